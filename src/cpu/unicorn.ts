@@ -1,0 +1,166 @@
+// The only FFI file: binds Debian's libunicorn2 (Unicorn 2.0.1) with koffi.
+// Constants were read from /usr/include/unicorn/{unicorn,arm64}.h (libunicorn-dev 2.0.1) by compiling
+// a program that prints them; nothing above this file sees a koffi type.
+import koffi from 'koffi';
+
+export const UC_ARCH_ARM64 = 2;
+export const UC_MODE_ARM = 0;
+export const UC_CPU_ARM64_MAX = 3;
+
+export const UC_HOOK_INTR = 1 << 0;
+export const UC_HOOK_CODE = 1 << 2;
+export const UC_HOOK_BLOCK = 1 << 3;
+export const UC_HOOK_MEM_INVALID = 0x3f0; // READ/WRITE/FETCH × UNMAPPED/PROT
+
+export const UC_MEM_READ_UNMAPPED = 19;
+export const UC_MEM_WRITE_UNMAPPED = 20;
+export const UC_MEM_FETCH_UNMAPPED = 21;
+export const UC_MEM_WRITE_PROT = 22;
+export const UC_MEM_READ_PROT = 23;
+export const UC_MEM_FETCH_PROT = 24;
+
+export const UC_PROT_NONE = 0;
+export const UC_PROT_READ = 1;
+export const UC_PROT_WRITE = 2;
+export const UC_PROT_EXEC = 4;
+
+// uc_arm64_reg
+export const UC_ARM64_REG_X29 = 1;
+export const UC_ARM64_REG_X30 = 2;
+export const UC_ARM64_REG_NZCV = 3;
+export const UC_ARM64_REG_SP = 4;
+export const UC_ARM64_REG_Q0 = 104;
+export const UC_ARM64_REG_X0 = 199; // X0..X28 are consecutive
+export const UC_ARM64_REG_PC = 260;
+export const UC_ARM64_REG_CPACR_EL1 = 261;
+export const UC_ARM64_REG_TPIDR_EL0 = 262;
+export const UC_ARM64_REG_PSTATE = 265;
+export const UC_ARM64_REG_CP_REG = 290;
+export const UC_ARM64_REG_FPCR = 291;
+export const UC_ARM64_REG_FPSR = 292;
+
+export const UC_CTL_CPU_MODEL_WRITE = (7 | (1 << 26) | (1 << 30)) >>> 0; // UC_CTL_WRITE(UC_CTL_CPU_MODEL, 1)
+export const UC_CTL_TB_FLUSH = (10 | (0 << 26) | (1 << 30)) >>> 0; //        UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0)
+
+export const UC_ERR_NAMES = [
+  'UC_ERR_OK', 'UC_ERR_NOMEM', 'UC_ERR_ARCH', 'UC_ERR_HANDLE', 'UC_ERR_MODE', 'UC_ERR_VERSION',
+  'UC_ERR_READ_UNMAPPED', 'UC_ERR_WRITE_UNMAPPED', 'UC_ERR_FETCH_UNMAPPED', 'UC_ERR_HOOK',
+  'UC_ERR_INSN_INVALID', 'UC_ERR_MAP', 'UC_ERR_WRITE_PROT', 'UC_ERR_READ_PROT', 'UC_ERR_FETCH_PROT',
+  'UC_ERR_ARG', 'UC_ERR_READ_UNALIGNED', 'UC_ERR_WRITE_UNALIGNED', 'UC_ERR_FETCH_UNALIGNED',
+  'UC_ERR_HOOK_EXIST', 'UC_ERR_RESOURCE', 'UC_ERR_EXCEPTION',
+] as const;
+
+export type UcHandle = unknown;
+export type IntrCallback = (intno: number) => void;
+export type MemInvalidCallback = (type: number, address: bigint, size: number) => boolean;
+export type CodeCallback = (address: bigint, size: number) => void;
+
+/** The uc_* functions this project uses, with koffi types hidden. */
+export interface UnicornLib {
+  open(): UcHandle;
+  close(uc: UcHandle): void;
+  setCpuModel(uc: UcHandle, model: number): number;
+  flushTb(uc: UcHandle): number;
+  regRead(uc: UcHandle, reg: number, out: Buffer): number;
+  regWrite(uc: UcHandle, reg: number, value: Buffer): number;
+  memMap(uc: UcHandle, addr: bigint, size: bigint, perms: number): number;
+  memProtect(uc: UcHandle, addr: bigint, size: bigint, perms: number): number;
+  memUnmap(uc: UcHandle, addr: bigint, size: bigint): number;
+  memRead(uc: UcHandle, addr: bigint, out: Buffer, size: number): number;
+  memWrite(uc: UcHandle, addr: bigint, data: Buffer, size: number): number;
+  emuStart(uc: UcHandle, begin: bigint, until: bigint, count: number): number;
+  emuStop(uc: UcHandle): number;
+  hookIntr(uc: UcHandle, cb: IntrCallback): void;
+  hookMemInvalid(uc: UcHandle, cb: MemInvalidCallback): void;
+  hookCode(uc: UcHandle, cb: CodeCallback, begin: bigint, end: bigint): bigint;
+  hookDel(uc: UcHandle, hh: bigint): number;
+  version(): string;
+}
+
+let lib: UnicornLib | undefined;
+
+/** Loads libunicorn.so.2 once; throws a plain Error naming the package when it is missing. */
+export function unicorn(): UnicornLib {
+  if (lib) return lib;
+  let so: koffi.IKoffiLib;
+  try {
+    so = koffi.load('libunicorn.so.2');
+  } catch (e) {
+    throw new Error(`cannot load libunicorn.so.2 (apt-get install libunicorn2): ${(e as Error).message}`);
+  }
+  const ucEngine = koffi.opaque('uc_engine');
+  const ucPtr = koffi.pointer(ucEngine);
+  const IntrProto = koffi.proto('void uc_cb_intr(uc_engine *uc, uint32_t intno, void *user)');
+  const MemProto = koffi.proto(
+    'bool uc_cb_mem(uc_engine *uc, int type, uint64_t address, int size, int64_t value, void *user)');
+  const CodeProto = koffi.proto('void uc_cb_code(uc_engine *uc, uint64_t address, uint32_t size, void *user)');
+
+  const ucOpen = so.func('int uc_open(int arch, int mode, _Out_ uc_engine **uc)');
+  const ucClose = so.func('int uc_close(uc_engine *uc)');
+  const ucCtl = so.func('int uc_ctl(uc_engine *uc, uint32_t control, ...)');
+  const ucRegRead = so.func('int uc_reg_read(uc_engine *uc, int regid, _Out_ void *value)');
+  const ucRegWrite = so.func('int uc_reg_write(uc_engine *uc, int regid, const void *value)');
+  const ucMemMap = so.func('int uc_mem_map(uc_engine *uc, uint64_t address, size_t size, uint32_t perms)');
+  const ucMemProtect = so.func('int uc_mem_protect(uc_engine *uc, uint64_t address, size_t size, uint32_t perms)');
+  const ucMemUnmap = so.func('int uc_mem_unmap(uc_engine *uc, uint64_t address, size_t size)');
+  const ucMemRead = so.func('int uc_mem_read(uc_engine *uc, uint64_t address, _Out_ void *bytes, size_t size)');
+  const ucMemWrite = so.func('int uc_mem_write(uc_engine *uc, uint64_t address, const void *bytes, size_t size)');
+  const ucEmuStart = so.func(
+    'int uc_emu_start(uc_engine *uc, uint64_t begin, uint64_t until, uint64_t timeout, size_t count)');
+  const ucEmuStop = so.func('int uc_emu_stop(uc_engine *uc)');
+  const ucHookAdd = so.func(
+    'int uc_hook_add(uc_engine *uc, _Out_ uint64_t *hh, int type, void *callback, void *user, uint64_t begin, uint64_t end, ...)');
+  const ucHookDel = so.func('int uc_hook_del(uc_engine *uc, uint64_t hh)');
+  const ucVersion = so.func('unsigned int uc_version(unsigned int *major, unsigned int *minor)');
+
+  // Registered callbacks must outlive the engine; koffi frees them only on unregister.
+  const addHook = (uc: UcHandle, type: number, fn: koffi.IKoffiRegisteredCallback, b: bigint, e: bigint) => {
+    const hh = [0n];
+    const err = ucHookAdd(uc, hh, type, fn, null, b, e) as number;
+    if (err !== 0) throw new Error(`uc_hook_add: ${UC_ERR_NAMES[err] ?? err}`);
+    return BigInt(hh[0]);
+  };
+  lib = {
+    open() {
+      const out: unknown[] = [null];
+      const err = ucOpen(UC_ARCH_ARM64, UC_MODE_ARM, out) as number;
+      if (err !== 0) throw new Error(`uc_open: ${UC_ERR_NAMES[err] ?? err}`);
+      return out[0];
+    },
+    close: (uc) => void ucClose(uc),
+    setCpuModel: (uc, model) => ucCtl(uc, UC_CTL_CPU_MODEL_WRITE, 'int', model) as number,
+    flushTb: (uc) => ucCtl(uc, UC_CTL_TB_FLUSH) as number,
+    regRead: (uc, reg, out) => ucRegRead(uc, reg, out) as number,
+    regWrite: (uc, reg, value) => ucRegWrite(uc, reg, value) as number,
+    memMap: (uc, a, s, p) => ucMemMap(uc, a, s, p) as number,
+    memProtect: (uc, a, s, p) => ucMemProtect(uc, a, s, p) as number,
+    memUnmap: (uc, a, s) => ucMemUnmap(uc, a, s) as number,
+    memRead: (uc, a, out, size) => ucMemRead(uc, a, out, size) as number,
+    memWrite: (uc, a, data, size) => ucMemWrite(uc, a, data, size) as number,
+    emuStart: (uc, begin, until, count) => ucEmuStart(uc, begin, until, 0, count) as number,
+    emuStop: (uc) => ucEmuStop(uc) as number,
+    hookIntr(uc, cb) {
+      const fn = koffi.register((_u: unknown, intno: number) => cb(intno), koffi.pointer(IntrProto));
+      addHook(uc, UC_HOOK_INTR, fn, 1n, 0n);
+    },
+    hookMemInvalid(uc, cb) {
+      const fn = koffi.register(
+        (_u: unknown, type: number, address: number | bigint, size: number) => cb(type, BigInt(address), size),
+        koffi.pointer(MemProto));
+      addHook(uc, UC_HOOK_MEM_INVALID, fn, 1n, 0n);
+    },
+    hookCode(uc, cb, begin, end) {
+      const fn = koffi.register(
+        (_u: unknown, address: number | bigint, size: number) => cb(BigInt(address), size),
+        koffi.pointer(CodeProto));
+      return addHook(uc, UC_HOOK_CODE, fn, begin, end);
+    },
+    hookDel: (uc, hh) => ucHookDel(uc, hh) as number,
+    version() {
+      const v = ucVersion(null, null) as number;
+      return `${(v >> 24) & 0xff}.${(v >> 16) & 0xff}.${(v >> 8) & 0xff}`;
+    },
+  };
+  void ucPtr;
+  return lib;
+}
