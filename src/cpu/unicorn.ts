@@ -75,6 +75,45 @@ export interface UnicornLib {
   hookCode(uc: UcHandle, cb: CodeCallback, begin: bigint, end: bigint): bigint;
   hookDel(uc: UcHandle, hh: bigint): number;
   version(): string;
+  /** Exact instruction counter (native/icount.c); null when the helper library is not built. */
+  icount: IcountLib | null;
+}
+
+/** native/libaficount.so: a C UC_HOOK_CODE callback that counts retired instructions and stops at a limit. */
+export interface IcountLib {
+  create(uc: UcHandle): unknown;
+  get(c: unknown): bigint;
+  set(c: unknown, v: bigint): void;
+  limit(c: unknown, limit: bigint): void;
+  /** Address of the last instruction the hook saw: the faulting one when a memory access faults. */
+  pc(c: unknown): bigint;
+}
+
+const NATIVE_ICOUNT = new URL('../../native/libaficount.so', import.meta.url).pathname;
+
+function loadIcount(): IcountLib | null {
+  let so: koffi.IKoffiLib;
+  try {
+    so = koffi.load(NATIVE_ICOUNT);
+  } catch {
+    return null;
+  }
+  const create = so.func('void *af_icount_new(void *uc)');
+  const get = so.func('uint64_t af_icount_get(void *c)');
+  const set = so.func('void af_icount_set(void *c, uint64_t v)');
+  const limit = so.func('void af_icount_limit(void *c, uint64_t l)');
+  const pc = so.func('uint64_t af_icount_pc(void *c)');
+  return {
+    create(uc) {
+      const c = create(uc);
+      if (!c) throw new Error('af_icount_new failed');
+      return c;
+    },
+    get: (c) => BigInt(get(c) as number | bigint),
+    set: (c, v) => void set(c, v),
+    limit: (c, l) => void limit(c, l),
+    pc: (c) => BigInt(pc(c) as number | bigint),
+  };
 }
 
 let lib: UnicornLib | undefined;
@@ -160,7 +199,9 @@ export function unicorn(): UnicornLib {
       const v = ucVersion(null, null) as number;
       return `${(v >> 24) & 0xff}.${(v >> 16) & 0xff}.${(v >> 8) & 0xff}`;
     },
+    icount: null,
   };
   void ucPtr;
+  lib.icount = loadIcount();
   return lib;
 }

@@ -1,0 +1,17 @@
+/* str with base sp while sp = buf+8 (8 mod 16) -> SP alignment fault. */
+#include "fault.inc"
+	.text
+	.global _start, fault_insn
+_start:
+	mark_regs
+	adr x0, buf
+	add x0, x0, #8
+	mov sp, x0
+	ldr x1, =0x5757575757575757
+fault_insn:
+	str x1, [sp]
+	no_fault
+	.data
+	.balign 16
+	.global buf
+buf:	.skip 64

@@ -1,0 +1,583 @@
+// A64 instruction decoder for the classes the emulator must see through (emulator-only; no kernel twin).
+//
+// Unicorn hides the syndrome (ESR_EL1/FAR_EL1 read 0 in its hooks), so the emulator decodes the faulting
+// instruction itself: the address of a misaligned exclusive/atomic access, which instruction of a
+// translation block faulted and its size/direction, SP-alignment checks (Linux runs EL0 with
+// SCTLR_EL1.SA0=1, QEMU never checks), the instructions that can misalign SP, and MRS/MSR/SYS for the
+// EL0 trap emulation.
+//
+// Encodings: Arm ARM (DDI 0487) C4.1.66 "Loads and Stores" and C5.2 "System instructions", as read in
+// the machine-readable ASL stored in 19h/rax tests/arm/a64/memory/**/spec.asl (e.g. the shared decode of
+// "memory_single_general_immediate_*": `if n == 31 then if memop != MemOp_PREFETCH then
+// CheckSPAlignment()`), cross-checked against qemu/qemu target/arm/translate-a64.c (disas_ldst_excl,
+// disas_ldst_pair, disas_ldst_multiple_struct, disas_ldst_single_struct, disas_ldst_atomic) and against
+// binutils 2.40 (the tests assemble every case with aarch64-linux-gnu-as).
+//
+// Not decoded (return null; none runs on Unicorn 2.0.1's MAX model, which is QEMU 5.0 based):
+// MTE tag loads/stores (STG, STGP, LDG, …), FEAT_LS64 (LD64B/ST64B), FEAT_MOPS (CPY*/SET*),
+// FEAT_LRCPC3 (LDIAPP/STILP, SIMD LDAPUR), FEAT_LSE128, SVE/SME loads and stores.
+
+/** Pseudo base register numbers: a PC-relative literal, and DC ZVA/DC CIVAC given XZR as Xt. */
+export const RN_PC = -1;
+export const RN_XZR = 32;
+
+/** The DCZID_EL0 block size we model: BS=4 → 4 << 4 = 64 bytes (Unicorn's MAX model and Cortex-A cores). */
+export const DCZVA_BLOCK_SIZE = 64;
+/** Cache line used for DC CVAC/CVAU/CIVAC/CVAP/CVADP and IC IVAU (CTR_EL0.DminLine/IminLine = 4 → 64). */
+export const CACHE_LINE_SIZE = 64;
+
+/** Encoding group of the access, named after the Arm ARM's "Loads and Stores" sub-tables. */
+export type AccessForm =
+  | 'unscaled' | 'post-index' | 'pre-index' | 'unprivileged' | 'unsigned-offset' | 'register-offset'
+  | 'literal' | 'pair' | 'pair-nontemporal' | 'exclusive' | 'exclusive-pair' | 'ordered' | 'rcpc-unscaled'
+  | 'atomic' | 'cas' | 'casp' | 'pac' | 'simd-multiple' | 'simd-single' | 'dc-zva' | 'cache-maint';
+
+export interface MemAccess {
+  kind: 'load' | 'store' | 'load-exclusive' | 'store-exclusive' | 'atomic' | 'cas' | 'prefetch' | 'dc-zva'
+    | 'cache-maint';
+  form: AccessForm;
+  /** Base register: 0..30 Xn, 31 SP, RN_PC (-1) for literals, RN_XZR (32) for DC/IC given XZR. */
+  rn: number;
+  /** First transfer register (Rt; Vt for SIMD&FP), second of a pair (Rt2, else -1), status/compare Rs (else -1). */
+  rt: number; rt2: number; rs: number;
+  /** Rt/Rt2 are SIMD&FP registers. */
+  fp: boolean;
+  /** Total bytes accessed (LDP x = 16, LD1 {v0.16b,v1.16b} = 32); 0 for PRFM (never accesses memory). */
+  size: number;
+  /** Bytes of one element/register transfer. */
+  elemSize: number;
+  /** Alignment in bytes the architecture demands when mustAlign (pairs of exclusives/CASP: the total), else 1. */
+  alignment: number;
+  read: boolean; write: boolean;
+  /** Load result is sign-extended (LDRSB/LDRSH/LDRSW/LDPSW/LDAPURS*) — ESR ISS.SSE. */
+  signed: boolean;
+  /** The GPR destination/source is 64-bit (X) — ESR ISS.SF; false for W registers and SIMD&FP. */
+  sf: boolean;
+  acquireRelease: boolean;
+  /**
+   * Natural alignment is required regardless of SCTLR_EL1.A, per the architecture without FEAT_LSE2:
+   * exclusives, LSE atomics/CAS/CASP, LDAR/STLR/LDAPR/LDLAR/STLLR, LDAPUR/STLUR.
+   * What Unicorn 2.0.1 (UC_CPU_ARM64_MAX) does with a misaligned address, measured (intno 4 = data abort):
+   *   LDXR/LDAXR/LDXP/LDAXP (pairs checked at the total size), LDADD…/SWP/CAS/CASP: intno 4, PC unchanged;
+   *   STXR/STLXR/STXP with no matching monitor: no fault, status 1 (QEMU compares the monitor first);
+   *   LDAR/STLR/LDLAR/STLLR/LDAPR/LDAPUR/STLUR: no fault, the access is performed.
+   * So the emulator must check the last two rows itself.
+   */
+  mustAlign: boolean;
+  writeback: 'none' | 'pre' | 'post';
+  /** Immediate offset (offset/pre forms: added before the access; post forms: added after). */
+  imm: bigint;
+  /** Offset or post-index register (register-offset form; SIMD post-index by Xm), else -1. 31 is XZR here. */
+  rm: number;
+  /** Effective address of the first byte accessed. `pc` is required for literals (rn = RN_PC). */
+  address(reg: (n: number) => bigint, sp: bigint, pc?: bigint): bigint;
+}
+
+const MASK64 = (1n << 64n) - 1n;
+
+function bits(x: number, hi: number, lo: number): number {
+  return (x >>> lo) & ((1 << (hi - lo + 1)) - 1);
+}
+function bit(x: number, n: number): number {
+  return (x >>> n) & 1;
+}
+function sext(value: number, width: number): bigint {
+  const v = BigInt(value);
+  const sign = 1n << BigInt(width - 1);
+  return (v & sign) !== 0n ? v - (sign << 1n) : v;
+}
+function log2(n: number): number {
+  return 31 - Math.clz32(n);
+}
+
+type Extend = 'uxtw' | 'lsl' | 'sxtw' | 'sxtx';
+
+interface Fields {
+  kind: MemAccess['kind']; form: AccessForm; rn: number; rt: number; rt2?: number; rs?: number;
+  fp?: boolean; size: number; elemSize: number; alignment?: number; read: boolean; write: boolean;
+  signed?: boolean; sf?: boolean; acquireRelease?: boolean; mustAlign?: boolean;
+  writeback?: MemAccess['writeback']; imm?: bigint; rm?: number; extend?: Extend; shift?: number;
+  alignDown?: number;
+}
+
+function access(f: Fields): MemAccess {
+  const imm = f.imm ?? 0n;
+  const rm = f.rm ?? -1;
+  const writeback = f.writeback ?? 'none';
+  return {
+    kind: f.kind, form: f.form, rn: f.rn, rt: f.rt, rt2: f.rt2 ?? -1, rs: f.rs ?? -1, fp: f.fp ?? false,
+    size: f.size, elemSize: f.elemSize, alignment: f.mustAlign ? (f.alignment ?? f.elemSize) : 1,
+    read: f.read, write: f.write, signed: f.signed ?? false, sf: f.sf ?? false,
+    acquireRelease: f.acquireRelease ?? false, mustAlign: f.mustAlign ?? false, writeback, imm, rm,
+    address(reg, sp, pc) {
+      let base: bigint;
+      if (f.rn === RN_PC) {
+        if (pc === undefined) throw new Error('insn: a literal load needs the PC to compute its address');
+        base = pc;
+      } else if (f.rn === RN_XZR) base = 0n;
+      else base = f.rn === 31 ? sp : reg(f.rn);
+      let a = base;
+      if (writeback !== 'post') {
+        a += imm;
+        if (rm >= 0 && f.form === 'register-offset') a += extendReg(rm === 31 ? 0n : reg(rm), f.extend!, f.shift!);
+      }
+      a &= MASK64;
+      if (f.alignDown) a &= ~BigInt(f.alignDown - 1) & MASK64;
+      return a;
+    },
+  };
+}
+
+/** ExtendReg() for the register-offset form (option<1> is always 1 there). */
+function extendReg(x: bigint, ext: Extend, shift: number): bigint {
+  let v = x & MASK64;
+  if (ext === 'uxtw') v &= 0xffffffffn;
+  else if (ext === 'sxtw') v = BigInt.asIntN(32, v);
+  else if (ext === 'sxtx') v = BigInt.asIntN(64, v);
+  return (v << BigInt(shift)) & MASK64;
+}
+
+/** Size/opc of the single-register forms. null = unallocated. */
+interface Transfer { kind: 'load' | 'store' | 'prefetch'; elemSize: number; signed: boolean; sf: boolean; fp: boolean }
+function singleTransfer(size: number, v: number, opc: number): Transfer | null {
+  if (v) {
+    if (opc & 2) return size === 0 ? { kind: opc & 1 ? 'load' : 'store', elemSize: 16, signed: false, sf: false, fp: true } : null;
+    return { kind: opc & 1 ? 'load' : 'store', elemSize: 1 << size, signed: false, sf: false, fp: true };
+  }
+  if ((opc & 2) === 0) return { kind: opc & 1 ? 'load' : 'store', elemSize: 1 << size, signed: false, sf: size === 3, fp: false };
+  if (size === 3) return opc & 1 ? null : { kind: 'prefetch', elemSize: 8, signed: false, sf: false, fp: false };
+  if (size === 2 && opc & 1) return null;
+  return { kind: 'load', elemSize: 1 << size, signed: true, sf: (opc & 1) === 0, fp: false };
+}
+
+function transferFields(t: Transfer): Pick<Fields, 'kind' | 'size' | 'elemSize' | 'read' | 'write' | 'signed' | 'sf' | 'fp'> {
+  const pf = t.kind === 'prefetch';
+  return {
+    kind: t.kind, size: pf ? 0 : t.elemSize, elemSize: pf ? 0 : t.elemSize, read: t.kind === 'load',
+    write: t.kind === 'store', signed: t.signed, sf: t.sf, fp: t.fp,
+  };
+}
+
+/** Load/store register: imm9 forms, register offset, LSE atomics, LDRAA/LDRAB (bits 29:24 = 111x00). */
+function decodeRegImm9(insn: number): MemAccess | null {
+  const size = bits(insn, 31, 30), v = bit(insn, 26), opc = bits(insn, 23, 22);
+  const rn = bits(insn, 9, 5), rt = bits(insn, 4, 0);
+  const op4 = bits(insn, 11, 10);
+  if (bit(insn, 21) === 0) {
+    const form = (['unscaled', 'post-index', 'unprivileged', 'pre-index'] as const)[op4];
+    const t = singleTransfer(size, v, opc);
+    if (!t) return null;
+    if (t.kind === 'prefetch' && form !== 'unscaled') return null;
+    if (form === 'unprivileged' && v) return null;
+    const writeback = form === 'post-index' ? 'post' : form === 'pre-index' ? 'pre' : 'none';
+    return access({ ...transferFields(t), form, rn, rt, writeback, imm: sext(bits(insn, 20, 12), 9) });
+  }
+  if (op4 === 2) {
+    const option = bits(insn, 15, 13);
+    if ((option & 2) === 0) return null;
+    const t = singleTransfer(size, v, opc);
+    if (!t) return null;
+    const extend = (['', '', 'uxtw', 'lsl', '', '', 'sxtw', 'sxtx'] as const)[option] as Extend;
+    return access({
+      ...transferFields(t), form: 'register-offset', rn, rt, rm: bits(insn, 20, 16), extend,
+      shift: bit(insn, 12) ? log2(t.elemSize) : 0,
+    });
+  }
+  if (op4 === 0) return v ? null : decodeAtomic(insn);
+  // op4 = x1: LDRAA/LDRAB (FEAT_PAuth). The address is Xn + offset as given: authentication would strip
+  // (or poison) a PAC in Xn first, which this decoder cannot model.
+  if (size !== 3 || v) return null; // opc = M:S (key B, offset sign)
+  const offset = sext((bit(insn, 22) << 9) | bits(insn, 20, 12), 10) << 3n;
+  return access({
+    kind: 'load', form: 'pac', rn, rt, size: 8, elemSize: 8, read: true, write: false, sf: true,
+    writeback: bit(insn, 11) ? 'pre' : 'none', imm: offset,
+  });
+}
+
+/**
+ * LSE atomic memory operations, SWP and LDAPR (bits 29:24 = 111000, bit 21 = 1, bits 11:10 = 00).
+ * o3 = 0, opc = 0..7: LDADD, LDCLR, LDEOR, LDSET, LDSMAX, LDSMIN, LDUMAX, LDUMIN (ST<op> when Rt = 31);
+ * o3 = 1: opc 0 SWP, opc 4 with A = 1, R = 0, Rs = 31 LDAPR; the rest is unallocated here.
+ */
+function decodeAtomic(insn: number): MemAccess | null {
+  const size = bits(insn, 31, 30), a = bit(insn, 23), r = bit(insn, 22), rs = bits(insn, 20, 16);
+  const o3 = bit(insn, 15), opc = bits(insn, 14, 12), rn = bits(insn, 9, 5), rt = bits(insn, 4, 0);
+  const elemSize = 1 << size;
+  if (o3 === 0 || opc === 0) {
+    return access({
+      kind: 'atomic', form: 'atomic', rn, rt, rs, size: elemSize, elemSize, read: true, write: true,
+      sf: size === 3, acquireRelease: a === 1 || r === 1, mustAlign: true,
+    });
+  }
+  if (opc === 4 && a === 1 && r === 0 && rs === 31) {
+    return access({
+      kind: 'load', form: 'ordered', rn, rt, size: elemSize, elemSize, read: true, write: false,
+      sf: size === 3, acquireRelease: true, mustAlign: true,
+    });
+  }
+  return null;
+}
+
+/**
+ * Load/store exclusive, ordered, CAS, CASP (bits 29:24 = 001000). The should-be-one Rs/Rt2 fields of
+ * LDXR/LDAR/STLR… are not checked: QEMU 5.0 (hence Unicorn) executes such encodings normally, even though
+ * objdump prints them as undefined. CAS/CASP's Rt2 is a fixed field, checked as QEMU does.
+ */
+function decodeExclusive(insn: number): MemAccess | null {
+  const size = bits(insn, 31, 30), o2 = bit(insn, 23), l = bit(insn, 22), o1 = bit(insn, 21);
+  const rs = bits(insn, 20, 16), o0 = bit(insn, 15), rt2 = bits(insn, 14, 10);
+  const rn = bits(insn, 9, 5), rt = bits(insn, 4, 0);
+  const elem = 1 << size;
+  if (!o2 && !o1) {
+    return access({
+      kind: l ? 'load-exclusive' : 'store-exclusive', form: 'exclusive', rn, rt, rs: l ? -1 : rs,
+      size: elem, elemSize: elem, read: l === 1, write: l === 0, sf: size === 3, acquireRelease: o0 === 1,
+      mustAlign: true,
+    });
+  }
+  if (!o2 && o1) {
+    if (size >= 2) {
+      const e = size === 2 ? 4 : 8;
+      return access({
+        kind: l ? 'load-exclusive' : 'store-exclusive', form: 'exclusive-pair', rn, rt, rt2, rs: l ? -1 : rs,
+        size: 2 * e, elemSize: e, alignment: 2 * e, read: l === 1, write: l === 0, sf: size === 3,
+        acquireRelease: o0 === 1, mustAlign: true,
+      });
+    }
+    // CASP: even register pairs and Rt2 = 11111, else unallocated (QEMU disas_ldst_excl agrees).
+    if ((rs & 1) || (rt & 1) || rt2 !== 31) return null;
+    const e = size === 0 ? 4 : 8;
+    return access({
+      kind: 'cas', form: 'casp', rn, rt, rt2: rt + 1, rs, size: 2 * e, elemSize: e, alignment: 2 * e,
+      read: true, write: true, sf: size === 1, acquireRelease: l === 1 || o0 === 1, mustAlign: true,
+    });
+  }
+  if (o2 && !o1) {
+    return access({
+      kind: l ? 'load' : 'store', form: 'ordered', rn, rt, size: elem, elemSize: elem, read: l === 1,
+      write: l === 0, sf: size === 3, acquireRelease: true, mustAlign: true,
+    });
+  }
+  if (rt2 !== 31) return null; // CAS: Rt2 is a fixed 11111 field
+  return access({
+    kind: 'cas', form: 'cas', rn, rt, rs, size: elem, elemSize: elem, read: true, write: true,
+    sf: size === 3, acquireRelease: l === 1 || o0 === 1, mustAlign: true,
+  });
+}
+
+/** LDAPUR/STLUR family, FEAT_LRCPC2 (bits 29:24 = 011001, bit 21 = 0, bits 11:10 = 00). */
+function decodeRcpcUnscaled(insn: number): MemAccess | null {
+  if (bit(insn, 21) !== 0 || bits(insn, 11, 10) !== 0) return null; // MTE tag instructions live here
+  const size = bits(insn, 31, 30), opc = bits(insn, 23, 22);
+  let t: Transfer;
+  if (opc === 0) t = { kind: 'store', elemSize: 1 << size, signed: false, sf: size === 3, fp: false };
+  else if (opc === 1) t = { kind: 'load', elemSize: 1 << size, signed: false, sf: size === 3, fp: false };
+  else if (size === 3 || (size === 2 && opc === 3)) return null;
+  else t = { kind: 'load', elemSize: 1 << size, signed: true, sf: opc === 2, fp: false };
+  return access({
+    ...transferFields(t), form: 'rcpc-unscaled', rn: bits(insn, 9, 5), rt: bits(insn, 4, 0),
+    imm: sext(bits(insn, 20, 12), 9), acquireRelease: true, mustAlign: true,
+  });
+}
+
+/** Load register (literal) (bits 29:24 = 011x00). */
+function decodeLiteral(insn: number): MemAccess | null {
+  const opc = bits(insn, 31, 30), v = bit(insn, 26), rt = bits(insn, 4, 0);
+  const imm = sext(bits(insn, 23, 5), 19) << 2n;
+  let t: Transfer;
+  if (v) {
+    if (opc === 3) return null;
+    t = { kind: 'load', elemSize: 4 << opc, signed: false, sf: false, fp: true };
+  } else if (opc === 3) t = { kind: 'prefetch', elemSize: 8, signed: false, sf: false, fp: false };
+  else t = { kind: 'load', elemSize: opc === 1 ? 8 : 4, signed: opc === 2, sf: opc !== 0, fp: false };
+  return access({ ...transferFields(t), form: 'literal', rn: RN_PC, rt, imm });
+}
+
+/** Load/store pair, all four index types, GPR and SIMD&FP (bits 29:27 = 101, bit 25 = 0). */
+function decodePair(insn: number): MemAccess | null {
+  const opc = bits(insn, 31, 30), v = bit(insn, 26), index = bits(insn, 24, 23), l = bit(insn, 22);
+  let elem: number, signed = false;
+  if (v) {
+    if (opc === 3) return null;
+    elem = 4 << opc;
+  } else if (opc === 0) elem = 4;
+  else if (opc === 2) elem = 8;
+  else if (opc === 1 && l && index !== 0) { elem = 4; signed = true; } // LDPSW; STGP (MTE) when L = 0
+  else return null;
+  const writeback = index === 1 ? 'post' : index === 3 ? 'pre' : 'none';
+  return access({
+    kind: l ? 'load' : 'store', form: index === 0 ? 'pair-nontemporal' : 'pair', rn: bits(insn, 9, 5),
+    rt: bits(insn, 4, 0), rt2: bits(insn, 14, 10), fp: v === 1, size: 2 * elem, elemSize: elem,
+    read: l === 1, write: l === 0, signed, sf: !v && (opc === 2 || signed), writeback,
+    imm: sext(bits(insn, 21, 15), 7) * BigInt(elem),
+  });
+}
+
+/** Advanced SIMD load/store multiple structures (LD1-4/ST1-4), with post-index. */
+function decodeSimdMultiple(insn: number): MemAccess | null {
+  const q = bit(insn, 30), l = bit(insn, 22), post = bit(insn, 23), rm = bits(insn, 20, 16);
+  if (bit(insn, 31) || bit(insn, 21) || (!post && rm !== 0)) return null;
+  const opcode = bits(insn, 15, 12), size = bits(insn, 11, 10);
+  const layout: Record<number, [number, number]> = { 0: [1, 4], 2: [4, 1], 4: [1, 3], 6: [3, 1], 7: [1, 1], 8: [1, 2], 10: [2, 1] };
+  const rs = layout[opcode];
+  if (!rs) return null;
+  const [rpt, selem] = rs;
+  if (size === 3 && !q && selem !== 1) return null;
+  const total = (q ? 16 : 8) * rpt * selem;
+  return simdAccess(insn, l, post, rm, total, 1 << size, 'simd-multiple');
+}
+
+/** Advanced SIMD load/store single structure (one lane, or LDnR replicate), with post-index. */
+function decodeSimdSingle(insn: number): MemAccess | null {
+  const l = bit(insn, 22), r = bit(insn, 21), post = bit(insn, 23), rm = bits(insn, 20, 16);
+  if (bit(insn, 31) || (!post && rm !== 0)) return null;
+  const opcode = bits(insn, 15, 13), s = bit(insn, 12), size = bits(insn, 11, 10);
+  let scale = opcode >> 1;
+  const selem = (((opcode & 1) << 1) | r) + 1;
+  if (scale === 3) {
+    if (!l || s) return null;
+    scale = size;
+  } else if (scale === 1) {
+    if (size & 1) return null;
+  } else if (scale === 2) {
+    if (size & 2) return null;
+    if (size & 1) {
+      if (s) return null;
+      scale = 3;
+    }
+  }
+  return simdAccess(insn, l, post, rm, selem << scale, 1 << scale, 'simd-single');
+}
+
+function simdAccess(insn: number, l: number, post: number, rm: number, total: number, elem: number,
+  form: AccessForm): MemAccess {
+  return access({
+    kind: l ? 'load' : 'store', form, rn: bits(insn, 9, 5), rt: bits(insn, 4, 0), fp: true, size: total,
+    elemSize: elem, read: l === 1, write: l === 0, writeback: post ? 'post' : 'none',
+    imm: post && rm === 31 ? BigInt(total) : 0n, rm: post && rm !== 31 ? rm : -1,
+  });
+}
+
+/** DC ZVA and the EL0-permitted cache maintenance ops (SYS with op1 = 3, CRn = 7). */
+function decodeCacheOp(insn: number): MemAccess | null {
+  const op = (insn & 0xffffffe0) >>> 0;
+  const rt = bits(insn, 4, 0);
+  const rn = rt === 31 ? RN_XZR : rt;
+  if (op === 0xd50b7420) {
+    return access({
+      kind: 'dc-zva', form: 'dc-zva', rn, rt, size: DCZVA_BLOCK_SIZE, elemSize: DCZVA_BLOCK_SIZE,
+      read: false, write: true, alignDown: DCZVA_BLOCK_SIZE,
+    });
+  }
+  // DC CVAC, CVAU, CVAP, CVADP, CIVAC, IC IVAU. The architecture reports their faults with ESR.CM = 1 and
+  // WnR = 1; Linux's is_write_abort() treats CM faults as reads, hence read = true here.
+  if ([0xd50b7a20, 0xd50b7b20, 0xd50b7c20, 0xd50b7d20, 0xd50b7e20, 0xd50b7520].includes(op)) {
+    return access({
+      kind: 'cache-maint', form: 'cache-maint', rn, rt, size: CACHE_LINE_SIZE, elemSize: CACHE_LINE_SIZE,
+      read: true, write: false, alignDown: CACHE_LINE_SIZE,
+    });
+  }
+  return null;
+}
+
+/** Decodes a memory-accessing instruction; null = not one (or unallocated, or a class listed above). */
+export function decodeMemAccess(insn: number): MemAccess | null {
+  insn >>>= 0;
+  if ((insn & 0xfff80000) >>> 0 === 0xd5080000) return decodeCacheOp(insn);
+  if ((insn & 0x0a000000) !== 0x08000000) return null; // op0 = x1x0: Loads and Stores
+  const group = bits(insn, 29, 24);
+  switch (group & 0x3b) { // bit 26 (V) cleared
+    case 0x08: return bit(insn, 26) ? decodeSimdMultiple(insn) : decodeExclusive(insn);
+    case 0x09:
+      return bit(insn, 26) ? decodeSimdSingle(insn) : null;
+    case 0x18: return decodeLiteral(insn);
+    case 0x19: return bit(insn, 26) ? null : decodeRcpcUnscaled(insn);
+    case 0x28: case 0x29: case 0x2a: case 0x2b: return decodePair(insn);
+    case 0x38: return decodeRegImm9(insn);
+    case 0x39: {
+      const t = singleTransfer(bits(insn, 31, 30), bit(insn, 26), bits(insn, 23, 22));
+      if (!t) return null;
+      return access({
+        ...transferFields(t), form: 'unsigned-offset', rn: bits(insn, 9, 5), rt: bits(insn, 4, 0),
+        imm: BigInt(bits(insn, 21, 10)) * BigInt(t.elemSize),
+      });
+    }
+    default: return null;
+  }
+}
+
+/**
+ * True when the instruction is a load/store whose base is SP and the architecture checks SP alignment
+ * for it (CheckSPAlignment(): SCTLR_EL1.SA0 = 1 at EL0 under Linux). PRFM is excluded: its decode says
+ * `if memop != MemOp_PREFETCH then CheckSPAlignment()`. DC ZVA takes Xt, where 31 is XZR, not SP.
+ */
+export function usesSpBase(insn: number): boolean {
+  const m = decodeMemAccess(insn);
+  return m !== null && m.rn === 31 && m.kind !== 'prefetch';
+}
+
+export type SpWrite = 'none' | 'keeps-alignment' | 'may-misalign';
+
+/** Does the instruction write SP, and can the result be misaligned when SP was 16-aligned before? */
+export function spWriteKind(insn: number): SpWrite {
+  insn >>>= 0;
+  const rd = bits(insn, 4, 0), rn = bits(insn, 9, 5), s = bit(insn, 29);
+  if ((insn & 0x1f800000) === 0x11000000) { // ADD/SUB (immediate); Rd = 31 is SP unless S = 1
+    if (s || rd !== 31) return 'none';
+    const imm = bits(insn, 21, 10) << (bit(insn, 22) ? 12 : 0);
+    return rn === 31 && imm % 16 === 0 ? 'keeps-alignment' : 'may-misalign';
+  }
+  if ((insn & 0x1fe00000) === 0x0b200000) { // ADD/SUB (extended register); Rd = 31 is SP unless S = 1
+    if (s || rd !== 31) return 'none';
+    return rn === 31 && bits(insn, 20, 16) === 31 ? 'keeps-alignment' : 'may-misalign';
+  }
+  if ((insn & 0x1f800000) === 0x12000000) { // logical (immediate); Rd = 31 is SP except ANDS; Rn = 31 is XZR
+    const opc = bits(insn, 30, 29);
+    if (opc === 3 || rd !== 31) return 'none';
+    const imm = decodeBitMasks(bit(insn, 22), bits(insn, 15, 10), bits(insn, 21, 16), bit(insn, 31) ? 64 : 32);
+    if (imm === null) return 'none'; // reserved encoding: UNDEFINED, writes nothing
+    const low = imm & 15n;
+    if (opc === 0) return low === 0n || rn === 31 ? 'keeps-alignment' : 'may-misalign'; // AND
+    return rn === 31 && low === 0n ? 'keeps-alignment' : 'may-misalign'; // ORR, EOR
+  }
+  const m = decodeMemAccess(insn);
+  if (m === null || m.rn !== 31 || m.writeback === 'none') return 'none';
+  if (m.rm >= 0) return 'may-misalign';
+  return m.imm % 16n === 0n ? 'keeps-alignment' : 'may-misalign';
+}
+
+/** DecodeBitMasks() of the logical-immediate encodings (wmask only); null for reserved encodings. */
+export function decodeBitMasks(n: number, imms: number, immr: number, width: 32 | 64): bigint | null {
+  const combined = (n << 6) | (~imms & 0x3f);
+  if (combined === 0) return null;
+  const len = 31 - Math.clz32(combined);
+  if (len < 1 || (width === 32 && n === 1)) return null;
+  const levels = (1 << len) - 1;
+  if ((imms & levels) === levels) return null;
+  const esize = 1 << len;
+  const sv = imms & levels, rv = immr & levels;
+  const emask = (1n << BigInt(esize)) - 1n;
+  const welem = (1n << BigInt(sv + 1)) - 1n;
+  const rot = ((welem >> BigInt(rv)) | (welem << BigInt(esize - rv))) & emask;
+  let out = 0n;
+  for (let i = 0; i < width; i += esize) out |= rot << BigInt(i);
+  return out;
+}
+
+export interface SysInsn {
+  op0: number; op1: number; crn: number; crm: number; op2: number; rt: number;
+  read: boolean; /* MRS, SYSL */
+  kind: 'mrs' | 'msr-reg' | 'msr-imm' | 'sys' | 'sysl';
+}
+
+/** MRS / MSR (register) / MSR (immediate) / SYS / SYSL; null for hints, barriers and everything else. */
+export function decodeSys(insn: number): SysInsn | null {
+  insn >>>= 0;
+  if ((insn & 0xffc00000) >>> 0 !== 0xd5000000) return null;
+  const l = bit(insn, 21), op0 = bits(insn, 20, 19);
+  const s = {
+    op0, op1: bits(insn, 18, 16), crn: bits(insn, 15, 12), crm: bits(insn, 11, 8), op2: bits(insn, 7, 5),
+    rt: bits(insn, 4, 0),
+  };
+  if (op0 === 0) {
+    if (l || s.crn !== 4 || s.rt !== 31) return null;
+    return { ...s, read: false, kind: 'msr-imm' };
+  }
+  if (op0 === 1) return { ...s, read: l === 1, kind: l ? 'sysl' : 'sys' };
+  return { ...s, read: l === 1, kind: l ? 'mrs' : 'msr-reg' };
+}
+
+/** The generic S<op0>_<op1>_C<n>_C<m>_<op2> spelling gas and the kernel's sys_reg() use. */
+export function sysregEncodingName(s: SysInsn): string {
+  return `S${s.op0}_${s.op1}_C${s.crn}_C${s.crm}_${s.op2}`;
+}
+
+/** Architectural name of the register, PSTATE field or SYS operation; null when not in our tables. */
+export function sysregName(s: SysInsn): string | null {
+  if (s.kind === 'msr-imm') return pstateFieldNames.get(`${s.op1},${s.op2}`) ?? null;
+  const key = `${s.op0},${s.op1},${s.crn},${s.crm},${s.op2}`;
+  if (s.kind === 'sys' || s.kind === 'sysl') return sysInsnNames.get(key) ?? null;
+  return sysregNames.get(key) ?? null;
+}
+
+/** BRK #imm16 → imm16 (becomes ESR.ISS comment), else null. */
+export function decodeBrk(insn: number): number | null {
+  return ((insn >>> 0) & 0xffe0001f) >>> 0 === 0xd4200000 ? bits(insn, 20, 5) : null;
+}
+
+/** HLT #imm16: UNDEFINED at EL0 without halting debug; Unicorn reports it as exception 1 (undefined). */
+export function isHlt(insn: number): boolean {
+  return ((insn >>> 0) & 0xffe0001f) >>> 0 === 0xd4400000;
+}
+
+// ---- Tables (names as in the Arm ARM and binutils opcodes/aarch64-sys-regs.def; the tests assemble each
+// name with gas and check the encoding). Key: "op0,op1,CRn,CRm,op2". --------------------------------------
+
+function table(rows: readonly (readonly [string, string])[]): ReadonlyMap<string, string> {
+  return new Map(rows);
+}
+
+/** MRS/MSR registers: EL0-accessible ones, the ID space Linux emulates (cpufeature.c emulate_mrs), a few EL1. */
+export const sysregNames = table([
+  ['3,0,0,0,0', 'MIDR_EL1'], ['3,0,0,0,5', 'MPIDR_EL1'], ['3,0,0,0,6', 'REVIDR_EL1'],
+  ['3,0,0,1,0', 'ID_PFR0_EL1'], ['3,0,0,1,1', 'ID_PFR1_EL1'], ['3,0,0,1,2', 'ID_DFR0_EL1'],
+  ['3,0,0,1,3', 'ID_AFR0_EL1'], ['3,0,0,1,4', 'ID_MMFR0_EL1'], ['3,0,0,1,5', 'ID_MMFR1_EL1'],
+  ['3,0,0,1,6', 'ID_MMFR2_EL1'], ['3,0,0,1,7', 'ID_MMFR3_EL1'],
+  ['3,0,0,2,0', 'ID_ISAR0_EL1'], ['3,0,0,2,1', 'ID_ISAR1_EL1'], ['3,0,0,2,2', 'ID_ISAR2_EL1'],
+  ['3,0,0,2,3', 'ID_ISAR3_EL1'], ['3,0,0,2,4', 'ID_ISAR4_EL1'], ['3,0,0,2,5', 'ID_ISAR5_EL1'],
+  ['3,0,0,2,6', 'ID_MMFR4_EL1'], ['3,0,0,2,7', 'ID_ISAR6_EL1'],
+  ['3,0,0,3,0', 'MVFR0_EL1'], ['3,0,0,3,1', 'MVFR1_EL1'], ['3,0,0,3,2', 'MVFR2_EL1'],
+  ['3,0,0,3,4', 'ID_PFR2_EL1'], ['3,0,0,3,5', 'ID_DFR1_EL1'], ['3,0,0,3,6', 'ID_MMFR5_EL1'],
+  ['3,0,0,4,0', 'ID_AA64PFR0_EL1'], ['3,0,0,4,1', 'ID_AA64PFR1_EL1'], ['3,0,0,4,2', 'ID_AA64PFR2_EL1'],
+  ['3,0,0,4,4', 'ID_AA64ZFR0_EL1'], ['3,0,0,4,5', 'ID_AA64SMFR0_EL1'], ['3,0,0,4,7', 'ID_AA64FPFR0_EL1'],
+  ['3,0,0,5,0', 'ID_AA64DFR0_EL1'], ['3,0,0,5,1', 'ID_AA64DFR1_EL1'], ['3,0,0,5,2', 'ID_AA64DFR2_EL1'],
+  ['3,0,0,5,4', 'ID_AA64AFR0_EL1'], ['3,0,0,5,5', 'ID_AA64AFR1_EL1'],
+  ['3,0,0,6,0', 'ID_AA64ISAR0_EL1'], ['3,0,0,6,1', 'ID_AA64ISAR1_EL1'], ['3,0,0,6,2', 'ID_AA64ISAR2_EL1'],
+  ['3,0,0,6,3', 'ID_AA64ISAR3_EL1'],
+  ['3,0,0,7,0', 'ID_AA64MMFR0_EL1'], ['3,0,0,7,1', 'ID_AA64MMFR1_EL1'], ['3,0,0,7,2', 'ID_AA64MMFR2_EL1'],
+  ['3,0,0,7,3', 'ID_AA64MMFR3_EL1'], ['3,0,0,7,4', 'ID_AA64MMFR4_EL1'],
+  ['3,1,0,0,0', 'CCSIDR_EL1'], ['3,1,0,0,1', 'CLIDR_EL1'], ['3,1,0,0,2', 'CCSIDR2_EL1'],
+  ['3,1,0,0,4', 'GMID_EL1'], ['3,1,0,0,7', 'AIDR_EL1'], ['3,2,0,0,0', 'CSSELR_EL1'],
+  ['3,3,0,0,1', 'CTR_EL0'], ['3,3,0,0,7', 'DCZID_EL0'],
+  ['3,0,1,0,0', 'SCTLR_EL1'], ['3,0,1,0,1', 'ACTLR_EL1'], ['3,0,1,0,2', 'CPACR_EL1'],
+  ['3,0,1,2,0', 'ZCR_EL1'], ['3,0,1,2,6', 'SMCR_EL1'],
+  ['3,0,2,0,0', 'TTBR0_EL1'], ['3,0,2,0,1', 'TTBR1_EL1'], ['3,0,2,0,2', 'TCR_EL1'],
+  ['3,3,2,4,0', 'RNDR'], ['3,3,2,4,1', 'RNDRRS'],
+  ['3,0,4,0,0', 'SPSR_EL1'], ['3,0,4,0,1', 'ELR_EL1'], ['3,0,4,1,0', 'SP_EL0'],
+  ['3,0,4,2,0', 'SPSel'], ['3,0,4,2,2', 'CurrentEL'], ['3,0,4,2,3', 'PAN'], ['3,0,4,2,4', 'UAO'],
+  ['3,3,4,2,0', 'NZCV'], ['3,3,4,2,1', 'DAIF'], ['3,3,4,2,2', 'SVCR'], ['3,3,4,2,5', 'DIT'],
+  ['3,3,4,2,6', 'SSBS'], ['3,3,4,2,7', 'TCO'], ['3,3,4,4,0', 'FPCR'], ['3,3,4,4,1', 'FPSR'],
+  ['3,3,4,5,0', 'DSPSR_EL0'], ['3,3,4,5,1', 'DLR_EL0'],
+  ['3,0,5,1,0', 'AFSR0_EL1'], ['3,0,5,1,1', 'AFSR1_EL1'], ['3,0,5,2,0', 'ESR_EL1'],
+  ['3,0,6,0,0', 'FAR_EL1'], ['3,0,7,4,0', 'PAR_EL1'],
+  ['3,3,9,12,0', 'PMCR_EL0'], ['3,3,9,12,1', 'PMCNTENSET_EL0'], ['3,3,9,13,0', 'PMCCNTR_EL0'],
+  ['3,3,9,14,0', 'PMUSERENR_EL0'],
+  ['3,0,10,2,0', 'MAIR_EL1'], ['3,0,10,3,0', 'AMAIR_EL1'], ['3,0,12,0,0', 'VBAR_EL1'],
+  ['3,0,13,0,1', 'CONTEXTIDR_EL1'], ['3,0,13,0,4', 'TPIDR_EL1'],
+  ['3,3,13,0,2', 'TPIDR_EL0'], ['3,3,13,0,3', 'TPIDRRO_EL0'], ['3,3,13,0,5', 'TPIDR2_EL0'],
+  ['3,0,14,1,0', 'CNTKCTL_EL1'],
+  ['3,3,14,0,0', 'CNTFRQ_EL0'], ['3,3,14,0,1', 'CNTPCT_EL0'], ['3,3,14,0,2', 'CNTVCT_EL0'],
+  ['3,3,14,0,5', 'CNTPCTSS_EL0'], ['3,3,14,0,6', 'CNTVCTSS_EL0'],
+  ['3,3,14,2,0', 'CNTP_TVAL_EL0'], ['3,3,14,2,1', 'CNTP_CTL_EL0'], ['3,3,14,2,2', 'CNTP_CVAL_EL0'],
+  ['3,3,14,3,0', 'CNTV_TVAL_EL0'], ['3,3,14,3,1', 'CNTV_CTL_EL0'], ['3,3,14,3,2', 'CNTV_CVAL_EL0'],
+  ['2,0,0,2,2', 'MDSCR_EL1'], ['2,3,0,1,0', 'MDCCSR_EL0'], ['2,3,0,4,0', 'DBGDTR_EL0'],
+]);
+
+/** SYS/SYSL operations: DC, IC, AT, a few TLBI, and the FEAT_SPECRES prediction-restriction ops. */
+export const sysInsnNames = table([
+  ['1,0,7,1,0', 'IC IALLUIS'], ['1,0,7,5,0', 'IC IALLU'], ['1,3,7,5,1', 'IC IVAU'],
+  ['1,0,7,6,1', 'DC IVAC'], ['1,0,7,6,2', 'DC ISW'], ['1,0,7,10,2', 'DC CSW'], ['1,0,7,14,2', 'DC CISW'],
+  ['1,3,7,4,1', 'DC ZVA'], ['1,3,7,4,3', 'DC GVA'], ['1,3,7,4,4', 'DC GZVA'],
+  ['1,3,7,10,1', 'DC CVAC'], ['1,3,7,11,1', 'DC CVAU'], ['1,3,7,12,1', 'DC CVAP'],
+  ['1,3,7,13,1', 'DC CVADP'], ['1,3,7,14,1', 'DC CIVAC'],
+  ['1,0,7,8,0', 'AT S1E1R'], ['1,0,7,8,1', 'AT S1E1W'], ['1,0,7,8,2', 'AT S1E0R'], ['1,0,7,8,3', 'AT S1E0W'],
+  ['1,0,8,3,0', 'TLBI VMALLE1IS'], ['1,0,8,7,0', 'TLBI VMALLE1'], ['1,0,8,7,1', 'TLBI VAE1'],
+  ['1,0,8,7,2', 'TLBI ASIDE1'],
+  ['1,3,7,3,4', 'CFP RCTX'], ['1,3,7,3,5', 'DVP RCTX'], ['1,3,7,3,7', 'CPP RCTX'],
+]);
+
+/** MSR (immediate) PSTATE fields and the flag-manipulation ops sharing the space. Key: "op1,op2". */
+export const pstateFieldNames = table([
+  ['0,0', 'CFINV'], ['0,1', 'XAFLAG'], ['0,2', 'AXFLAG'], ['0,3', 'UAO'], ['0,4', 'PAN'], ['0,5', 'SPSel'],
+  ['3,1', 'SSBS'], ['3,2', 'DIT'], ['3,3', 'SVCR'], ['3,4', 'TCO'], ['3,6', 'DAIFSet'], ['3,7', 'DAIFClr'],
+]);

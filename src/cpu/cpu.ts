@@ -1,0 +1,268 @@
+// Cpu: one Unicorn engine running AArch64 code at EL0. Memory, registers, and the single "why did execution
+// stop" record (CpuStop). Nothing here knows Linux; it only reports what the engine saw.
+import {
+  unicorn, type UnicornLib, type UcHandle, UC_ERR_NAMES, UC_CPU_ARM64_MAX,
+  UC_ARM64_REG_X0, UC_ARM64_REG_X29, UC_ARM64_REG_X30, UC_ARM64_REG_SP, UC_ARM64_REG_PC, UC_ARM64_REG_NZCV,
+  UC_ARM64_REG_Q0, UC_ARM64_REG_TPIDR_EL0, UC_ARM64_REG_FPCR, UC_ARM64_REG_FPSR, UC_ARM64_REG_CPACR_EL1,
+  UC_ARM64_REG_CP_REG, UC_ARM64_REG_PSTATE,
+  UC_MEM_READ_UNMAPPED, UC_MEM_WRITE_UNMAPPED, UC_MEM_FETCH_UNMAPPED, UC_MEM_READ_PROT, UC_MEM_WRITE_PROT,
+  UC_MEM_FETCH_PROT,
+} from './unicorn.ts';
+import { UnicornError, EmulatorError } from '../errors.ts';
+
+/** QEMU exception numbers as Unicorn's UC_HOOK_INTR reports them (target/arm/cpu.h EXCP_*). */
+export const EXCP_UDEF = 1;
+export const EXCP_SWI = 2;
+export const EXCP_PREFETCH_ABORT = 3;
+export const EXCP_DATA_ABORT = 4;
+export const EXCP_BKPT = 7;
+
+export type MemAccessKind = 'read' | 'write' | 'fetch';
+
+/** Why the engine stopped. `pc` is the address of the instruction that caused it (for svc: the next one). */
+export type CpuStop =
+  | { kind: 'intr'; intno: number; pc: bigint }
+  | { kind: 'mem'; access: MemAccessKind; cause: 'unmapped' | 'prot'; addr: bigint; size: number; pc: bigint;
+      /** false when Unicorn only knew the start of the translation block (fast mode): syndrome.ts recovers it */
+      pcExact: boolean }
+  /** the instruction budget ran out, or stopAt() asked for a stop */
+  | { kind: 'limit'; pc: bigint };
+
+export interface CpuOptions {
+  /** exact instruction counting (native hook); costs about 4x in tight loops */
+  countInsns: boolean;
+}
+
+const END = 0xfffffffffffffffcn; // an `until` no EL0 pc can reach
+const TRAMPOLINE = 0x1000n; //      below mmap_min_addr: no guest mapping can be there
+const ERET = 0xd69f03e0;
+
+/** SCTLR_EL1 as Linux runs EL0 (arch/arm64/include/asm/sysreg.h INIT_SCTLR_EL1_MMU_ON), MMU bit clear:
+ *  Unicorn's flat memory stands in for the page tables (mm/ models them). */
+const SCTLR_EL1_SA0 = 1n << 4;
+const SCTLR_EL1_SA = 1n << 3;
+const SCTLR_EL1_DZE = 1n << 14;
+const SCTLR_EL1_UCT = 1n << 15;
+const SCTLR_EL1_NTWE = 1n << 18;
+const SCTLR_EL1_UCI = 1n << 26;
+const SCTLR_EL1_C = 1n << 2;
+const SCTLR_EL1_I = 1n << 12;
+const SCTLR_EL1_USER = SCTLR_EL1_SA0 | SCTLR_EL1_SA | SCTLR_EL1_DZE | SCTLR_EL1_UCT | SCTLR_EL1_NTWE |
+  SCTLR_EL1_UCI | SCTLR_EL1_C | SCTLR_EL1_I;
+
+const memKind: Record<number, [MemAccessKind, 'unmapped' | 'prot']> = {
+  [UC_MEM_READ_UNMAPPED]: ['read', 'unmapped'],
+  [UC_MEM_WRITE_UNMAPPED]: ['write', 'unmapped'],
+  [UC_MEM_FETCH_UNMAPPED]: ['fetch', 'unmapped'],
+  [UC_MEM_READ_PROT]: ['read', 'prot'],
+  [UC_MEM_WRITE_PROT]: ['write', 'prot'],
+  [UC_MEM_FETCH_PROT]: ['fetch', 'prot'],
+};
+
+export class Cpu {
+  private readonly U: UnicornLib;
+  private readonly uc: UcHandle;
+  private readonly b8 = Buffer.alloc(8);
+  private readonly b16 = Buffer.alloc(16);
+  private readonly cp = Buffer.alloc(32);
+  private pending: { kind: 'intr'; intno: number } | { kind: 'mem'; type: number; addr: bigint; size: number } | null = null;
+  private readonly counter: unknown;
+  private atEl0 = false;
+  private closed = false;
+
+  constructor(readonly options: CpuOptions) {
+    this.U = unicorn();
+    this.uc = this.U.open();
+    this.check('uc_ctl(CPU_MODEL)', this.U.setCpuModel(this.uc, UC_CPU_ARM64_MAX));
+    this.U.hookIntr(this.uc, (intno) => {
+      this.pending ??= { kind: 'intr', intno };
+      this.U.emuStop(this.uc);
+    });
+    this.U.hookMemInvalid(this.uc, (type, addr, size) => {
+      this.pending ??= { kind: 'mem', type, addr, size };
+      return false;
+    });
+    if (options.countInsns) {
+      if (!this.U.icount) {
+        throw new EmulatorError('exact instruction counting needs native/libaficount.so: run `make -C native` (or use --fast)');
+      }
+      this.counter = this.U.icount.create(this.uc);
+    }
+    // FP/SIMD on for EL0 (CPACR_EL1.FPEN = 0b11); SVE stays trapped (ZEN = 0): Linux advertises no SVE here.
+    this.writeReg(UC_ARM64_REG_CPACR_EL1, 3n << 20n);
+    this.writeSysreg(3, 0, 1, 0, 0, SCTLR_EL1_USER);
+    // CNTKCTL_EL1 = 0: EL0 counter reads trap, so the kernel side can feed them the deterministic clock.
+    this.writeSysreg(3, 0, 14, 1, 0, 0n);
+  }
+
+  get countsInsns(): boolean {
+    return this.counter !== undefined;
+  }
+
+  close(): void {
+    if (!this.closed) this.U.close(this.uc);
+    this.closed = true;
+  }
+
+  // ---- memory -------------------------------------------------------------------------------------------
+  map(addr: bigint, size: bigint, prot: number): void {
+    this.check(`uc_mem_map(0x${addr.toString(16)}, 0x${size.toString(16)})`, this.U.memMap(this.uc, addr, size, prot));
+  }
+  protect(addr: bigint, size: bigint, prot: number): void {
+    this.check('uc_mem_protect', this.U.memProtect(this.uc, addr, size, prot));
+  }
+  unmap(addr: bigint, size: bigint): void {
+    this.check('uc_mem_unmap', this.U.memUnmap(this.uc, addr, size));
+  }
+  /** Reads guest memory; null if any byte is not mapped in the engine. */
+  read(addr: bigint, len: number): Buffer | null {
+    const out = Buffer.alloc(len);
+    if (len === 0) return out;
+    return this.U.memRead(this.uc, addr, out, len) === 0 ? out : null;
+  }
+  readInto(addr: bigint, out: Buffer): boolean {
+    return out.length === 0 || this.U.memRead(this.uc, addr, out, out.length) === 0;
+  }
+  write(addr: bigint, data: Buffer): boolean {
+    return data.length === 0 || this.U.memWrite(this.uc, addr, data, data.length) === 0;
+  }
+
+  // ---- registers ----------------------------------------------------------------------------------------
+  private readReg(id: number): bigint {
+    this.U.regRead(this.uc, id, this.b8);
+    return this.b8.readBigUInt64LE();
+  }
+  private writeReg(id: number, v: bigint): void {
+    this.b8.writeBigUInt64LE(BigInt.asUintN(64, v));
+    this.check('uc_reg_write', this.U.regWrite(this.uc, id, this.b8));
+  }
+  private static xId(n: number): number {
+    return n < 29 ? UC_ARM64_REG_X0 + n : n === 29 ? UC_ARM64_REG_X29 : UC_ARM64_REG_X30;
+  }
+  /** x0..x30 */
+  x(n: number): bigint {
+    return this.readReg(Cpu.xId(n));
+  }
+  setX(n: number, v: bigint): void {
+    this.writeReg(Cpu.xId(n), v);
+  }
+  get pc(): bigint { return this.readReg(UC_ARM64_REG_PC); }
+  set pc(v: bigint) { this.writeReg(UC_ARM64_REG_PC, v); }
+  get sp(): bigint { return this.readReg(UC_ARM64_REG_SP); }
+  set sp(v: bigint) { this.writeReg(UC_ARM64_REG_SP, v); }
+  /** NZCV in bits 31:28; the rest of the EL0 PSTATE the guest can see is zero here. */
+  get nzcv(): bigint { return this.readReg(UC_ARM64_REG_NZCV); }
+  set nzcv(v: bigint) { this.writeReg(UC_ARM64_REG_NZCV, v & 0xf0000000n); }
+  get tpidr(): bigint { return this.readReg(UC_ARM64_REG_TPIDR_EL0); }
+  set tpidr(v: bigint) { this.writeReg(UC_ARM64_REG_TPIDR_EL0, v); }
+  get fpsr(): number { return Number(this.readReg(UC_ARM64_REG_FPSR)); }
+  set fpsr(v: number) { this.writeReg(UC_ARM64_REG_FPSR, BigInt(v >>> 0)); }
+  get fpcr(): number { return Number(this.readReg(UC_ARM64_REG_FPCR)); }
+  set fpcr(v: number) { this.writeReg(UC_ARM64_REG_FPCR, BigInt(v >>> 0)); }
+  /** The full PSTATE word as the engine holds it (EL bits included), for diagnostics. */
+  get rawPstate(): bigint { return this.readReg(UC_ARM64_REG_PSTATE); }
+  /** v0..v31 as unsigned 128-bit values */
+  v(n: number): bigint {
+    this.U.regRead(this.uc, UC_ARM64_REG_Q0 + n, this.b16);
+    return this.b16.readBigUInt64LE(0) | (this.b16.readBigUInt64LE(8) << 64n);
+  }
+  setV(n: number, v: bigint): void {
+    this.b16.writeBigUInt64LE(BigInt.asUintN(64, v), 0);
+    this.b16.writeBigUInt64LE(BigInt.asUintN(64, v >> 64n), 8);
+    this.check('uc_reg_write(Q)', this.U.regWrite(this.uc, UC_ARM64_REG_Q0 + n, this.b16));
+  }
+  /** MRS/MSR of any system register through UC_ARM64_REG_CP_REG (used for ID registers and set-up). */
+  readSysreg(op0: number, op1: number, crn: number, crm: number, op2: number): bigint | null {
+    this.fillCp(op0, op1, crn, crm, op2, 0n);
+    return this.U.regRead(this.uc, UC_ARM64_REG_CP_REG, this.cp) === 0 ? this.cp.readBigUInt64LE(24) : null;
+  }
+  writeSysreg(op0: number, op1: number, crn: number, crm: number, op2: number, v: bigint): void {
+    this.fillCp(op0, op1, crn, crm, op2, v);
+    this.check('uc_reg_write(CP_REG)', this.U.regWrite(this.uc, UC_ARM64_REG_CP_REG, this.cp));
+  }
+  private fillCp(op0: number, op1: number, crn: number, crm: number, op2: number, v: bigint): void {
+    this.cp.fill(0);
+    this.cp.writeUInt32LE(crn, 0);
+    this.cp.writeUInt32LE(crm, 4);
+    this.cp.writeUInt32LE(op0, 8);
+    this.cp.writeUInt32LE(op1, 12);
+    this.cp.writeUInt32LE(op2, 16);
+    this.cp.writeBigUInt64LE(v, 24);
+  }
+
+  // ---- instruction count --------------------------------------------------------------------------------
+  /** Instructions retired so far (exact), or null in fast mode. */
+  get icount(): bigint | null {
+    return this.counter === undefined ? null : this.U.icount!.get(this.counter);
+  }
+
+  // ---- execution ----------------------------------------------------------------------------------------
+  /**
+   * Runs from the current pc until something stops the engine. `limit` is an absolute instruction count at
+   * which to stop (counted mode only). Errors raised inside hooks never cross the FFI: hooks only record.
+   */
+  run(limit: bigint | null = null): CpuStop {
+    if (!this.atEl0) this.enterEl0();
+    const ic = this.U.icount;
+    if (this.counter !== undefined) ic!.limit(this.counter, limit ?? 0xffffffffffffffffn);
+    this.pending = null;
+    const begin = this.pc;
+    const err = this.U.emuStart(this.uc, begin, END, 0);
+    const p = this.pending as Cpu['pending'];
+    if (p === null) {
+      if (err !== 0) throw new UnicornError('uc_emu_start', err, UC_ERR_NAMES[err] ?? String(err));
+      return { kind: 'limit', pc: this.pc };
+    }
+    if (p.kind === 'intr') {
+      const pc = this.pc;
+      // svc completed (pc is past it); every other exception leaves its instruction un-retired.
+      if (p.intno !== EXCP_SWI) this.unretire();
+      return { kind: 'intr', intno: p.intno, pc };
+    }
+    const [access, cause] = memKind[p.type] ?? ['read', 'unmapped'];
+    // With the counting hook Unicorn syncs the pc per instruction, and the hook saw the faulting one.
+    let pc = this.pc;
+    let pcExact = access === 'fetch';
+    if (this.counter !== undefined) {
+      if (access !== 'fetch') pc = ic!.pc(this.counter);
+      pcExact = true;
+      if (access !== 'fetch') this.unretire();
+    }
+    if (access === 'fetch') pc = p.addr;
+    this.pc = pc;
+    return { kind: 'mem', access, cause, addr: p.addr, size: p.size, pc, pcExact };
+  }
+
+  /** The counting hook counts an instruction when it starts; one that faulted did not retire. */
+  private unretire(): void {
+    if (this.counter === undefined) return;
+    const ic = this.U.icount!;
+    const n = ic.get(this.counter);
+    if (n > 0n) ic.set(this.counter, n - 1n);
+  }
+
+  /** Drops to EL0t with a real exception return, so QEMU rebuilds its EL0 translation flags. */
+  private enterEl0(): void {
+    const entry = this.pc;
+    this.map(TRAMPOLINE, 0x1000n, 5);
+    const insn = Buffer.alloc(4);
+    insn.writeUInt32LE(ERET);
+    this.write(TRAMPOLINE, insn);
+    this.writeSysreg(3, 0, 4, 0, 1, entry); // ELR_EL1
+    this.writeSysreg(3, 0, 4, 0, 0, 0n); //    SPSR_EL1 = EL0t, DAIF clear
+    const savedSp = this.sp; // SP_EL0 is what EL0 uses; the write above went to the current (EL1) SP
+    this.atEl0 = true;
+    this.pending = null;
+    const limit = this.counter !== undefined ? this.U.icount!.get(this.counter) : 0n;
+    // Run exactly the eret: stop when the pc reaches the entry point.
+    const err = this.U.emuStart(this.uc, TRAMPOLINE, entry, 0);
+    if (err !== 0 || this.pending) throw new EmulatorError('could not enter EL0 through the eret trampoline');
+    if (this.counter !== undefined) this.U.icount!.set(this.counter, limit); // the eret is not the guest's
+    this.unmap(TRAMPOLINE, 0x1000n);
+    this.sp = savedSp;
+  }
+
+  private check(call: string, err: number): void {
+    if (err !== 0) throw new UnicornError(call, err, UC_ERR_NAMES[err] ?? String(err));
+  }
+}

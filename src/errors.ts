@@ -1,0 +1,36 @@
+// Emulator errors. Guest faults never appear here: they become signals (DESIGN.md §3).
+
+/** Base class: something the emulator (not the guest) could not do. */
+export class EmulatorError extends Error {
+  override name = 'EmulatorError';
+}
+
+/** A uc_* call failed where the guest could not have caused it. */
+export class UnicornError extends EmulatorError {
+  override name = 'UnicornError';
+  constructor(readonly call: string, readonly code: number, codeName: string) {
+    super(`${call} failed: ${codeName} (${code})`);
+  }
+}
+
+/** The program file is not a static ELF64 AArch64 executable we can load; the message names the problem. */
+export class LoaderError extends EmulatorError {
+  override name = 'LoaderError';
+  constructor(readonly file: string, message: string) {
+    super(`${file}: ${message}`);
+  }
+}
+
+/** A bad option or option combination, named with the option. */
+export class OptionError extends EmulatorError {
+  override name = 'OptionError';
+}
+
+/** The kernel's BUG_ON: an internal invariant broke. */
+export class InternalError extends EmulatorError {
+  override name = 'InternalError';
+}
+
+export function bug(msg: string): never {
+  throw new InternalError(msg);
+}

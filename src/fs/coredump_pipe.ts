@@ -1,0 +1,229 @@
+// The usermode-helper side of coredump_pipe (Linux v6.17 fs/coredump.c, kernel.md §10 steps 8c–8e, 13):
+// what happens to a "|program args" core_pattern. The emulator does not start host programs unless
+// asked to: a helper whose basename is `arm64-fault-collect` is built in (a small coredumpctl-like store),
+// anything else runs on the host only with `allowHostPipe`. Source read: ColinIanKing/linux-next
+// fs/coredump.c @ 202bb2e8e4f228aa2f857669439bd0876c7a50d5 (≈v6.17) and kernel/umh.c
+// (call_usermodehelper_exec: an empty path is a successful no-op).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { cnEscape, coredumpLogLine, type CoredumpParams, type Corename } from './corename.ts';
+
+export const COLLECTOR_NAME = 'arm64-fault-collect';
+/** Timeout for a host helper; the kernel has none, but an emulator run must end. */
+export const HOST_PIPE_TIMEOUT_MS = 10_000;
+
+/** Generic (asm-generic/signal.h) numbering, used by arm64. */
+const SIGNAL_NAMES: readonly string[] = [
+  '', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGKILL', 'SIGUSR1',
+  'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM', 'SIGSTKFLT', 'SIGCHLD', 'SIGCONT', 'SIGSTOP', 'SIGTSTP',
+  'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPWR', 'SIGSYS',
+];
+
+export function signalName(signo: number): string {
+  if (signo >= 1 && signo < SIGNAL_NAMES.length) return SIGNAL_NAMES[signo];
+  if (signo >= 32 && signo <= 64) return signo === 34 ? 'SIGRTMIN' : signo === 64 ? 'SIGRTMAX' : `SIGRTMIN+${signo - 34}`;
+  return `SIG${signo}`;
+}
+
+export interface PipeDumpOptions {
+  /** Where the built-in collector stores cores (required to use it). */
+  collectDir?: string;
+  /** Run a non-built-in helper on the host (argv[0] is a HOST path). Off by default. */
+  allowHostPipe?: boolean;
+  timeoutMs?: number;
+}
+
+export interface PipeDumpInput {
+  params: CoredumpParams;
+  /** The complete ELF core the kernel would write into the pipe. */
+  core: Uint8Array;
+  /** The core generation stopped early (limit reached or interrupted). */
+  truncated: boolean;
+}
+
+export interface PipeDumpResult {
+  /** The helper took the whole core (the kernel's core_dumped). */
+  dumped: boolean;
+  handler: 'collector' | 'host' | null;
+  kernelLog: string[];
+  reason: string | null;
+  corePath?: string;
+  metaPath?: string;
+  exitStatus?: number | null;
+  exitSignal?: string | null;
+  timedOut?: boolean;
+  stderr?: string;
+}
+
+/** The metadata file the collector writes beside each core. */
+export interface CollectedMeta {
+  pid: number; uid: number; gid: number; signal: number; signalName: string; time: number;
+  exe: string | null; comm: string; argv: string[]; size: number; truncated: boolean;
+}
+
+export interface CollectedCore extends CollectedMeta {
+  file: string;
+  corePath: string;
+  metaPath: string;
+  /** The core file itself is still there. */
+  present: boolean;
+}
+
+/**
+ * Spawn the helper and hand it the core (coredump_pipe from call_usermodehelper_exec on, then the
+ * write through the pipe). Call only with a target planCoredump accepted.
+ */
+export function coredumpPipe(target: Corename, input: PipeDumpInput, opts: PipeDumpOptions = {}): PipeDumpResult {
+  const p = input.params;
+  const argv = target.argv ?? [''];
+  const program = argv[0];
+  const log = (m: string): string => coredumpLogLine(p.pid, p.comm, m);
+  // "|%s pipe failed" prints cn->corename, whose first NUL ends argv[0]: only the program shows.
+  const pipeFailed = (reason: string): PipeDumpResult =>
+    ({ dumped: false, handler: null, kernelLog: [log(`|${program} pipe failed`)], reason });
+
+  if (program === '') {
+    // call_usermodehelper_exec returns 0 for an empty path without creating the pipe.
+    return { dumped: false, handler: null, kernelLog: [log(`Core dump to |${program} disabled`)],
+      reason: 'the |pipe core_pattern has an empty program name (only spaces or specifiers that expand to nothing ' +
+        'after "|"), which the kernel treats as a disabled usermode helper; put a program path after "|"' };
+  }
+  if (path.posix.basename(program) === COLLECTOR_NAME) return collect(argv, input, opts, pipeFailed);
+  if (!opts.allowHostPipe) {
+    // DIVERGENCE: the kernel would exec the program; the emulator refuses to run host programs by default
+    // and reports it the way the kernel reports a helper that cannot be executed.
+    return pipeFailed(`core_pattern pipes the core to ${program}, and the emulator does not run host programs ` +
+      `unless allowed; use "|${COLLECTOR_NAME} %P %s %t %e" or enable host pipes (allowHostPipe)`);
+  }
+  return runHost(argv, input, opts, pipeFailed);
+}
+
+function collect(argv: string[], input: PipeDumpInput, opts: PipeDumpOptions,
+  pipeFailed: (r: string) => PipeDumpResult): PipeDumpResult {
+  const dir = opts.collectDir;
+  if (dir === undefined) {
+    return pipeFailed(`the built-in ${COLLECTOR_NAME} has no collection directory; set one (collectDir)`);
+  }
+  const p = input.params;
+  const base = `core.${cnEscape(p.comm)}.${p.pid}.${p.time}`;
+  const corePath = path.join(dir, base);
+  const metaPath = `${corePath}.json`;
+  const meta: CollectedMeta = {
+    pid: p.pid, uid: p.uid, gid: p.gid, signal: p.signo, signalName: signalName(p.signo), time: Number(p.time),
+    exe: p.exePath, comm: p.comm, argv, size: input.core.length, truncated: input.truncated,
+  };
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(corePath, input.core, { mode: 0o600 });
+    fs.writeFileSync(metaPath, JSON.stringify(meta, null, 2) + '\n', { mode: 0o600 });
+  } catch (e) {
+    // The helper ran but could not store the core: the kernel's writes still succeeded, so it was "dumped".
+    return { dumped: true, handler: 'collector', kernelLog: [],
+      reason: `${COLLECTOR_NAME} could not store the core in ${dir}: ${(e as Error).message}` };
+  }
+  return { dumped: true, handler: 'collector', kernelLog: [], reason: null, corePath, metaPath };
+}
+
+function runHost(argv: string[], input: PipeDumpInput, opts: PipeDumpOptions,
+  pipeFailed: (r: string) => PipeDumpResult): PipeDumpResult {
+  // Usermode helpers start with cwd "/" and umh's fixed environment; a relative path is relative to "/".
+  const program = argv[0].startsWith('/') ? argv[0] : `/${argv[0]}`;
+  // DIVERGENCE: the helper runs as the host user, not as root in the init namespaces; it gets no pidfd
+  // on fd 3 for %F and its RLIMIT_CORE is not set to 1.
+  const r = spawnSync(program, argv.slice(1), {
+    input: input.core,
+    cwd: '/',
+    env: { HOME: '/', TERM: 'linux', PATH: '/sbin:/bin:/usr/sbin:/usr/bin' },
+    stdio: ['pipe', 'ignore', 'pipe'],
+    timeout: opts.timeoutMs ?? HOST_PIPE_TIMEOUT_MS,
+    argv0: argv[0],
+  });
+  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'ENOEXEC' || code === 'ENOTDIR') {
+    return pipeFailed(`the pipe helper ${argv[0]} cannot be executed (${code}); fix the program path in --core-pattern`);
+  }
+  const timedOut = code === 'ETIMEDOUT';
+  const stderr = r.stderr?.toString('utf8') ?? '';
+  const base = { handler: 'host' as const, kernelLog: [], exitStatus: r.status, exitSignal: r.signal, timedOut, stderr };
+  if (code === 'EPIPE') {
+    // The helper closed its stdin early: dump_emit fails, binfmt core_dump returns 0, not "dumped".
+    return { ...base, dumped: false, reason: `the pipe helper ${argv[0]} exited before reading the whole core` };
+  }
+  if (timedOut) {
+    return { ...base, dumped: true, reason: `the pipe helper ${argv[0]} was killed after ${opts.timeoutMs ?? HOST_PIPE_TIMEOUT_MS} ms` };
+  }
+  return { ...base, dumped: true, reason: null };
+}
+
+function readMeta(dir: string, jsonName: string): CollectedCore | null {
+  const metaPath = path.join(dir, jsonName);
+  let meta: CollectedMeta;
+  try {
+    meta = JSON.parse(fs.readFileSync(metaPath, 'utf8')) as CollectedMeta;
+  } catch {
+    return null; // not ours or half-written: skip, as coredumpctl skips unreadable journal entries
+  }
+  if (typeof meta.pid !== 'number' || typeof meta.time !== 'number') return null;
+  const file = jsonName.slice(0, -'.json'.length);
+  const corePath = path.join(dir, file);
+  return { ...meta, file, corePath, metaPath, present: fs.existsSync(corePath) };
+}
+
+/** Every collected core in `dir`, oldest first (time, then pid). */
+export function listCollected(dir: string): CollectedCore[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => n.startsWith('core.') && n.endsWith('.json'))
+    .map((n) => readMeta(dir, n))
+    .filter((e): e is CollectedCore => e !== null)
+    .sort((a, b) => a.time - b.time || a.pid - b.pid || a.file.localeCompare(b.file));
+}
+
+/** One collected core: by pid (the newest of that pid, as `coredumpctl info PID`) or by file name. */
+export function showCollected(dir: string, pidOrFile: number | string): CollectedCore | null {
+  const all = listCollected(dir);
+  const pid = typeof pidOrFile === 'number' ? pidOrFile : /^\d+$/.test(pidOrFile) ? Number(pidOrFile) : null;
+  if (pid !== null) return all.filter((e) => e.pid === pid).at(-1) ?? null;
+  const name = path.basename(String(pidOrFile)).replace(/\.json$/, '');
+  return all.find((e) => e.file === name) ?? null;
+}
+
+function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** `coredumps list`: one line per core, like coredumpctl list. */
+export function formatCollectedList(entries: CollectedCore[]): string {
+  const rows = [['TIME', 'PID', 'UID', 'GID', 'SIG', 'COREFILE', 'EXE', 'SIZE']];
+  for (const e of entries) {
+    const corefile = !e.present ? 'missing' : e.truncated ? 'truncated' : 'present';
+    rows.push([isoTime(e.time), String(e.pid), String(e.uid), String(e.gid), e.signalName, corefile,
+      e.exe ?? `${e.comm} (path unknown)`, String(e.size)]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join(' ')).join('\n') + '\n';
+}
+
+/** `coredumps info`: the details of one core, like coredumpctl info. */
+export function formatCollectedInfo(e: CollectedCore): string {
+  const lines: [string, string][] = [
+    ['PID', `${e.pid} (${e.comm})`],
+    ['UID', String(e.uid)],
+    ['GID', String(e.gid)],
+    ['Signal', `${e.signal} (${e.signalName.replace(/^SIG/, '')})`],
+    ['Timestamp', `${isoTime(e.time)} (${e.time})`],
+    ['Helper argv', e.argv.join(' ')],
+    ['Executable', e.exe ?? `${e.comm} (path unknown)`],
+    ['Storage', `${e.corePath}${e.present ? '' : ' (missing)'}${e.truncated ? ' (truncated)' : ''}`],
+    ['Size on Disk', `${e.size} B`],
+  ];
+  const w = Math.max(...lines.map(([k]) => k.length));
+  return lines.map(([k, v]) => `${k.padStart(w)}: ${v}`).join('\n') + '\n';
+}

@@ -1,0 +1,113 @@
+// The file table (files_struct) and the open files behind it. Regular files live under the host root
+// directory; stdin/stdout/stderr are emulator streams so reports can capture them.
+import * as fs from 'node:fs';
+import { EBADF, EMFILE, ESPIPE, EINVAL, EISDIR, errnoFromNode } from '../kernel/errno.ts';
+
+export interface OpenFile {
+  kind: 'stdio' | 'host' | 'memory';
+  /** guest path (readlink /proc/self/fd/N) */
+  path: string;
+  flags: number;
+  pos: bigint;
+  /** host fd for 'host' */
+  fd?: number;
+  /** contents for 'memory' files (e.g. /proc/self/maps); 'stdio' 0 reads from here too */
+  data?: Buffer;
+  /** stdio index 0/1/2 */
+  stream?: number;
+  isDir?: boolean;
+  refs: number;
+}
+
+export interface StdioSink {
+  write(stream: 1 | 2, data: Buffer): void;
+  isatty(stream: number): boolean;
+}
+
+export const O_ACCMODE = 3, O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0o100, O_EXCL = 0o200;
+export const O_NOCTTY = 0o400, O_TRUNC = 0o1000, O_APPEND = 0o2000, O_NONBLOCK = 0o4000;
+export const O_DIRECTORY = 0o40000, O_NOFOLLOW = 0o100000, O_CLOEXEC = 0o2000000;
+
+export class FileTable {
+  fds: (OpenFile | undefined)[] = [];
+  constructor(readonly stdio: StdioSink, stdin: Buffer, readonly maxFds = 1024) {
+    this.fds[0] = { kind: 'stdio', path: '/dev/stdin', flags: O_RDONLY, pos: 0n, stream: 0, data: stdin, refs: 1 };
+    this.fds[1] = { kind: 'stdio', path: '/dev/stdout', flags: O_WRONLY, pos: 0n, stream: 1, refs: 1 };
+    this.fds[2] = { kind: 'stdio', path: '/dev/stderr', flags: O_WRONLY, pos: 0n, stream: 2, refs: 1 };
+  }
+
+  get(fd: number): OpenFile | undefined {
+    return fd >= 0 ? this.fds[fd] : undefined;
+  }
+
+  /** Lowest free descriptor ≥ min, as alloc_fd does. */
+  install(f: OpenFile, min = 0): number {
+    for (let i = min; i < this.maxFds; i++) {
+      if (!this.fds[i]) {
+        this.fds[i] = f;
+        return i;
+      }
+    }
+    return -EMFILE;
+  }
+
+  close(fd: number): number {
+    const f = this.get(fd);
+    if (!f) return -EBADF;
+    this.fds[fd] = undefined;
+    if (--f.refs === 0 && f.kind === 'host' && f.fd !== undefined) fs.closeSync(f.fd);
+    return 0;
+  }
+
+  closeAll(): void {
+    this.fds.forEach((_, i) => this.close(i));
+  }
+
+  read(f: OpenFile, len: number, at?: bigint): Buffer | number {
+    if (f.isDir) return -EISDIR;
+    if (f.kind === 'stdio' && f.stream !== 0) return -EBADF;
+    if (f.kind === 'host') {
+      const buf = Buffer.alloc(len);
+      try {
+        const n = fs.readSync(f.fd!, buf, 0, len, at ?? f.pos);
+        if (at === undefined) f.pos += BigInt(n);
+        return buf.subarray(0, n);
+      } catch (e) {
+        return -errnoFromNode(e as NodeJS.ErrnoException);
+      }
+    }
+    const data = f.data ?? Buffer.alloc(0);
+    const off = Number(at ?? f.pos);
+    const out = data.subarray(Math.min(off, data.length), Math.min(off + len, data.length));
+    if (at === undefined) f.pos += BigInt(out.length);
+    return out;
+  }
+
+  write(f: OpenFile, data: Buffer, at?: bigint): number {
+    if ((f.flags & O_ACCMODE) === O_RDONLY) return -EBADF;
+    if (f.kind === 'stdio') {
+      this.stdio.write(f.stream as 1 | 2, data);
+      return data.length;
+    }
+    if (f.kind === 'host') {
+      try {
+        const pos = f.flags & O_APPEND ? fs.fstatSync(f.fd!).size : Number(at ?? f.pos);
+        const n = fs.writeSync(f.fd!, data, 0, data.length, pos);
+        if (at === undefined) f.pos = BigInt(pos + n);
+        return n;
+      } catch (e) {
+        return -errnoFromNode(e as NodeJS.ErrnoException);
+      }
+    }
+    return -EBADF;
+  }
+
+  lseek(f: OpenFile, off: bigint, whence: number): bigint | number {
+    if (f.kind === 'stdio') return -ESPIPE;
+    const size = f.kind === 'host' ? BigInt(fs.fstatSync(f.fd!).size) : BigInt(f.data?.length ?? 0);
+    const base = whence === 0 ? 0n : whence === 1 ? f.pos : whence === 2 ? size : -1n;
+    if (base < 0n || base + off < 0n) return -EINVAL;
+    f.pos = base + off;
+    return f.pos;
+  }
+}

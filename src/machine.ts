@@ -1,0 +1,201 @@
+// Machine: one emulated process. The run loop is QEMU's cpu_loop in kernel terms:
+// enter user → CpuStop → (svc: syscall | exception: syndrome → el0 dispatch) → signals → repeat.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { Cpu, EXCP_SWI } from './cpu/cpu.ts';
+import { Mm } from './mm/mm.ts';
+import { loadElfBinary } from './fs/binfmt_elf.ts';
+import { readCpuFeatures, type CpuFeatures } from './arch/arm64/cpufeature.ts';
+import { FileTable } from './fs/files.ts';
+import { hostToGuest } from './fs/namei.ts';
+import { Task, defaultRlimits } from './kernel/task.ts';
+import { syscallTable, NO_RETURN, type Kernel } from './kernel/sys.ts';
+import { Clock } from './kernel/time.ts';
+import { ENOSYS } from './kernel/errno.ts';
+import { resolveOptions, type MachineOptions } from './options.ts';
+import { noCore, type RunReport, type SignalRecord, type CoreRecord } from './report.ts';
+import { LoaderError } from './errors.ts';
+import { el0SyncHandler } from './arch/arm64/entry-common.ts';
+import { Tracer, type TraceSink } from './trace.ts';
+
+export type ExitState =
+  | { kind: 'exited'; code: number }
+  | { kind: 'signaled'; signo: number; core: CoreRecord }
+  | { kind: 'limit' }
+  | { kind: 'panic' };
+
+export class Machine implements Kernel {
+  readonly cpu: Cpu;
+  readonly mm: Mm;
+  readonly task: Task;
+  readonly clock: Clock;
+  readonly root: string;
+  readonly hostname: string;
+  readonly options: MachineOptions;
+  readonly features: CpuFeatures;
+  readonly vdsoBase: bigint;
+  readonly tracer: Tracer;
+  readonly signals: SignalRecord[] = [];
+  readonly kernelLog: string[] = [];
+  readonly notes: string[] = [];
+  private readonly out = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  private rng: Buffer;
+  private rngCounter = 0n;
+  exit: ExitState | null = null;
+
+  constructor(readonly programPath: string, opts: Partial<MachineOptions> = {}, sink?: TraceSink) {
+    this.options = resolveOptions(opts);
+    const o = this.options;
+    this.root = o.root;
+    this.hostname = o.hostname;
+    this.tracer = new Tracer(sink, () => this.icountNumber());
+    let file: Buffer;
+    try {
+      file = fs.readFileSync(programPath);
+    } catch (e) {
+      throw new LoaderError(programPath, `cannot read: ${(e as Error).message}`);
+    }
+    this.rng = createHash('sha256').update(`arm64-fault seed ${o.seed}`).digest();
+    this.cpu = new Cpu({ countInsns: o.countInsns });
+    try {
+      this.features = readCpuFeatures(this.cpu);
+      this.mm = new Mm(this.cpu, o.rlimitStack);
+      const guestPath = hostToGuest(o.root, path.resolve(programPath)) ?? path.resolve(programPath);
+      const argv = o.argv.length > 0 ? o.argv : [programPath];
+      const files = new FileTable({
+        write: (stream, data) => this.writeStdio(stream, data),
+        isatty: () => false,
+      }, o.stdin);
+      this.task = new Task(this.mm, files, {
+        pid: o.pid, ppid: o.ppid, uid: o.uid, gid: o.gid, comm: path.basename(programPath), exePath: guestPath,
+        rlimits: defaultRlimits(o.rlimitCore, o.rlimitStack),
+      });
+      this.task.cwd = o.cwd;
+      this.task.coredumpFilter = o.coredumpFilter;
+      this.clock = new Clock(o.time, () => this.cpu.icount);
+      const exec = loadElfBinary(this.mm, {
+        file, guestPath, execfn: argv[0], argv, envp: o.env, uid: o.uid, gid: o.gid, euid: o.uid, egid: o.gid,
+        random: this.randomBytes(16), features: this.features, executable: true,
+      });
+      this.vdsoBase = exec.vdsoBase;
+      this.cpu.pc = exec.entry;
+      this.cpu.sp = exec.sp;
+    } catch (e) {
+      this.cpu.close();
+      throw e;
+    }
+  }
+
+  private writeStdio(stream: 1 | 2, data: Buffer): void {
+    (stream === 1 ? this.out.stdout : this.out.stderr).push(Buffer.from(data));
+    if (this.options.passthrough) (stream === 1 ? process.stdout : process.stderr).write(data);
+  }
+
+  icountNumber(): number | null {
+    const n = this.cpu.icount;
+    return n === null ? null : Number(n);
+  }
+
+  /** Deterministic bytes: SHA-256 in counter mode over the seed. */
+  randomBytes(n: number): Buffer {
+    const parts: Buffer[] = [];
+    let have = 0;
+    while (have < n) {
+      const block = createHash('sha256').update(this.rng).update(String(this.rngCounter++)).digest();
+      parts.push(block);
+      have += block.length;
+    }
+    return Buffer.concat(parts).subarray(0, n);
+  }
+
+  trace(name: string, data: Record<string, unknown>): void {
+    this.tracer.emit(name, data);
+  }
+
+  doGroupExit(code: number): void {
+    this.task.exited = true;
+    this.task.exitCode = (code & 0xff) << 8;
+    this.exit ??= { kind: 'exited', code: code & 0xff };
+  }
+
+  /** Runs until the process ends or the instruction limit is reached. */
+  run(): RunReport {
+    const limit = this.options.maxInsns;
+    try {
+      while (!this.exit) {
+        const stop = this.cpu.run(limit);
+        if (stop.kind === 'limit') {
+          this.exit = { kind: 'limit' };
+          break;
+        }
+        if (stop.kind === 'intr' && stop.intno === EXCP_SWI) this.doSyscall();
+        else el0SyncHandler(this, stop);
+        if (!this.exit) this.doNotifyResume();
+      }
+    } finally {
+      this.task.files.closeAll();
+      this.cpu.close();
+    }
+    return this.report();
+  }
+
+  /** el0_svc → invoke_syscall: x8 is the number, x0..x5 the arguments, the result goes to x0. */
+  private doSyscall(): void {
+    const nr = Number(this.cpu.x(8));
+    const args = [0, 1, 2, 3, 4, 5].map((i) => this.cpu.x(i));
+    const entry = syscallTable[nr];
+    this.tracer.emit('sys_enter', { nr, name: entry?.[0] ?? null, args: args.map((a) => `0x${a.toString(16)}`) });
+    let ret: bigint | typeof NO_RETURN;
+    if (!entry) {
+      ret = BigInt(-ENOSYS);
+      this.tracer.emit('sys_ni_syscall', { nr });
+    } else {
+      ret = entry[1](this, args);
+    }
+    if (ret !== NO_RETURN) {
+      this.cpu.setX(0, ret);
+      this.tracer.emit('sys_exit', { nr, ret: Number(BigInt.asIntN(64, ret)) });
+    }
+  }
+
+  /** do_notify_resume: deliver pending signals (arch/arm64/kernel/signal.c). Replaced by the signal layer. */
+  doNotifyResume(): void {
+    signalHooks.deliver?.(this);
+  }
+
+  /** Called by the fault path for a signal it generated (for the report). */
+  recordSignal(rec: SignalRecord): void {
+    this.signals.push(rec);
+  }
+
+  private report(): RunReport {
+    const e = this.exit ?? { kind: 'limit' as const };
+    const core = e.kind === 'signaled' ? e.core : noCore();
+    const waitStatus = e.kind === 'exited' ? (e.code & 0xff) << 8 : e.kind === 'signaled' ? e.signo | (core.dumped ? 0x80 : 0) : 0;
+    return {
+      exit: {
+        kind: e.kind,
+        code: e.kind === 'exited' ? e.code : null,
+        signal: e.kind === 'signaled' ? signalNameOf(e.signo) : null,
+        coreDumped: core.dumped,
+        waitStatus,
+      },
+      signals: this.signals,
+      core,
+      stdout: Buffer.concat(this.out.stdout).toString('utf8'),
+      stderr: Buffer.concat(this.out.stderr).toString('utf8'),
+      kernelLog: this.kernelLog,
+      icount: this.icountNumber(),
+      notes: this.notes,
+      program: { path: this.programPath, argv: this.options.argv.length ? this.options.argv : [this.programPath] },
+    };
+  }
+}
+
+/** The signal layer plugs in here (kernel/signal.ts), keeping this file free of delivery details. */
+export const signalHooks: { deliver?: (m: Machine) => void; name?: (signo: number) => string } = {};
+
+function signalNameOf(signo: number): string {
+  return signalHooks.name?.(signo) ?? `SIG${signo}`;
+}

@@ -1,0 +1,189 @@
+// The memory map (mm_struct): the VMA list is the single source of truth for what is mapped and with which
+// permissions; the Cpu's mappings only mirror it. Addresses are laid out as Linux v6.17 lays them out on
+// arm64 with 4 KiB pages, 48-bit VAs and randomization off (as under `setarch -R`).
+import type { Cpu } from '../cpu/cpu.ts';
+import { UC_PROT_READ, UC_PROT_WRITE, UC_PROT_EXEC } from '../cpu/unicorn.ts';
+import { VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_GROWSDOWN } from './vma-flags.ts';
+
+export * from './vma-flags.ts';
+
+export const PAGE_SIZE = 4096n;
+export const PAGE_SHIFT = 12n;
+/** TASK_SIZE_64 with VA_BITS = 48: user addresses are below it. */
+export const TASK_SIZE = 1n << 48n;
+/** STACK_TOP without randomization */
+export const STACK_TOP = TASK_SIZE;
+/** mm/mmap.c stack_guard_gap: 256 pages */
+export const STACK_GUARD_GAP = 256n << PAGE_SHIFT;
+/** mmap_min_addr as Debian sets it (vm.mmap_min_addr = 32768) */
+export const MMAP_MIN_ADDR = 0x8000n;
+
+export const pageAlignDown = (a: bigint): bigint => a & ~(PAGE_SIZE - 1n);
+export const pageAlignUp = (a: bigint): bigint => (a + PAGE_SIZE - 1n) & ~(PAGE_SIZE - 1n);
+
+/** The file behind a file-backed mapping. */
+export interface MappedFile {
+  /** guest path, as d_path would print it (NT_FILE, /proc/self/maps) */
+  path: string;
+  /** file contents (private mappings copy from it; the core writer compares pages against it) */
+  data: Buffer;
+  /** any execute permission bit in the file's mode (coredump_filter bit 4 test) */
+  executable: boolean;
+}
+
+export interface Vma {
+  start: bigint;
+  end: bigint;
+  flags: number;
+  /** offset into the file, in bytes (vm_pgoff << PAGE_SHIFT) */
+  pgoff: bigint;
+  file: MappedFile | null;
+  /** '[heap]', '[stack]', '[vdso]' or null */
+  name: string | null;
+}
+
+export function vmFlagsFromProt(prot: number): number {
+  return (prot & 1 ? VM_READ : 0) | (prot & 2 ? VM_WRITE : 0) | (prot & 4 ? VM_EXEC : 0);
+}
+
+function ucProt(flags: number): number {
+  return (flags & VM_READ ? UC_PROT_READ : 0) | (flags & VM_WRITE ? UC_PROT_WRITE : 0) |
+    (flags & VM_EXEC ? UC_PROT_EXEC : 0);
+}
+
+export class Mm {
+  /** sorted by start, never overlapping */
+  vmas: Vma[] = [];
+  startBrk = 0n;
+  brk = 0n;
+  startStack = 0n;
+  argStart = 0n;
+  argEnd = 0n;
+  envStart = 0n;
+  envEnd = 0n;
+  /** saved auxv (type, value) pairs including AT_NULL, for NT_AUXV */
+  savedAuxv: Buffer = Buffer.alloc(0);
+  mmapBase = 0n;
+
+  constructor(readonly cpu: Cpu, public rlimitStack: bigint) {}
+
+  /** find_vma: the first VMA that ends above addr (it may start above addr too). */
+  findVma(addr: bigint): Vma | undefined {
+    let lo = 0;
+    let hi = this.vmas.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.vmas[mid].end > addr) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.vmas[lo];
+  }
+
+  /** The VMA containing addr, if any. */
+  vmaAt(addr: bigint): Vma | undefined {
+    const v = this.findVma(addr);
+    return v && v.start <= addr ? v : undefined;
+  }
+
+  /** Is [start, end) free of VMAs? */
+  isFree(start: bigint, end: bigint): boolean {
+    const v = this.findVma(start);
+    return !v || v.start >= end;
+  }
+
+  /** Inserts a new VMA (the range must be free) and mirrors it into the Cpu, copying file contents. */
+  insert(vma: Vma, contents?: Buffer): Vma {
+    if (!this.isFree(vma.start, vma.end)) throw new Error(`overlapping mapping at 0x${vma.start.toString(16)}`);
+    this.cpu.map(vma.start, vma.end - vma.start, ucProt(vma.flags));
+    if (contents && contents.length > 0) this.cpu.write(vma.start, contents);
+    const i = this.vmas.findIndex((v) => v.start > vma.start);
+    if (i < 0) this.vmas.push(vma);
+    else this.vmas.splice(i, 0, vma);
+    return vma;
+  }
+
+  /** Removes [start, end) from every VMA (splitting as needed) and from the Cpu. */
+  unmapRange(start: bigint, end: bigint): void {
+    const out: Vma[] = [];
+    for (const v of this.vmas) {
+      if (v.end <= start || v.start >= end) {
+        out.push(v);
+        continue;
+      }
+      const lo = v.start > start ? v.start : start;
+      const hi = v.end < end ? v.end : end;
+      this.cpu.unmap(lo, hi - lo);
+      if (v.start < lo) out.push({ ...v, end: lo });
+      if (hi < v.end) out.push({ ...v, start: hi, pgoff: v.pgoff + (hi - v.start) });
+    }
+    this.vmas = out;
+  }
+
+  /** mprotect on [start, end): splits VMAs and changes their read/write/exec bits. Caller checked coverage. */
+  protectRange(start: bigint, end: bigint, flags: number): void {
+    const out: Vma[] = [];
+    const rwx = VM_READ | VM_WRITE | VM_EXEC;
+    for (const v of this.vmas) {
+      if (v.end <= start || v.start >= end) {
+        out.push(v);
+        continue;
+      }
+      const lo = v.start > start ? v.start : start;
+      const hi = v.end < end ? v.end : end;
+      if (v.start < lo) out.push({ ...v, end: lo });
+      const mid = { ...v, start: lo, end: hi, pgoff: v.pgoff + (lo - v.start), flags: (v.flags & ~rwx) | flags };
+      out.push(mid);
+      this.cpu.protect(lo, hi - lo, ucProt(mid.flags));
+      if (hi < v.end) out.push({ ...v, start: hi, pgoff: v.pgoff + (hi - v.start) });
+    }
+    this.vmas = out;
+  }
+
+  /** Top-down search for a free range of len bytes below mmapBase (vm_unmapped_area, no randomization). */
+  getUnmappedArea(len: bigint): bigint | null {
+    let high = this.mmapBase;
+    for (let i = this.vmas.length - 1; i >= -1; i--) {
+      const v = i >= 0 ? this.vmas[i] : undefined;
+      // a VM_GROWSDOWN vma keeps stack_guard_gap free below it
+      const below = v ? v.start - (v.flags & VM_GROWSDOWN ? STACK_GUARD_GAP : 0n) : 0n;
+      if (v && v.start >= high) {
+        if (below < high) high = below;
+        continue;
+      }
+      const low = v ? v.end : MMAP_MIN_ADDR;
+      if (high - low >= len) return pageAlignDown(high - len);
+      high = below;
+    }
+    return null;
+  }
+
+  /**
+   * expand_stack (mm/mmap.c): grow the VM_GROWSDOWN vma `vma` down to cover addr, within RLIMIT_STACK and
+   * keeping stack_guard_gap above the previous mapping. Returns false when Linux would refuse.
+   */
+  expandStack(vma: Vma, addr: bigint): boolean {
+    if (!(vma.flags & VM_GROWSDOWN)) return false;
+    const newStart = pageAlignDown(addr);
+    if (newStart >= vma.start) return true;
+    if (vma.end - newStart > this.rlimitStack) return false;
+    const idx = this.vmas.indexOf(vma);
+    const prev = idx > 0 ? this.vmas[idx - 1] : undefined;
+    if (prev && newStart - prev.end < STACK_GUARD_GAP && !(prev.flags & VM_GROWSDOWN)) return false;
+    if (newStart < MMAP_MIN_ADDR) return false;
+    this.cpu.map(newStart, vma.start - newStart, ucProt(vma.flags));
+    vma.start = newStart;
+    return true;
+  }
+
+  /** /proc/self/maps text, as show_map_vma prints it (device and inode are shown as zero). */
+  procMaps(): string {
+    return this.vmas.map((v) => {
+      const perms = (v.flags & VM_READ ? 'r' : '-') + (v.flags & VM_WRITE ? 'w' : '-') +
+        (v.flags & VM_EXEC ? 'x' : '-') + (v.flags & VM_SHARED ? 's' : 'p');
+      const head = `${v.start.toString(16).padStart(8, '0')}-${v.end.toString(16).padStart(8, '0')} ${perms} ` +
+        `${v.pgoff.toString(16).padStart(8, '0')} 00:00 0`;
+      const name = v.file?.path ?? v.name;
+      return name ? `${head.padEnd(73)}${name}` : `${head} `;
+    }).join('\n') + '\n';
+  }
+}

@@ -1,0 +1,188 @@
+// brk, mmap, munmap, mprotect, mremap, madvise (mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/madvise.c, v6.17).
+import * as fs from 'node:fs';
+import type { Kernel, Syscall } from '../kernel/sys.ts';
+import { EINVAL, ENOMEM, EBADF, EACCES, EFAULT, ENODEV, errnoFromNode } from '../kernel/errno.ts';
+import {
+  PAGE_SIZE, TASK_SIZE, MMAP_MIN_ADDR, pageAlignUp, pageAlignDown, vmFlagsFromProt, type Vma,
+  VM_SHARED, VM_DONTDUMP, VM_READ,
+} from './mm.ts';
+import { RLIMIT_DATA } from '../kernel/task.ts';
+
+const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4, PROT_GROWSDOWN = 0x01000000, PROT_GROWSUP = 0x02000000;
+const MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_SHARED_VALIDATE = 0x03, MAP_TYPE = 0x0f, MAP_FIXED = 0x10;
+const MAP_ANONYMOUS = 0x20, MAP_FIXED_NOREPLACE = 0x100000;
+const MADV_DONTDUMP = 16, MADV_DODUMP = 17, MADV_DONTNEED = 4;
+const MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2;
+const neg = (e: number): bigint => BigInt(-e);
+const isAligned = (a: bigint): boolean => (a & (PAGE_SIZE - 1n)) === 0n;
+
+const brk: Syscall = (k, [addr]) => {
+  const mm = k.mm;
+  if (addr < mm.startBrk) return mm.brk;
+  const newEnd = pageAlignUp(addr);
+  const oldEnd = pageAlignUp(mm.brk);
+  if (addr - mm.startBrk > k.task.rlimit(RLIMIT_DATA)) return mm.brk;
+  if (newEnd < oldEnd) {
+    mm.unmapRange(newEnd, oldEnd);
+  } else if (newEnd > oldEnd) {
+    // check_brk_limits + the stack guard gap: refuse to grow into another mapping
+    const next = mm.findVma(oldEnd);
+    if (next && next.start < newEnd + PAGE_SIZE) return mm.brk;
+    const heap = mm.vmas.find((v) => v.name === '[heap]');
+    if (heap) {
+      mm.cpu.map(heap.end, newEnd - heap.end, 3);
+      heap.end = newEnd;
+    } else {
+      mm.insert({ start: oldEnd, end: newEnd, flags: 0x3, pgoff: 0n, file: null, name: '[heap]' });
+    }
+  }
+  mm.brk = addr;
+  return mm.brk;
+};
+
+function doMmap(k: Kernel, addr: bigint, len: bigint, prot: number, flags: number, fd: number, off: bigint): bigint {
+  const mm = k.mm;
+  if (len === 0n) return neg(EINVAL);
+  if (!isAligned(off)) return neg(EINVAL);
+  const type = flags & MAP_TYPE;
+  if (type !== MAP_SHARED && type !== MAP_PRIVATE && type !== MAP_SHARED_VALIDATE) return neg(EINVAL);
+  const size = pageAlignUp(len);
+  if (size === 0n || size > TASK_SIZE) return neg(ENOMEM);
+  let file: Vma['file'] = null;
+  let contents: Buffer | undefined;
+  if (!(flags & MAP_ANONYMOUS)) {
+    const f = k.task.files.get(fd);
+    if (!f) return neg(EBADF);
+    if (f.kind !== 'host' || f.isDir) return neg(ENODEV);
+    if ((f.flags & 3) === 1) return neg(EACCES); // O_WRONLY
+    if (type !== MAP_PRIVATE && prot & PROT_WRITE && (f.flags & 3) !== 2) return neg(EACCES);
+    try {
+      const st = fs.fstatSync(f.fd!);
+      const data = Buffer.alloc(Math.max(0, Math.min(Number(size), st.size - Number(off))));
+      if (data.length > 0) fs.readSync(f.fd!, data, 0, data.length, Number(off));
+      contents = data;
+      file = { path: f.path, data: fs.readFileSync(`/proc/self/fd/${f.fd}`), executable: (st.mode & 0o111) !== 0 };
+    } catch (e) {
+      return neg(errnoFromNode(e as NodeJS.ErrnoException));
+    }
+  }
+  let start: bigint;
+  if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+    if (!isAligned(addr)) return neg(EINVAL);
+    if (addr < MMAP_MIN_ADDR || addr + size > TASK_SIZE) return neg(addr < MMAP_MIN_ADDR ? EACCES : ENOMEM);
+    if (!mm.isFree(addr, addr + size)) {
+      if (flags & MAP_FIXED_NOREPLACE) return neg(17); // EEXIST
+      mm.unmapRange(addr, addr + size);
+    }
+    start = addr;
+  } else {
+    const hint = pageAlignDown(addr);
+    if (hint >= MMAP_MIN_ADDR && hint + size <= TASK_SIZE && mm.isFree(hint, hint + size)) start = hint;
+    else {
+      const a = mm.getUnmappedArea(size);
+      if (a === null) return neg(ENOMEM);
+      start = a;
+    }
+  }
+  const vmFlags = vmFlagsFromProt(prot) | (type === MAP_PRIVATE ? 0 : VM_SHARED);
+  mm.insert({ start, end: start + size, flags: vmFlags, pgoff: file ? off : 0n, file, name: null }, contents);
+  k.trace('mmap', { addr: `0x${start.toString(16)}`, len: Number(size), prot, flags });
+  return start;
+}
+
+const mmap: Syscall = (k, [addr, len, prot, flags, fd, off]) => {
+  if (Number(prot) & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP)) return neg(EINVAL);
+  return doMmap(k, addr, len, Number(prot) & 7, Number(flags), Number(BigInt.asIntN(32, fd)), off);
+};
+
+const munmap: Syscall = (k, [addr, len]) => {
+  if (!isAligned(addr) || len === 0n || addr >= TASK_SIZE) return neg(EINVAL);
+  const end = pageAlignUp(addr + len);
+  if (end > TASK_SIZE) return neg(EINVAL);
+  k.mm.unmapRange(addr, end);
+  return 0n;
+};
+
+/** Every page of [start, end) is mapped (mprotect/madvise return ENOMEM otherwise). */
+function fullyMapped(k: Kernel, start: bigint, end: bigint): boolean {
+  let a = start;
+  while (a < end) {
+    const v = k.mm.vmaAt(a);
+    if (!v) return false;
+    a = v.end;
+  }
+  return true;
+}
+
+const mprotect: Syscall = (k, [addr, len, protArg]) => {
+  const prot = Number(protArg);
+  if (!isAligned(addr)) return neg(EINVAL);
+  if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP)) return neg(EINVAL);
+  const end = pageAlignUp(addr + len);
+  if (end < addr) return neg(ENOMEM);
+  if (len === 0n) return 0n;
+  if (!fullyMapped(k, addr, end)) return neg(ENOMEM);
+  k.mm.protectRange(addr, end, vmFlagsFromProt(prot & 7));
+  return 0n;
+};
+
+const mremap: Syscall = (k, [oldAddr, oldLen, newLenArg, flagsArg, newAddr]) => {
+  const flags = Number(flagsArg);
+  if (!isAligned(oldAddr) || flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | 4)) return neg(EINVAL);
+  if (flags & MREMAP_FIXED && !(flags & MREMAP_MAYMOVE)) return neg(EINVAL);
+  const oldSize = pageAlignUp(oldLen);
+  const newSize = pageAlignUp(newLenArg);
+  if (newSize === 0n) return neg(EINVAL);
+  const v = k.mm.vmaAt(oldAddr);
+  if (!v || oldAddr + oldSize > v.end) return neg(EFAULT);
+  if (newSize <= oldSize && !(flags & MREMAP_FIXED)) {
+    if (newSize < oldSize) k.mm.unmapRange(oldAddr + newSize, oldAddr + oldSize);
+    return oldAddr;
+  }
+  // grow in place when the next range is free
+  if (!(flags & MREMAP_FIXED) && oldAddr + oldSize === v.end && k.mm.isFree(v.end, oldAddr + newSize)) {
+    k.mm.cpu.map(v.end, oldAddr + newSize - v.end, ucProtOf(v));
+    v.end = oldAddr + newSize;
+    return oldAddr;
+  }
+  if (!(flags & MREMAP_MAYMOVE)) return neg(ENOMEM);
+  const dest = flags & MREMAP_FIXED ? newAddr : k.mm.getUnmappedArea(newSize);
+  if (dest === null || !isAligned(dest)) return neg(dest === null ? ENOMEM : EINVAL);
+  const data = k.mm.cpu.read(oldAddr, Number(oldSize)) ?? Buffer.alloc(Number(oldSize));
+  if (flags & MREMAP_FIXED) k.mm.unmapRange(dest, dest + newSize);
+  const moved: Vma = { ...v, start: dest, end: dest + newSize, pgoff: v.pgoff + (oldAddr - v.start) };
+  k.mm.unmapRange(oldAddr, oldAddr + oldSize);
+  k.mm.insert(moved, data);
+  return dest;
+};
+
+function ucProtOf(v: Vma): number {
+  return (v.flags & VM_READ ? 1 : 0) | (v.flags & 2 ? 2 : 0) | (v.flags & 4 ? 4 : 0);
+}
+
+const madvise: Syscall = (k, [addr, len, advice]) => {
+  if (!isAligned(addr)) return neg(EINVAL);
+  const end = pageAlignUp(addr + len);
+  const adv = Number(advice);
+  if (adv < 0 || adv > 25) return neg(EINVAL);
+  if (!fullyMapped(k, addr, end)) return neg(ENOMEM);
+  if (adv === MADV_DONTDUMP || adv === MADV_DODUMP) {
+    for (const v of k.mm.vmas) {
+      if (v.start >= addr && v.end <= end) v.flags = adv === MADV_DONTDUMP ? v.flags | VM_DONTDUMP : v.flags & ~VM_DONTDUMP;
+    }
+  } else if (adv === MADV_DONTNEED) {
+    // private anonymous pages read back as zero afterwards
+    for (const v of k.mm.vmas) {
+      if (v.end <= addr || v.start >= end || v.file) continue;
+      const lo = v.start > addr ? v.start : addr;
+      const hi = v.end < end ? v.end : end;
+      k.mm.cpu.write(lo, Buffer.alloc(Number(hi - lo)));
+    }
+  }
+  return 0n;
+};
+
+export const mmSyscalls: Record<number, [string, Syscall]> = {
+  214: ['brk', brk], 222: ['mmap', mmap], 215: ['munmap', munmap], 226: ['mprotect', mprotect],
+  216: ['mremap', mremap], 233: ['madvise', madvise],
+};

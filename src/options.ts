@@ -1,0 +1,74 @@
+// MachineOptions: every host-dependent value comes from here, so the same program and options give
+// byte-identical reports, traces and cores. Validation is strict and names the option.
+import * as path from 'node:path';
+import { OptionError } from './errors.ts';
+import { RLIM_INFINITY } from './kernel/task.ts';
+
+export interface MachineOptions {
+  /** guest argv (argv[0] included) */
+  argv: string[];
+  /** guest environment, "KEY=value" strings [empty: a fixed environment keeps runs reproducible] */
+  env: string[];
+  /** host directory that is the guest's `/` [current directory] */
+  root: string;
+  /** guest working directory [/] */
+  cwd: string;
+  pid: number;
+  ppid: number;
+  uid: number;
+  gid: number;
+  /** CLOCK_REALTIME at start, seconds since the Epoch */
+  time: bigint;
+  /** seed for AT_RANDOM and getrandom */
+  seed: bigint;
+  hostname: string;
+  /** stop with outcome `limit` after this many instructions */
+  maxInsns: bigint | null;
+  /** exact instruction counting (icount in the report and events); off = faster, icount null */
+  countInsns: boolean;
+  rlimitCore: bigint;
+  rlimitStack: bigint;
+  corePattern: string;
+  coreUsesPid: boolean;
+  coredumpFilter: number;
+  suidDumpable: 0 | 1 | 2;
+  exceptionTrace: boolean;
+  /** bytes the guest reads from stdin */
+  stdin: Buffer;
+  /** echo guest stdout/stderr to the host's as they are written */
+  passthrough: boolean;
+}
+
+export const defaultOptions = (): MachineOptions => ({
+  argv: [], env: [], root: process.cwd(), cwd: '/', pid: 1000, ppid: 999, uid: 1000, gid: 1000,
+  time: 1_700_000_000n, seed: 0n, hostname: 'arm64-fault', maxInsns: null, countInsns: true,
+  rlimitCore: RLIM_INFINITY, rlimitStack: 8n * 1024n * 1024n, corePattern: 'core', coreUsesPid: false,
+  coredumpFilter: 0x33, suidDumpable: 0, exceptionTrace: false, stdin: Buffer.alloc(0), passthrough: false,
+});
+
+const KEYS = new Set(Object.keys(defaultOptions()));
+
+/** Fills defaults and rejects unknown keys and out-of-range values with an OptionError naming the key. */
+export function resolveOptions(partial: Partial<MachineOptions>): MachineOptions {
+  for (const k of Object.keys(partial)) {
+    if (!KEYS.has(k)) throw new OptionError(`unknown option "${k}"`);
+  }
+  const o = { ...defaultOptions(), ...partial };
+  o.root = path.resolve(o.root);
+  if (!o.cwd.startsWith('/')) throw new OptionError(`cwd must be an absolute guest path, got "${o.cwd}"`);
+  for (const [k, v] of [['pid', o.pid], ['ppid', o.ppid]] as const) {
+    if (!Number.isInteger(v) || v < 1 || v > 4194304) throw new OptionError(`${k} must be an integer in 1..4194304, got ${v}`);
+  }
+  for (const [k, v] of [['uid', o.uid], ['gid', o.gid]] as const) {
+    if (!Number.isInteger(v) || v < 0 || v > 0xfffffffe) throw new OptionError(`${k} must be an integer in 0..4294967294, got ${v}`);
+  }
+  if (o.maxInsns !== null && o.maxInsns < 0n) throw new OptionError('maxInsns must not be negative');
+  if (o.maxInsns !== null && !o.countInsns) throw new OptionError('maxInsns needs instruction counting (drop --fast)');
+  if (![0, 1, 2].includes(o.suidDumpable)) throw new OptionError(`suidDumpable must be 0, 1 or 2, got ${o.suidDumpable}`);
+  if (!Number.isInteger(o.coredumpFilter) || o.coredumpFilter < 0 || o.coredumpFilter > 0x1ff) {
+    throw new OptionError(`coredumpFilter must be in 0..0x1ff, got ${o.coredumpFilter}`);
+  }
+  if (Buffer.byteLength(o.corePattern) > 127) throw new OptionError('corePattern is longer than 127 bytes (the kernel rejects it with EINVAL)');
+  for (const e of o.env) if (!e.includes('=')) throw new OptionError(`env entry "${e}" is not KEY=value`);
+  return o;
+}

@@ -1,0 +1,85 @@
+// RunReport: the JSON contract of DESIGN.md §4, and its text rendering for people.
+import { signalDescription } from './kernel/sigdefs.ts';
+
+export interface SignalRecord {
+  signo: number;
+  name: string;
+  code: number;
+  codeName: string;
+  addr: string | null;
+  esr: string | null;
+  fault: string | null;
+  source: 'fault' | 'kill' | 'tkill' | 'sigqueue' | 'kernel' | 'external';
+  action: 'handler' | 'default' | 'ignored' | 'blocked';
+  /** instruction count when the signal was generated (null in --fast mode) */
+  icount: number | null;
+}
+
+export interface CoreRecord {
+  dumped: boolean;
+  path: string | null;
+  size: number;
+  truncated: boolean;
+  reason: string | null;
+  /** the core-dump decision chain, one step per kernel check */
+  steps: { step: string; ok: boolean; detail: string }[];
+}
+
+export interface RunReport {
+  exit: {
+    kind: 'exited' | 'signaled' | 'limit' | 'panic';
+    code: number | null;
+    signal: string | null;
+    coreDumped: boolean;
+    waitStatus: number;
+  };
+  signals: SignalRecord[];
+  core: CoreRecord;
+  stdout: string;
+  stderr: string;
+  kernelLog: string[];
+  /** instructions retired; null when counting was off (--fast) */
+  icount: number | null;
+  /** what the run ended on, for people (e.g. "refault loop at pc 0x…") */
+  notes: string[];
+  program: { path: string; argv: string[] };
+}
+
+export const noCore = (reason: string | null = null): CoreRecord =>
+  ({ dumped: false, path: null, size: 0, truncated: false, reason, steps: [] });
+
+/** The exit status a shell reports: the exit code, or 128 + signal. */
+export function shellStatus(r: RunReport): number {
+  if (r.exit.kind === 'exited') return r.exit.code ?? 0;
+  if (r.exit.kind === 'signaled') return 128 + (r.exit.waitStatus & 0x7f);
+  return r.exit.kind === 'limit' ? 124 : 125;
+}
+
+/** The line bash prints for a process killed by a signal ("Bus error (core dumped)"). */
+export function shellLine(r: RunReport): string | null {
+  if (r.exit.kind !== 'signaled') return null;
+  const sig = r.exit.waitStatus & 0x7f;
+  return `${signalDescription(sig)}${r.exit.coreDumped ? ' (core dumped)' : ''}`;
+}
+
+export function renderText(r: RunReport): string {
+  const out: string[] = [];
+  for (const s of r.signals) {
+    const parts = [`${s.name} ${s.codeName}`];
+    if (s.addr) parts.push(`addr=${s.addr}`);
+    if (s.esr) parts.push(`esr=${s.esr}`);
+    if (s.fault) parts.push(`(${s.fault})`);
+    out.push(`signal: ${parts.join(' ')} → ${s.action}${s.icount !== null ? ` at insn ${s.icount}` : ''}`);
+  }
+  for (const l of r.kernelLog) out.push(`kernel: ${l}`);
+  const line = shellLine(r);
+  if (line) out.push(line);
+  if (r.exit.kind === 'exited') out.push(`exited with status ${r.exit.code}`);
+  if (r.exit.kind === 'limit') out.push('stopped: instruction limit reached');
+  if (r.exit.kind === 'panic') out.push('kernel panic (see kernelLog)');
+  if (r.core.dumped) out.push(`core: ${r.core.path} (${r.core.size} bytes${r.core.truncated ? ', truncated at RLIMIT_CORE' : ''})`);
+  else if (r.core.reason) out.push(`no core: ${r.core.reason}`);
+  for (const n of r.notes) out.push(`note: ${n}`);
+  if (r.icount !== null) out.push(`instructions: ${r.icount}`);
+  return out.join('\n');
+}
