@@ -16,7 +16,15 @@ import { ENOSYS } from './kernel/errno.ts';
 import { resolveOptions, type MachineOptions } from './options.ts';
 import { noCore, type RunReport, type SignalRecord, type CoreRecord } from './report.ts';
 import { LoaderError } from './errors.ts';
-import { el0SyncHandler } from './arch/arm64/entry-common.ts';
+import { el0SyncHandler, type ExceptionContext } from './arch/arm64/entry-common.ts';
+import type { FaultKernel } from './arch/arm64/traps.ts';
+import type { KernelSiginfo } from './kernel/siginfo.ts';
+import { copySiginfoToUser } from './kernel/siginfo.ts';
+import {
+  SI_KERNEL, SYNCHRONOUS_MASK, sigmask, signalName, siCodeName, sigKernelCoredump, sigKernelIgnore,
+} from './kernel/sigdefs.ts';
+import { doCoredump } from './fs/vfs_coredump.ts';
+import { InternalError } from './errors.ts';
 import { Tracer, type TraceSink } from './trace.ts';
 
 export type ExitState =
@@ -25,7 +33,7 @@ export type ExitState =
   | { kind: 'limit' }
   | { kind: 'panic' };
 
-export class Machine implements Kernel {
+export class Machine implements FaultKernel {
   readonly cpu: Cpu;
   readonly mm: Mm;
   readonly task: Task;
@@ -43,6 +51,8 @@ export class Machine implements Kernel {
   private rng: Buffer;
   private rngCounter = 0n;
   exit: ExitState | null = null;
+  faultName: string | null = null;
+  exception: ExceptionContext | null = null;
 
   constructor(readonly programPath: string, opts: Partial<MachineOptions> = {}, sink?: TraceSink) {
     this.options = resolveOptions(opts);
@@ -119,6 +129,86 @@ export class Machine implements Kernel {
     this.exit ??= { kind: 'exited', code: code & 0xff };
   }
 
+  get exceptionTrace(): boolean {
+    return this.options.exceptionTrace;
+  }
+
+  bug(msg: string): never {
+    throw new InternalError(msg);
+  }
+
+  unhandledSignal(signo: number): boolean {
+    return this.task.action[signo].handler <= 1n;
+  }
+
+  /** force_sig_fault: a fault signal that is blocked or ignored is unblocked and reset to SIG_DFL (§7.1). */
+  forceSigFault(signo: number, code: number, addr: bigint): void {
+    this.forceSigInfo({ signo, errno: 0, code, addr }, 'fault');
+  }
+
+  forceSig(signo: number): void {
+    this.forceSigInfo({ signo, errno: 0, code: SI_KERNEL, pid: 0, uid: 0 }, 'kernel');
+  }
+
+  forceSigInfo(info: KernelSiginfo, source: SignalRecord['source']): void {
+    const t = this.task;
+    const act = t.action[info.signo];
+    const blocked = (t.blocked & sigmask(info.signo)) !== 0n;
+    if (blocked || act.handler === 1n) {
+      act.handler = 0n;
+      t.blocked &= ~sigmask(info.signo);
+    }
+    this.queueSignal(info, source);
+  }
+
+  /** __send_signal_locked to the thread's private queue; a legacy signal is pending at most once. */
+  queueSignal(info: KernelSiginfo, source: SignalRecord['source']): void {
+    const t = this.task;
+    const m = sigmask(info.signo);
+    const legacyPending = info.signo < 32 && (t.pending.signal & m) !== 0n;
+    const ex = this.exception;
+    this.signals.push({
+      signo: info.signo, name: signalName(info.signo), code: info.code, codeName: siCodeName(info.signo, info.code),
+      addr: info.addr !== undefined ? `0x${info.addr.toString(16)}` : null,
+      esr: source === 'fault' && ex ? `0x${ex.esr.toString(16)}` : null,
+      fault: source === 'fault' || source === 'kernel' ? this.faultName : null,
+      source, action: 'default', icount: this.icountNumber(),
+    });
+    this.tracer.emit('signal_generate', { sig: info.signo, code: info.code, result: legacyPending ? 'already_pending' : 'delivered' });
+    if (legacyPending) return;
+    t.pending.list.push({ info });
+    t.pending.signal |= m;
+  }
+
+  /** Dequeues the next deliverable signal: synchronous faults first, then the lowest number (§7.3 c). */
+  dequeueSignal(): KernelSiginfo | null {
+    const t = this.task;
+    const ready = t.pending.list.filter((e) => (t.blocked & sigmask(e.info.signo)) === 0n);
+    if (ready.length === 0) return null;
+    const sync = ready.find((e) => (SYNCHRONOUS_MASK & sigmask(e.info.signo)) !== 0n && e.info.code > 0);
+    const pick = sync ?? ready.reduce((a, b) => (b.info.signo < a.info.signo ? b : a));
+    t.pending.list.splice(t.pending.list.indexOf(pick), 1);
+    if (!t.pending.list.some((e) => e.info.signo === pick.info.signo)) t.pending.signal &= ~sigmask(pick.info.signo);
+    return pick.info;
+  }
+
+  /** The fatal end of get_signal: core dump for core-type signals, then do_group_exit(signo). */
+  doFatalSignal(info: KernelSiginfo): void {
+    let core = noCore();
+    if (sigKernelCoredump(info.signo)) {
+      core = doCoredump({
+        task: this.task, cpu: this.cpu, mm: this.mm, root: this.root, hostname: this.hostname,
+        time: this.clock.epoch + this.clock.elapsed() / 1_000_000_000n, corePattern: this.options.corePattern,
+        coreUsesPid: this.options.coreUsesPid, kernelLog: this.kernelLog, trace: (n, d) => this.trace(n, d),
+      }, info.signo, copySiginfoToUser(info));
+    } else {
+      core = noCore(`${signalName(info.signo)}'s default action terminates without a core dump`);
+    }
+    this.task.exited = true;
+    this.task.exitCode = info.signo | (core.dumped ? 0x80 : 0);
+    this.exit = { kind: 'signaled', signo: info.signo, core };
+  }
+
   /** Runs until the process ends or the instruction limit is reached. */
   run(): RunReport {
     const limit = this.options.maxInsns;
@@ -130,7 +220,10 @@ export class Machine implements Kernel {
           break;
         }
         if (stop.kind === 'intr' && stop.intno === EXCP_SWI) this.doSyscall();
-        else el0SyncHandler(this, stop);
+        else {
+          el0SyncHandler(this, stop);
+          this.exception = null;
+        }
         if (!this.exit) this.doNotifyResume();
       }
     } finally {
@@ -161,7 +254,16 @@ export class Machine implements Kernel {
 
   /** do_notify_resume: deliver pending signals (arch/arm64/kernel/signal.c). Replaced by the signal layer. */
   doNotifyResume(): void {
-    signalHooks.deliver?.(this);
+    if (signalHooks.deliver) {
+      signalHooks.deliver(this);
+      return;
+    }
+    for (let info = this.dequeueSignal(); info && !this.exit; info = this.dequeueSignal()) {
+      const act = this.task.action[info.signo];
+      if (act.handler === 1n || (act.handler === 0n && sigKernelIgnore(info.signo))) continue;
+      if (act.handler > 1n) this.bug('user signal handlers need the signal layer (kernel/signal.ts)');
+      this.doFatalSignal(info);
+    }
   }
 
   /** Called by the fault path for a signal it generated (for the report). */
@@ -177,7 +279,7 @@ export class Machine implements Kernel {
       exit: {
         kind: e.kind,
         code: e.kind === 'exited' ? e.code : null,
-        signal: e.kind === 'signaled' ? signalNameOf(e.signo) : null,
+        signal: e.kind === 'signaled' ? signalName(e.signo) : null,
         coreDumped: core.dumped,
         waitStatus,
       },
@@ -194,8 +296,4 @@ export class Machine implements Kernel {
 }
 
 /** The signal layer plugs in here (kernel/signal.ts), keeping this file free of delivery details. */
-export const signalHooks: { deliver?: (m: Machine) => void; name?: (signo: number) => string } = {};
-
-function signalNameOf(signo: number): string {
-  return signalHooks.name?.(signo) ?? `SIG${signo}`;
-}
+export const signalHooks: { deliver?: (m: Machine) => void } = {};

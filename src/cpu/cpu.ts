@@ -39,14 +39,14 @@ const ERET = 0xd69f03e0;
 
 /** SCTLR_EL1 as Linux runs EL0 (arch/arm64/include/asm/sysreg.h INIT_SCTLR_EL1_MMU_ON), MMU bit clear:
  *  Unicorn's flat memory stands in for the page tables (mm/ models them). */
-const SCTLR_EL1_SA0 = 1n << 4;
-const SCTLR_EL1_SA = 1n << 3;
-const SCTLR_EL1_DZE = 1n << 14;
-const SCTLR_EL1_UCT = 1n << 15;
-const SCTLR_EL1_NTWE = 1n << 18;
-const SCTLR_EL1_UCI = 1n << 26;
-const SCTLR_EL1_C = 1n << 2;
-const SCTLR_EL1_I = 1n << 12;
+const SCTLR_EL1_SA0 = 1n << 4n;
+const SCTLR_EL1_SA = 1n << 3n;
+const SCTLR_EL1_DZE = 1n << 14n;
+const SCTLR_EL1_UCT = 1n << 15n;
+const SCTLR_EL1_NTWE = 1n << 18n;
+const SCTLR_EL1_UCI = 1n << 26n;
+const SCTLR_EL1_C = 1n << 2n;
+const SCTLR_EL1_I = 1n << 12n;
 const SCTLR_EL1_USER = SCTLR_EL1_SA0 | SCTLR_EL1_SA | SCTLR_EL1_DZE | SCTLR_EL1_UCT | SCTLR_EL1_NTWE |
   SCTLR_EL1_UCI | SCTLR_EL1_C | SCTLR_EL1_I;
 
@@ -90,7 +90,8 @@ export class Cpu {
     }
     // FP/SIMD on for EL0 (CPACR_EL1.FPEN = 0b11); SVE stays trapped (ZEN = 0): Linux advertises no SVE here.
     this.writeReg(UC_ARM64_REG_CPACR_EL1, 3n << 20n);
-    this.writeSysreg(3, 0, 1, 0, 0, SCTLR_EL1_USER);
+    // keep QEMU's reset value (RES1 bits, EL1 controls) and add what Linux sets for EL0
+    this.writeSysreg(3, 0, 1, 0, 0, (this.readSysreg(3, 0, 1, 0, 0) ?? 0n) | SCTLR_EL1_USER);
     // CNTKCTL_EL1 = 0: EL0 counter reads trap, so the kernel side can feed them the deterministic clock.
     this.writeSysreg(3, 0, 14, 1, 0, 0n);
   }
@@ -256,10 +257,12 @@ export class Cpu {
     const limit = this.counter !== undefined ? this.U.icount!.get(this.counter) : 0n;
     // Run exactly the eret: stop when the pc reaches the entry point.
     const err = this.U.emuStart(this.uc, TRAMPOLINE, entry, 0);
-    if (err !== 0 || this.pending) throw new EmulatorError('could not enter EL0 through the eret trampoline');
+    if (err !== 0 || this.pending) throw new EmulatorError(`could not enter EL0 through the eret trampoline (err ${err}, ${JSON.stringify(this.pending, (_k, v) => typeof v === 'bigint' ? v.toString(16) : v)})`);
     if (this.counter !== undefined) this.U.icount!.set(this.counter, limit); // the eret is not the guest's
     this.unmap(TRAMPOLINE, 0x1000n);
     this.sp = savedSp;
+    // Unicorn bakes the `until` exit into the translated block at the entry point: drop it.
+    this.check('uc_ctl(TB_FLUSH)', this.U.flushTb(this.uc));
   }
 
   private check(call: string, err: number): void {

@@ -21,9 +21,9 @@
 export const RN_PC = -1;
 export const RN_XZR = 32;
 
-/** The DCZID_EL0 block size we model: BS=4 → 4 << 4 = 64 bytes (Unicorn's MAX model and Cortex-A cores). */
+/** The DCZID_EL0 block size we model: BS=4 → 4 << 4 = 64 bytes, as on Arm's Cortex-A cores (not measured on Unicorn). */
 export const DCZVA_BLOCK_SIZE = 64;
-/** Cache line used for DC CVAC/CVAU/CIVAC/CVAP/CVADP and IC IVAU (CTR_EL0.DminLine/IminLine = 4 → 64). */
+/** Line used for DC CVAC/CVAU/CIVAC/CVAP/CVADP and IC IVAU (CTR_EL0.DminLine/IminLine = 4 → 64 bytes; assumed). */
 export const CACHE_LINE_SIZE = 64;
 
 /** Encoding group of the access, named after the Arm ARM's "Loads and Stores" sub-tables. */

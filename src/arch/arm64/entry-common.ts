@@ -1,0 +1,52 @@
+// Mirrors arch/arm64/kernel/entry-common.c el0t_64_sync_handler (v6.17, kernel.md §2): one switch on the
+// exception class of the synthesized ESR.
+import type { CpuStop } from '../../cpu/cpu.ts';
+import { synthesizeEsr } from './syndrome.ts';
+import { doMemAbort, doSpPcAbort } from './fault.ts';
+import { forceSignalInject, badEl0Sync, doEl0Brk64, emulateEl0Sys, type FaultKernel } from './traps.ts';
+import {
+  ESR_ELx_EC_DABT_LOW, ESR_ELx_EC_IABT_LOW, ESR_ELx_EC_SP_ALIGN, ESR_ELx_EC_PC_ALIGN, ESR_ELx_EC_UNKNOWN,
+  ESR_ELx_EC_BRK64, esrGetClassString,
+} from './esr.ts';
+import { SIGILL, ILL_ILLOPC } from '../../kernel/sigdefs.ts';
+
+/** What the report wants to know about the exception being handled. */
+export interface ExceptionContext { esr: number; far: bigint; pc: bigint; ec: number }
+
+export function el0SyncHandler(k: FaultKernel & { exception: ExceptionContext | null }, stop: Exclude<CpuStop, { kind: 'limit' }>): void {
+  const view = { x: (n: number) => k.cpu.x(n), sp: k.cpu.sp, read: (a: bigint, l: number) => k.cpu.read(a, l) };
+  const syn = synthesizeEsr(k.mm, view, stop);
+  k.cpu.pc = syn.pc;
+  k.exception = { esr: syn.esr, far: syn.far, pc: syn.pc, ec: syn.ec };
+  k.faultName = null;
+  k.trace('exception_entry', {
+    ec: syn.ec, class: esrGetClassString(syn.esr), esr: `0x${syn.esr.toString(16)}`, far: `0x${syn.far.toString(16)}`,
+    pc: `0x${syn.pc.toString(16)}`,
+  });
+  switch (syn.ec) {
+    case ESR_ELx_EC_DABT_LOW: case ESR_ELx_EC_IABT_LOW:
+      doMemAbort(k, syn.far, syn.esr);
+      break;
+    case ESR_ELx_EC_SP_ALIGN:
+      doSpPcAbort(k, k.cpu.sp, syn.esr);
+      break;
+    case ESR_ELx_EC_PC_ALIGN:
+      doSpPcAbort(k, syn.far, syn.esr);
+      break;
+    case ESR_ELx_EC_UNKNOWN: {
+      // do_el0_undef: try the MRS / counter / WFI emulation first, then SIGILL with fault_code 0
+      const insn = k.cpu.read(syn.pc, 4)?.readUInt32LE(0);
+      if (insn !== undefined && emulateEl0Sys(k, insn)) {
+        k.exception = null;
+        return;
+      }
+      forceSignalInject(k, SIGILL, ILL_ILLOPC, syn.pc, 0);
+      break;
+    }
+    case ESR_ELx_EC_BRK64:
+      doEl0Brk64(k, syn.pc);
+      break;
+    default:
+      badEl0Sync(k, syn.esr);
+  }
+}

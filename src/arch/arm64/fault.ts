@@ -1,0 +1,163 @@
+// Mirrors arch/arm64/mm/fault.c (Linux v6.17; table read from ColinIanKing/linux-next @536f8fe8, kernel.md §3–4):
+// fault_info[], do_mem_abort and the handlers the table points at.
+import { VM_READ, VM_WRITE, VM_EXEC, TASK_SIZE } from '../../mm/mm.ts';
+import {
+  SIGSEGV, SIGBUS, SIGKILL, SEGV_MAPERR, SEGV_ACCERR, SEGV_MTESERR, BUS_OBJERR, BUS_ADRALN, SI_KERNEL,
+} from '../../kernel/sigdefs.ts';
+import {
+  ESR_ELx_EC, ESR_ELx_EC_DABT_LOW, ESR_ELx_EC_IABT_LOW, ESR_ELx_WNR, ESR_ELx_CM, ESR_ELx_FnV, ESR_ELx_IL,
+} from './esr.ts';
+import { arm64ForceSigFault, arm64NotifyDie, type FaultKernel } from './traps.ts';
+
+/** A fault_info handler: 0 = handled (a signal may have been sent), non-zero = unhandled → fallback. */
+type FaultFn = (k: FaultKernel, far: bigint, esr: number) => number;
+
+export interface FaultInfo {
+  fn: FaultFn;
+  fnName: string;
+  sig: number;
+  code: number;
+  name: string;
+}
+
+/** untagged_addr: TBI0 is on for EL0, so bits 63:56 are not part of a user address. */
+export const untaggedAddr = (a: bigint): bigint => (a & (1n << 55n) ? a | (0xffn << 56n) : a & ~(0xffn << 56n));
+const isTtbr0Addr = (a: bigint): boolean => a < TASK_SIZE;
+
+/** set_thread_esr: what sigcontext.fault_address and esr_context will show; kernel addresses sanitised (§4.3). */
+function setThreadEsr(k: FaultKernel, address: bigint, esr: number): void {
+  k.task.thread.faultAddress = address;
+  if (!isTtbr0Addr(address)) {
+    const ec = ESR_ELx_EC(esr);
+    if (ec === ESR_ELx_EC_DABT_LOW) esr = ((ec << 26) | ESR_ELx_IL | (esr & (ESR_ELx_CM | ESR_ELx_WNR)) | 0x04) >>> 0;
+    else if (ec === ESR_ELx_EC_IABT_LOW) esr = ((ec << 26) | ESR_ELx_IL | 0x04) >>> 0;
+    else esr = 0;
+  }
+  k.task.thread.faultCode = BigInt(esr);
+}
+
+/** do_bad_area (user mode): set_thread_esr, then the table's signal with si_addr = the raw FAR. */
+function doBadArea(k: FaultKernel, far: bigint, esr: number): number {
+  const inf = esrToFaultInfo(esr);
+  setThreadEsr(k, untaggedAddr(far), esr);
+  arm64ForceSigFault(k, inf.sig, inf.code, far, inf.name);
+  return 0;
+}
+
+const isWriteAbort = (esr: number): boolean => (esr & ESR_ELx_WNR) !== 0 && (esr & ESR_ELx_CM) === 0;
+const isElInstructionAbort = (esr: number): boolean => ESR_ELx_EC(esr) === ESR_ELx_EC_IABT_LOW;
+
+/**
+ * do_page_fault (user mode): the VMA decides MAPERR vs ACCERR; a fault below a VM_GROWSDOWN stack grows it
+ * (expand_stack) and the instruction restarts. The table's si_code is not used here.
+ */
+function doPageFault(k: FaultKernel, far: bigint, esr: number): number {
+  const addr = untaggedAddr(far);
+  const inf = esrToFaultInfo(esr);
+  const need = isElInstructionAbort(esr) ? VM_EXEC : isWriteAbort(esr) ? VM_WRITE : VM_READ | VM_WRITE | VM_EXEC;
+  let vma = k.mm.findVma(addr);
+  let grew = false;
+  if (vma && vma.start > addr) {
+    grew = k.mm.expandStack(vma, addr);
+    if (!grew) vma = undefined;
+  }
+  let code = 0;
+  if (!vma) code = SEGV_MAPERR;
+  else if ((vma.flags & need) === 0) code = SEGV_ACCERR;
+  k.trace('do_page_fault', { addr: hex(addr), vma: vma ? `${hex(vma.start)}-${hex(vma.end)}` : null, code });
+  if (code === 0) {
+    // handle_mm_fault succeeded: the stack grew, the access is retried.
+    if (!grew) k.bug(`page fault at ${hex(addr)} inside a VMA that allows it`);
+    return 0;
+  }
+  setThreadEsr(k, addr, esr);
+  arm64ForceSigFault(k, SIGSEGV, code, far, inf.name);
+  return 0;
+}
+
+function doTranslationFault(k: FaultKernel, far: bigint, esr: number): number {
+  if (isTtbr0Addr(untaggedAddr(far))) return doPageFault(k, far, esr);
+  return doBadArea(k, far, esr);
+}
+
+const doAlignmentFault: FaultFn = (k, far, esr) => doBadArea(k, far, esr);
+const doBad: FaultFn = () => 1;
+const doTagCheckFault: FaultFn = (k, far, esr) => doBadArea(k, far, esr);
+
+/** do_sea: si_addr is 0 when FnV is set; arm64_notify_die zeroes fault_address. */
+function doSea(k: FaultKernel, far: bigint, esr: number): number {
+  const inf = esrToFaultInfo(esr);
+  const siaddr = esr & ESR_ELx_FnV ? 0n : untaggedAddr(far);
+  arm64NotifyDie(k, inf.name, inf.sig, inf.code, siaddr, esr);
+  return 0;
+}
+
+const hex = (v: bigint): string => `0x${v.toString(16)}`;
+
+const bad = (n: number, name = `unknown ${n}`): FaultInfo => ({ fn: doBad, fnName: 'do_bad', sig: SIGKILL, code: SI_KERNEL, name });
+const tr = (level: string): FaultInfo => ({ fn: doTranslationFault, fnName: 'do_translation_fault', sig: SIGSEGV, code: SEGV_MAPERR, name: `level ${level} translation fault` });
+const pf = (name: string): FaultInfo => ({ fn: doPageFault, fnName: 'do_page_fault', sig: SIGSEGV, code: SEGV_ACCERR, name });
+const sea = (sig: number, code: number, name: string): FaultInfo => ({ fn: doSea, fnName: 'do_sea', sig, code, name });
+
+/** fault_info[], indexed by ESR.DFSC/IFSC (esr & 0x3f), all 64 rows in kernel order. */
+export const faultInfo: readonly FaultInfo[] = Object.freeze([
+  bad(0, 'ttbr address size fault'), //                                      0x00
+  bad(1, 'level 1 address size fault'), //                                   0x01
+  bad(2, 'level 2 address size fault'), //                                   0x02
+  bad(3, 'level 3 address size fault'), //                                   0x03
+  tr('0'), tr('1'), tr('2'), tr('3'), //                                     0x04-0x07
+  pf('level 0 access flag fault'), pf('level 1 access flag fault'), //      0x08-0x09
+  pf('level 2 access flag fault'), pf('level 3 access flag fault'), //      0x0a-0x0b
+  pf('level 0 permission fault'), pf('level 1 permission fault'), //        0x0c-0x0d
+  pf('level 2 permission fault'), pf('level 3 permission fault'), //        0x0e-0x0f
+  sea(SIGBUS, BUS_OBJERR, 'synchronous external abort'), //                  0x10
+  { fn: doTagCheckFault, fnName: 'do_tag_check_fault', sig: SIGSEGV, code: SEGV_MTESERR, name: 'synchronous tag check fault' }, // 0x11
+  bad(18), //                                                                0x12
+  sea(SIGKILL, SI_KERNEL, 'level -1 (translation table walk)'), //           0x13
+  sea(SIGKILL, SI_KERNEL, 'level 0 (translation table walk)'), //            0x14
+  sea(SIGKILL, SI_KERNEL, 'level 1 (translation table walk)'), //            0x15
+  sea(SIGKILL, SI_KERNEL, 'level 2 (translation table walk)'), //            0x16
+  sea(SIGKILL, SI_KERNEL, 'level 3 (translation table walk)'), //            0x17
+  sea(SIGBUS, BUS_OBJERR, 'synchronous parity or ECC error'), //             0x18
+  bad(25), bad(26), //                                                       0x19-0x1a
+  sea(SIGKILL, SI_KERNEL, 'level -1 synchronous parity error (translation table walk)'), // 0x1b
+  sea(SIGKILL, SI_KERNEL, 'level 0 synchronous parity error (translation table walk)'), //  0x1c
+  sea(SIGKILL, SI_KERNEL, 'level 1 synchronous parity error (translation table walk)'), //  0x1d
+  sea(SIGKILL, SI_KERNEL, 'level 2 synchronous parity error (translation table walk)'), //  0x1e
+  sea(SIGKILL, SI_KERNEL, 'level 3 synchronous parity error (translation table walk)'), //  0x1f
+  bad(32), //                                                                0x20
+  { fn: doAlignmentFault, fnName: 'do_alignment_fault', sig: SIGBUS, code: BUS_ADRALN, name: 'alignment fault' }, // 0x21
+  bad(34), bad(35), bad(36), bad(37), bad(38), bad(39), bad(40), //          0x22-0x28
+  bad(41, 'level -1 address size fault'), //                                 0x29
+  bad(42), //                                                                0x2a
+  tr('-1'), //                                                               0x2b
+  bad(44), bad(45), bad(46), bad(47), //                                     0x2c-0x2f
+  bad(48, 'TLB conflict abort'), //                                          0x30
+  bad(49, 'Unsupported atomic hardware update fault'), //                    0x31
+  bad(50), bad(51), //                                                       0x32-0x33
+  bad(52, 'implementation fault (lockdown abort)'), //                       0x34
+  { ...bad(53, 'implementation fault (unsupported exclusive)'), sig: SIGBUS, code: BUS_OBJERR }, // 0x35
+  bad(54), bad(55), bad(56), bad(57), bad(58), bad(59), bad(60), //          0x36-0x3c
+  bad(61, 'section domain fault'), //                                        0x3d
+  bad(62, 'page domain fault'), //                                           0x3e
+  bad(63), //                                                                0x3f
+]);
+
+export function esrToFaultInfo(esr: number): FaultInfo {
+  return faultInfo[esr & 0x3f];
+}
+
+/** do_mem_abort: dispatch through the table; an unhandled fault falls back to arm64_notify_die. */
+export function doMemAbort(k: FaultKernel, far: bigint, esr: number): void {
+  const inf = esrToFaultInfo(esr);
+  k.trace('mem_abort', { fsc: esr & 0x3f, name: inf.name, handler: inf.fnName, far: hex(far), esr: `0x${esr.toString(16)}` });
+  k.faultName = inf.name;
+  if (inf.fn(k, far, esr) === 0) return;
+  arm64NotifyDie(k, inf.name, inf.sig, inf.code, untaggedAddr(far), esr);
+}
+
+/** do_sp_pc_abort: SIGBUS BUS_ADRALN through arm64_notify_die (fault_address 0, fault_code ESR). */
+export function doSpPcAbort(k: FaultKernel, addr: bigint, esr: number): void {
+  k.faultName = 'SP/PC alignment exception';
+  arm64NotifyDie(k, 'SP/PC alignment exception', SIGBUS, BUS_ADRALN, addr, esr);
+}

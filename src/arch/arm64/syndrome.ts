@@ -1,0 +1,129 @@
+// ESR synthesis: the one place that models what Unicorn hides. Unicorn 2.0.1 reports exceptions as QEMU
+// exception numbers and invalid accesses as (kind, address) with ESR_EL1/FAR_EL1 left at 0, so we build the
+// syndrome the hardware would report to EL1 (Arm ARM D17.2.37 ESR_EL1), named after QEMU's syn_* helpers.
+//
+// Modelling choices, all here:
+// * Translation level: a simulated 4-level, 4 KiB-granule, 48-bit walk derived from the VMAs. A table entry
+//   exists when some VMA overlaps the region it maps (512 GiB at level 0, 1 GiB at 1, 2 MiB at 2), so the fault
+//   is reported at the first level whose entry would be missing, else level 3. Linux allocates tables on first
+//   touch and frees them on munmap; we assume every VMA was touched.
+// * Pages inside a VMA are modelled as present, so a write to a read-only page is a level-3 permission fault
+//   (DFSC 0x0F). PROT_NONE pages have PTE_VALID clear on Linux: a level-3 translation fault (0x07).
+// * ISV is 0 (no instruction syndrome), as kernel.md §1.5 assumes; IL is 1 (A64 instructions are 32-bit).
+// * Atomics (LDADD…, SWP, CAS) report WnR = 1; cache maintenance reports CM = 1 and WnR = 1 (Arm ARM).
+// * In --fast mode Unicorn only knows the start of the translation block of a faulting access; the faulting
+//   instruction is found by decoding forward from there (recoverFaultPc).
+import type { CpuStop } from '../../cpu/cpu.ts';
+import { EXCP_UDEF, EXCP_BKPT, EXCP_DATA_ABORT } from '../../cpu/cpu.ts';
+import type { Mm } from '../../mm/mm.ts';
+import { VM_READ, VM_WRITE, VM_EXEC } from '../../mm/vma-flags.ts';
+import { decodeMemAccess, decodeBrk } from './insn.ts';
+import {
+  ESR_ELx_EC_UNKNOWN, ESR_ELx_EC_DABT_LOW, ESR_ELx_EC_IABT_LOW, ESR_ELx_EC_PC_ALIGN, ESR_ELx_EC_BRK64,
+  ESR_ELx_EC_SP_ALIGN, ESR_ELx_EC_ILL, ESR_ELx_EC_SHIFT, ESR_ELx_IL, ESR_ELx_WNR, ESR_ELx_CM,
+} from './esr.ts';
+
+export interface Syndrome {
+  ec: number;
+  esr: number;
+  far: bigint;
+  /** address of the instruction that took the exception */
+  pc: bigint;
+}
+
+const FSC_FAULT = 0x04, FSC_PERM = 0x0c, FSC_ALIGN = 0x21;
+
+/** Level at which the simulated walk of addr would find no entry (0–2), or 3. */
+export function translationLevel(mm: Mm, addr: bigint): number {
+  const sizes = [1n << 39n, 1n << 30n, 1n << 21n];
+  for (let level = 0; level < 3; level++) {
+    const lo = addr & ~(sizes[level] - 1n);
+    const hi = lo + sizes[level];
+    const v = mm.findVma(lo);
+    if (!v || v.start >= hi) return level;
+  }
+  return 3;
+}
+
+const esrOf = (ec: number, iss: number): number => ((ec << ESR_ELx_EC_SHIFT) | ESR_ELx_IL | iss) >>> 0;
+
+/** DFSC for an access to addr: translation fault at the walk's level, or a level-3 permission fault. */
+export function faultStatus(mm: Mm, addr: bigint, access: 'read' | 'write' | 'fetch'): number {
+  const v = mm.vmaAt(addr);
+  if (!v || (v.flags & (VM_READ | VM_WRITE | VM_EXEC)) === 0) return FSC_FAULT + (v ? 3 : translationLevel(mm, addr));
+  return FSC_PERM + 3;
+}
+
+export function synDataAbort(dfsc: number, write: boolean, cm: boolean): number {
+  return esrOf(ESR_ELx_EC_DABT_LOW, dfsc | (write || cm ? ESR_ELx_WNR : 0) | (cm ? ESR_ELx_CM : 0));
+}
+export const synInsnAbort = (dfsc: number): number => esrOf(ESR_ELx_EC_IABT_LOW, dfsc);
+export const synBrk = (imm: number): number => esrOf(ESR_ELx_EC_BRK64, imm & 0xffff);
+export const synUncategorized = (): number => esrOf(ESR_ELx_EC_UNKNOWN, 0);
+export const synPcAlign = (): number => esrOf(ESR_ELx_EC_PC_ALIGN, 0);
+export const synSpAlign = (): number => esrOf(ESR_ELx_EC_SP_ALIGN, 0);
+export const synIllegalState = (): number => esrOf(ESR_ELx_EC_ILL, 0);
+
+export interface RegView {
+  x(n: number): bigint;
+  sp: bigint;
+  read(addr: bigint, len: number): Buffer | null;
+}
+
+function insnAt(r: RegView, pc: bigint): number | null {
+  const b = r.read(pc, 4);
+  return b ? b.readUInt32LE(0) : null;
+}
+
+/**
+ * In fast mode a faulting data access reports the start of its translation block. The registers already
+ * hold the state just before the faulting instruction, so the first instruction from the block start whose
+ * access, computed from the current registers, touches the fault address with the right direction is it.
+ */
+export function recoverFaultPc(r: RegView, tbStart: bigint, addr: bigint, write: boolean): bigint {
+  for (let i = 0n, pc = tbStart; i < 512n; i++, pc += 4n) {
+    const insn = insnAt(r, pc);
+    if (insn === null) break;
+    const m = decodeMemAccess(insn);
+    if (!m || m.size === 0) continue;
+    if (write ? !m.write : !m.read) continue;
+    const a = m.address((n) => r.x(n), r.sp, pc);
+    if (addr >= a && addr < a + BigInt(m.size)) return pc;
+  }
+  return tbStart;
+}
+
+/** Builds the syndrome for a non-svc stop. */
+export function synthesizeEsr(mm: Mm, r: RegView, stop: Exclude<CpuStop, { kind: 'limit' }>): Syndrome {
+  if (stop.kind === 'mem') {
+    const pc = stop.pcExact ? stop.pc : recoverFaultPc(r, stop.pc, stop.addr, stop.access === 'write');
+    if (stop.access === 'fetch') {
+      if (stop.addr & 3n) return { ec: ESR_ELx_EC_PC_ALIGN, esr: synPcAlign(), far: stop.addr, pc: stop.addr };
+      return { ec: ESR_ELx_EC_IABT_LOW, esr: synInsnAbort(faultStatus(mm, stop.addr, 'fetch')), far: stop.addr, pc };
+    }
+    const insn = insnAt(r, pc);
+    const m = insn === null ? null : decodeMemAccess(insn);
+    const cm = m?.kind === 'cache-maint';
+    const write = stop.access === 'write' || m?.kind === 'atomic' || m?.kind === 'cas';
+    return { ec: ESR_ELx_EC_DABT_LOW, esr: synDataAbort(faultStatus(mm, stop.addr, stop.access), write, cm), far: stop.addr, pc };
+  }
+  const pc = stop.pc;
+  if (pc & 3n) return { ec: ESR_ELx_EC_PC_ALIGN, esr: synPcAlign(), far: pc, pc };
+  const insn = insnAt(r, pc);
+  if (stop.intno === EXCP_BKPT && insn !== null) {
+    const imm = decodeBrk(insn);
+    if (imm !== null) return { ec: ESR_ELx_EC_BRK64, esr: synBrk(imm), far: 0n, pc };
+  }
+  if (stop.intno === EXCP_DATA_ABORT && insn !== null) {
+    // QEMU raises a data abort at EL0 for misaligned exclusives and atomics: Unicorn reports no address.
+    const m = decodeMemAccess(insn);
+    if (m) {
+      const far = m.address((n) => r.x(n), r.sp, pc);
+      const write = m.write && m.kind !== 'load-exclusive';
+      return { ec: ESR_ELx_EC_DABT_LOW, esr: synDataAbort(FSC_ALIGN, write, false), far, pc };
+    }
+  }
+  if (stop.intno === EXCP_UDEF || insn === null) return { ec: ESR_ELx_EC_UNKNOWN, esr: synUncategorized(), far: 0n, pc };
+  // Any other exception QEMU raises at EL0 has no Linux meaning for a user task: bad_el0_sync.
+  return { ec: ESR_ELx_EC_ILL, esr: synIllegalState(), far: 0n, pc };
+}
