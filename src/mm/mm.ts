@@ -51,6 +51,19 @@ function ucProt(flags: number): number {
     (flags & VM_EXEC ? UC_PROT_EXEC : 0);
 }
 
+/** vma_merge: neighbours with the same flags, file and contiguous offsets become one VMA again. */
+function mergeVmas(vmas: Vma[]): Vma[] {
+  const out: Vma[] = [];
+  for (const v of vmas) {
+    const p = out[out.length - 1];
+    if (p && p.end === v.start && p.flags === v.flags && p.file === v.file && p.name === v.name &&
+      (!v.file || p.pgoff + (p.end - p.start) === v.pgoff)) {
+      p.end = v.end;
+    } else out.push({ ...v });
+  }
+  return out;
+}
+
 export class Mm {
   /** sorted by start, never overlapping */
   vmas: Vma[] = [];
@@ -136,7 +149,7 @@ export class Mm {
       this.cpu.protect(lo, hi - lo, ucProt(mid.flags));
       if (hi < v.end) out.push({ ...v, start: hi, pgoff: v.pgoff + (hi - v.start) });
     }
-    this.vmas = out;
+    this.vmas = mergeVmas(out);
   }
 
   /** Top-down search for a free range of len bytes below mmapBase (vm_unmapped_area, no randomization). */
@@ -163,13 +176,20 @@ export class Mm {
    */
   expandStack(vma: Vma, addr: bigint): boolean {
     if (!(vma.flags & VM_GROWSDOWN)) return false;
-    const newStart = pageAlignDown(addr);
-    if (newStart >= vma.start) return true;
-    if (vma.end - newStart > this.rlimitStack) return false;
+    const need = pageAlignDown(addr);
+    if (need >= vma.start) return true;
+    const floor = vma.end - this.rlimitStack;
+    if (need < floor || need < MMAP_MIN_ADDR) return false;
     const idx = this.vmas.indexOf(vma);
     const prev = idx > 0 ? this.vmas[idx - 1] : undefined;
-    if (prev && newStart - prev.end < STACK_GUARD_GAP && !(prev.flags & VM_GROWSDOWN)) return false;
-    if (newStart < MMAP_MIN_ADDR) return false;
+    const gapFloor = prev && !(prev.flags & VM_GROWSDOWN) ? prev.end + STACK_GUARD_GAP : 0n;
+    if (need < gapFloor) return false;
+    // DIVERGENCE: the stack grows by doubling (at least 64 KiB, never past RLIMIT_STACK or the guard gap)
+    // instead of page by page: every growth is a new engine region, and Unicorn allows only a few thousand.
+    let newStart = vma.start - ((vma.end - vma.start) > 0x10000n ? vma.end - vma.start : 0x10000n);
+    if (newStart > need) newStart = need;
+    if (newStart < floor) newStart = floor;
+    if (newStart < gapFloor) newStart = gapFloor;
     this.cpu.map(newStart, vma.start - newStart, ucProt(vma.flags));
     vma.start = newStart;
     return true;
