@@ -1,0 +1,332 @@
+// Mirrors kernel/signal.c (Linux v6.17): generation (__send_signal_locked, force_sig_*), dequeueing, get_signal,
+// signal_delivered, sigaltstack, and the signal syscalls. Simplified: one thread per process, no ptrace, no
+// job control, no pid namespaces, never init (SIGNAL_UNKILLABLE), no posix timers.
+// Read: torvalds/linux kernel/signal.c @ 496156e3647f44e2aab3e64f86b63294afca458a and ColinIanKing/linux-next
+// kernel/signal.c @ 1ab815f203c2a88e66700850fe6e44ef8e7c3526; kernel.md §7, §8.
+import type { Kernel, Syscall, SysResult } from './sys.ts';
+import { NO_RETURN } from './sys.ts';
+import type { Task, KSigaction, SigPending } from './task.ts';
+import type { KernelSiginfo } from './siginfo.ts';
+import { copySiginfoToUser, siginfoFromUser, postCopySiginfoFromUser, KERNEL_SIGINFO_SIZE, SI_MAX_SIZE } from './siginfo.ts';
+import { copyFromUser, copyToUser } from '../mm/uaccess.ts';
+import { EAGAIN, EFAULT, EINTR, EINVAL, ENOMEM, EPERM, ESRCH, ERESTARTNOHAND } from './errno.ts';
+import {
+  SIGKILL, SIGSTOP, SIGCONT, SIGSEGV, SIGTRAP, SIGRTMIN, _NSIG, SI_USER, SI_KERNEL, SI_TKILL, TRAP_BRKPT,
+  SYNCHRONOUS_MASK, SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK, UAPI_SA_FLAGS, MINSIGSTKSZ,
+  SIG_KERNEL_STOP_MASK, SIG_DFL, SIG_IGN, SA_RESETHAND, SA_NODEFER, SA_EXPOSE_TAGBITS, SA_IMMUTABLE, SA_ONSTACK,
+  SS_ONSTACK, SS_DISABLE, SS_FLAG_BITS, SS_AUTODISARM, sigmask, siginfoLayout, isFaultLayout, sigKernelIgnore,
+  sigKernelStop, sigKernelCoredump,
+} from './sigdefs.ts';
+
+/** What signal code needs of the machine, beyond the syscall Kernel. */
+export interface SignalKernel extends Kernel {
+  /** called for every generated signal, after trace('signal_generate') */
+  onSignalGenerated?(info: KernelSiginfo, source: SignalSource, result: SendResult): void;
+  /** the only thread sleeps with nothing that could wake it (sigsuspend/sigtimedwait without timeout):
+   *  the machine ends the run. Syscalls return NO_RETURN after calling it. */
+  blockForever?(reason: string): void;
+}
+
+/** Who generated a signal (the report's "source"). */
+export type SignalSource = 'fault' | 'kill' | 'tkill' | 'sigqueue' | 'kernel' | 'external';
+/** 'queued' = TRACE_SIGNAL_DELIVERED; 'ignored' = TRACE_SIGNAL_IGNORED (prepare_signal refused: ignored and
+ *  not blocked, or the group is exiting); 'dropped' = TRACE_SIGNAL_ALREADY_PENDING (legacy signal pending). */
+export type SendResult = 'queued' | 'ignored' | 'dropped';
+const TRACE_RESULT: Record<SendResult, number> = { queued: 0, ignored: 1, dropped: 2 };
+
+export const SIG_KILL_STOP = sigmask(SIGKILL) | sigmask(SIGSTOP);
+const ALL = (1n << 64n) - 1n;
+
+/** signal_struct state the Task does not hold: SIGNAL_GROUP_EXIT and group_exit_code. */
+interface GroupState { exitCode: number; info: KernelSiginfo | null }
+const groups = new WeakMap<Task, GroupState>();
+function group(t: Task): GroupState {
+  let g = groups.get(t);
+  if (!g) groups.set(t, (g = { exitCode: 0, info: null }));
+  return g;
+}
+/** SIGNAL_GROUP_EXIT: a fatal signal already decided the process dies. */
+export const groupExiting = (t: Task): boolean => group(t).exitCode !== 0;
+
+// ---- queues ------------------------------------------------------------------------------------------
+/** flush_sigqueue_mask: drop every queued entry and pending bit of the signals in mask. */
+function flushSigqueueMask(p: SigPending, mask: bigint): void {
+  if ((p.signal & mask) === 0n) return;
+  p.signal &= ~mask;
+  p.list = p.list.filter((q) => (sigmask(q.info.signo) & mask) === 0n);
+}
+
+/** recalc_sigpending for the one thread: TIF_SIGPENDING. */
+export function signalPending(t: Task): boolean {
+  return groupExiting(t) || ((t.pending.signal | t.sharedPending.signal) & ~t.blocked) !== 0n;
+}
+
+const sigHandlerIgnored = (handler: bigint, sig: number): boolean =>
+  handler === SIG_IGN || (handler === SIG_DFL && sigKernelIgnore(sig));
+
+/** sig_ignored: blocked signals are never ignored ("the handler may change by the time it is unblocked"). */
+function sigIgnored(t: Task, sig: number): boolean {
+  if (t.blocked & sigmask(sig)) return false;
+  return sigHandlerIgnored(t.action[sig].handler, sig);
+}
+
+/** prepare_signal: job-control side effects, then "is it worth queueing at all?" */
+function prepareSignal(t: Task, sig: number): boolean {
+  // DIVERGENCE: no core_state window: while the lead writes a core, nothing runs that could send signals.
+  if (groupExiting(t)) return false;
+  if (sigKernelStop(sig)) {
+    flushSigqueueMask(t.sharedPending, sigmask(SIGCONT));
+    flushSigqueueMask(t.pending, sigmask(SIGCONT));
+  } else if (sig === SIGCONT) {
+    flushSigqueueMask(t.sharedPending, SIG_KERNEL_STOP_MASK);
+    flushSigqueueMask(t.pending, SIG_KERNEL_STOP_MASK);
+  }
+  return !sigIgnored(t, sig);
+}
+
+/** complete_signal: a fatal, non-core-dumping signal that the thread would take kills the group at once. */
+function completeSignal(t: Task, info: KernelSiginfo): void {
+  const sig = info.signo;
+  if (t.blocked & sigmask(sig)) return; // wants_signal() fails and the one thread is the only candidate
+  const fatal = !sigKernelIgnore(sig) && !sigKernelStop(sig) && t.action[sig].handler === SIG_DFL;
+  if (fatal && !sigKernelCoredump(sig)) {
+    Object.assign(group(t), { exitCode: sig, info: { ...info } });
+    t.pending.signal |= sigmask(SIGKILL);
+  }
+}
+
+/** __send_signal_locked (via send_signal_locked): `type` 'pid' queues on the thread, 'tgid' on the process. */
+export function sendSignal(k: SignalKernel, info: KernelSiginfo, type: 'pid' | 'tgid', source: SignalSource): SendResult {
+  const t = k.task;
+  const sig = info.signo;
+  let result: SendResult = 'ignored';
+  if (prepareSignal(t, sig)) {
+    const pending = type === 'pid' ? t.pending : t.sharedPending;
+    // "support queuing exactly one non-rt signal": legacy_queue()
+    if (sig < SIGRTMIN && (pending.signal & sigmask(sig)) !== 0n) result = 'dropped';
+    else {
+      // SIGKILL skips the siginfo allocation; collect_signal() then synthesises SI_USER, pid 0, uid 0.
+      if (sig !== SIGKILL) pending.list.push({ info: { ...info } });
+      pending.signal |= sigmask(sig);
+      completeSignal(t, info);
+      result = 'queued';
+    }
+  }
+  k.trace('signal_generate', {
+    sig, errno: info.errno, code: info.code, comm: t.comm, pid: t.pid, group: type !== 'pid',
+    result: TRACE_RESULT[result], source,
+  });
+  k.onSignalGenerated?.(info, source, result);
+  return result;
+}
+
+// ---- forced signals --------------------------------------------------------------------------------------
+/** enum sig_handler: HANDLER_CURRENT, HANDLER_SIG_DFL, HANDLER_EXIT */
+export type ForceHandler = 'current' | 'sigdfl' | 'exit';
+
+/** force_sig_info_to_task: a blocked or ignored forced signal gets SIG_DFL and is unblocked. */
+export function forceSigInfoToTask(k: SignalKernel, info: KernelSiginfo, handler: ForceHandler,
+  source: SignalSource = info.code > 0 && info.code !== SI_KERNEL ? 'fault' : 'kernel'): SendResult {
+  const t = k.task;
+  const sig = info.signo;
+  const action = t.action[sig];
+  const blocked = (t.blocked & sigmask(sig)) !== 0n;
+  if (blocked || action.handler === SIG_IGN || handler !== 'current') {
+    action.handler = SIG_DFL;
+    if (handler === 'exit') action.flags = (action.flags | SA_IMMUTABLE) >>> 0;
+    if (blocked) t.blocked &= ~sigmask(sig);
+  }
+  return sendSignal(k, info, 'pid', source);
+}
+
+/** force_sig_fault: the synchronous fault signal of the current thread. */
+export function forceSigFault(k: SignalKernel, signo: number, code: number, addr: bigint): SendResult {
+  return forceSigInfoToTask(k, { signo, errno: 0, code, addr }, 'current', 'fault');
+}
+
+const kernelInfo = (signo: number): KernelSiginfo => ({ signo, errno: 0, code: SI_KERNEL, pid: 0, uid: 0 });
+/** force_sig: SEND_SIG_PRIV (SI_KERNEL, pid 0, uid 0), handler kept if installed and unblocked. */
+export const forceSig = (k: SignalKernel, signo: number): SendResult =>
+  forceSigInfoToTask(k, kernelInfo(signo), 'current', 'kernel');
+/** force_fatal_sig: the handler is always reset to SIG_DFL. */
+export const forceFatalSig = (k: SignalKernel, signo: number): SendResult =>
+  forceSigInfoToTask(k, kernelInfo(signo), 'sigdfl', 'kernel');
+/** force_exit_sig: as force_fatal_sig, and SA_IMMUTABLE. */
+export const forceExitSig = (k: SignalKernel, signo: number): SendResult =>
+  forceSigInfoToTask(k, kernelInfo(signo), 'exit', 'kernel');
+
+/** force_sigsegv: frame setup for `sig` failed (kernel.md §7.5, §9.7). */
+export function forceSigsegv(k: SignalKernel, sig: number): SendResult {
+  return sig === SIGSEGV ? forceFatalSig(k, SIGSEGV) : forceSig(k, SIGSEGV);
+}
+
+// ---- dequeue ---------------------------------------------------------------------------------------------
+/** collect_signal: the first queued siginfo of sig; the pending bit stays while another entry remains. */
+function collectSignal(sig: number, p: SigPending): KernelSiginfo {
+  const i = p.list.findIndex((q) => q.info.signo === sig);
+  const more = i >= 0 && p.list.some((q, j) => j > i && q.info.signo === sig);
+  if (!more) p.signal &= ~sigmask(sig);
+  if (i < 0) return { signo: sig, errno: 0, code: SI_USER, pid: 0, uid: 0 }; // fast-pathed (SIGKILL) or lost info
+  return p.list.splice(i, 1)[0].info;
+}
+
+/** next_signal: synchronous signals in the first word first, else the lowest number. */
+function nextSignal(p: SigPending, mask: bigint): number {
+  let x = p.signal & ~mask & ALL;
+  if (x === 0n) return 0;
+  if (x & SYNCHRONOUS_MASK) x &= SYNCHRONOUS_MASK;
+  let sig = 1;
+  while ((x & 1n) === 0n) { x >>= 1n; sig++; }
+  return sig;
+}
+
+/** dequeue_signal(mask = the blocked set): thread queue first, then the shared queue. */
+export function dequeueSignal(t: Task, mask: bigint): KernelSiginfo | null {
+  for (const p of [t.pending, t.sharedPending]) {
+    const sig = nextSignal(p, mask);
+    if (sig) return collectSignal(sig, p);
+  }
+  return null;
+}
+
+/**
+ * dequeue_synchronous_signal: the first thread-queue entry with si_code > SI_USER of a SYNCHRONOUS_MASK
+ * signal, "so that the instruction pointer in the signal stack frame points to the faulting instruction".
+ * Kernel quirk kept: only the pre-check looks at the blocked mask; the entry returned may itself be blocked.
+ */
+export function dequeueSynchronousSignal(t: Task): KernelSiginfo | null {
+  const p = t.pending;
+  if (((p.signal & ~t.blocked) & SYNCHRONOUS_MASK) === 0n) return null;
+  const i = p.list.findIndex((q) => q.info.code > SI_USER && (sigmask(q.info.signo) & SYNCHRONOUS_MASK) !== 0n);
+  if (i < 0) return null;
+  const sync = p.list.splice(i, 1)[0].info;
+  if (!p.list.some((q) => q.info.signo === sync.signo)) p.signal &= ~sigmask(sync.signo);
+  return sync;
+}
+
+// ---- get_signal ------------------------------------------------------------------------------------------
+export type GetSignalResult =
+  | { signo: number; info: KernelSiginfo; ka: KSigaction }
+  | { fatal: number; info: KernelSiginfo; coredump: boolean }
+  | null;
+
+/** arm64 untagged_addr(): addr & sign_extend64(addr, 55) — clears a tag byte of a user address. */
+export function untaggedAddr(addr: bigint): bigint {
+  return addr & BigInt.asUintN(64, BigInt.asIntN(56, addr));
+}
+
+/** hide_si_addr_tag_bits + arm64 arch_untagged_si_addr (SIGTRAP/TRAP_BRKPT keeps all bits). */
+function hideSiAddrTagBits(info: KernelSiginfo): void {
+  if (!isFaultLayout(siginfoLayout(info.signo, info.code)) || info.addr === undefined) return;
+  if (info.signo === SIGTRAP && info.code === TRAP_BRKPT) return;
+  info.addr = untaggedAddr(info.addr);
+}
+
+/**
+ * get_signal: the next signal to act on. A handler → { signo, info, ka } (ka is a copy; SA_RESETHAND already
+ * applied to the table). A fatal default action → { fatal, info, coredump }: the caller dumps core
+ * (vfs_coredump) and exits (do_group_exit). null: nothing (more) to do.
+ */
+export function getSignal(k: SignalKernel): GetSignalResult {
+  const t = k.task;
+  for (;;) {
+    const g = group(t);
+    if (g.exitCode !== 0) {
+      t.pending.signal &= ~sigmask(SIGKILL);
+      k.trace('signal_deliver', { sig: SIGKILL, errno: 0, code: SI_USER, sa_handler: '0x0', sa_flags: 0 });
+      const info = g.info ?? { signo: g.exitCode, errno: 0, code: SI_USER, pid: 0, uid: 0 };
+      // do_group_exit(SIGKILL) keeps the group_exit_code set by complete_signal (the original signal)
+      return { fatal: g.exitCode, info, coredump: false };
+    }
+    const info = dequeueSynchronousSignal(t) ?? dequeueSignal(t, t.blocked);
+    if (!info) return null;
+    const sig = info.signo;
+    const ka = t.action[sig];
+    k.trace('signal_deliver', {
+      sig, errno: info.errno, code: info.code, sa_handler: `0x${ka.handler.toString(16)}`, sa_flags: ka.flags,
+    });
+    if (ka.handler === SIG_IGN) continue;
+    if (ka.handler !== SIG_DFL) {
+      const copy = { ...ka };
+      if (ka.flags & SA_RESETHAND) ka.handler = SIG_DFL;
+      if (!(copy.flags & SA_EXPOSE_TAGBITS)) hideSiAddrTagBits(info);
+      return { signo: sig, info, ka: copy };
+    }
+    if (sigKernelIgnore(sig)) continue;
+    if (sigKernelStop(sig)) {
+      // DIVERGENCE: single emulated process with no parent to continue it: a stop signal with SIG_DFL is
+      // reported (trace 'signal_stop_ignored') and ignored instead of stopping the group (do_signal_stop).
+      k.trace('signal_stop_ignored', { sig });
+      continue;
+    }
+    return { fatal: sig, info, coredump: sigKernelCoredump(sig) };
+  }
+}
+
+/** __set_current_blocked after set_current_blocked's removal of SIGKILL/SIGSTOP. */
+export function setCurrentBlocked(t: Task, set: bigint): void {
+  t.blocked = set & ~SIG_KILL_STOP & ALL;
+}
+
+/** sigmask_to_save: the mask the frame's uc_sigmask records (saved_sigmask while sigsuspend is pending). */
+export const sigmaskToSave = (t: Task): bigint => t.savedSigmask ?? t.blocked;
+
+/** restore_saved_sigmask: no handler ran after sigsuspend & co: put the old mask back. */
+export function restoreSavedSigmask(t: Task): void {
+  if (t.savedSigmask === null) return;
+  const saved = t.savedSigmask;
+  t.savedSigmask = null;
+  setCurrentBlocked(t, saved);
+}
+
+/** signal_delivered: the handler frame is in place; block sa_mask (+ sig unless SA_NODEFER). */
+export function signalDelivered(k: SignalKernel, signo: number, ka: KSigaction): void {
+  const t = k.task;
+  t.savedSigmask = null; // clear_restore_sigmask
+  let blocked = t.blocked | ka.mask;
+  if (!(ka.flags & SA_NODEFER)) blocked |= sigmask(signo);
+  setCurrentBlocked(t, blocked);
+  if (t.sas.flags & SS_AUTODISARM) sasSsReset(t);
+}
+
+// ---- alternate signal stack --------------------------------------------------------------------------------
+export function sasSsReset(t: Task): void {
+  t.sas = { sp: 0n, size: 0n, flags: SS_DISABLE };
+}
+/** on_sig_stack: the stack grows down; an SS_AUTODISARM stack never counts as "on". */
+export function onSigStack(t: Task, sp: bigint): boolean {
+  if (t.sas.flags & SS_AUTODISARM) return false;
+  return sp > t.sas.sp && sp - t.sas.sp <= t.sas.size;
+}
+/** sas_ss_flags: SS_DISABLE without a stack, SS_ONSTACK when sp is on it, else 0. */
+export function sasSsFlags(t: Task, sp: bigint): number {
+  if (t.sas.size === 0n) return SS_DISABLE;
+  return onSigStack(t, sp) ? SS_ONSTACK : 0;
+}
+/** sigsp: the top of the stack the frame goes on. */
+export function sigsp(t: Task, sp: bigint, ka: KSigaction): bigint {
+  if ((ka.flags & SA_ONSTACK) && sasSsFlags(t, sp) === 0) return t.sas.sp + t.sas.size;
+  return sp;
+}
+
+export interface StackT { sp: bigint; flags: number; size: bigint }
+/** do_sigaltstack: returns the old stack_t view, or -errno. */
+export function doSigaltstack(t: Task, ss: StackT | null, sp: bigint, minSsSize: number): StackT | number {
+  const old: StackT = { sp: t.sas.sp, size: t.sas.size, flags: (sasSsFlags(t, sp) | (t.sas.flags & SS_FLAG_BITS)) >>> 0 };
+  if (ss) {
+    if (onSigStack(t, sp)) return -EPERM;
+    const flags = ss.flags >>> 0;
+    const mode = (flags & ~SS_FLAG_BITS) >>> 0;
+    if (mode !== SS_DISABLE && mode !== SS_ONSTACK && mode !== 0) return -EINVAL;
+    if (t.sas.sp === ss.sp && t.sas.size === ss.size && t.sas.flags === flags) return old;
+    if (mode === SS_DISABLE) t.sas = { sp: 0n, size: 0n, flags };
+    else if (ss.size < BigInt(minSsSize)) return -ENOMEM; // sigaltstack_size_valid() is x86-only
+    else t.sas = { sp: ss.sp, size: ss.size, flags };
+  }
+  return old;
+}
+
+/** valid_signal() as the syscalls use it: 0..64 (0 is the existence probe). */
+export const validSignal = (sig: number): boolean => sig >= 0 && sig <= _NSIG;
+
+export { sigHandlerIgnored, flushSigqueueMask };
