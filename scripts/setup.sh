@@ -17,4 +17,5 @@ fi
 npm ci --no-audit --no-fund --loglevel=error
 make -s -C native
 make -s -C programs
+bash scripts/bundle.sh
 if [ "${1:-}" != "--no-demo" ]; then bash scripts/demo.sh; fi

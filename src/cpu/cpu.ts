@@ -261,8 +261,9 @@ export class Cpu {
     if (this.counter !== undefined) this.U.icount!.set(this.counter, limit); // the eret is not the guest's
     this.unmap(TRAMPOLINE, 0x1000n);
     this.sp = savedSp;
-    // Unicorn bakes the `until` exit into the translated block at the entry point: drop it.
-    this.check('uc_ctl(TB_FLUSH)', this.U.flushTb(this.uc));
+    // Unicorn bakes the `until` exit into the translated block at the entry point: drop that block only
+    // (a full TB flush clears Unicorn's whole 1 GiB code buffer: seconds and 1 GiB of RSS).
+    this.check('uc_ctl(TB_REMOVE_CACHE)', this.U.removeTbCache(this.uc, entry, entry + 4n));
   }
 
   private check(call: string, err: number): void {

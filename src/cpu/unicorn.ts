@@ -2,6 +2,7 @@
 // Constants were read from /usr/include/unicorn/{unicorn,arm64}.h (libunicorn-dev 2.0.1) by compiling
 // a program that prints them; nothing above this file sees a koffi type.
 import koffi from 'koffi';
+import { existsSync } from 'node:fs';
 
 export const UC_ARCH_ARM64 = 2;
 export const UC_MODE_ARM = 0;
@@ -41,6 +42,7 @@ export const UC_ARM64_REG_FPSR = 292;
 
 export const UC_CTL_CPU_MODEL_WRITE = (7 | (1 << 26) | (1 << 30)) >>> 0; // UC_CTL_WRITE(UC_CTL_CPU_MODEL, 1)
 export const UC_CTL_TB_FLUSH = (10 | (0 << 26) | (1 << 30)) >>> 0; //        UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0)
+export const UC_CTL_TB_REMOVE_CACHE = (9 | (2 << 26) | (1 << 30)) >>> 0; // UC_CTL_WRITE(UC_CTL_TB_REMOVE_CACHE, 2)
 
 export const UC_ERR_NAMES = [
   'UC_ERR_OK', 'UC_ERR_NOMEM', 'UC_ERR_ARCH', 'UC_ERR_HANDLE', 'UC_ERR_MODE', 'UC_ERR_VERSION',
@@ -61,6 +63,8 @@ export interface UnicornLib {
   close(uc: UcHandle): void;
   setCpuModel(uc: UcHandle, model: number): number;
   flushTb(uc: UcHandle): number;
+  /** drops the translated blocks covering [begin, end) (cheap, unlike flushTb which clears a 1 GiB buffer) */
+  removeTbCache(uc: UcHandle, begin: bigint, end: bigint): number;
   regRead(uc: UcHandle, reg: number, out: Buffer): number;
   regWrite(uc: UcHandle, reg: number, value: Buffer): number;
   memMap(uc: UcHandle, addr: bigint, size: bigint, perms: number): number;
@@ -89,9 +93,13 @@ export interface IcountLib {
   pc(c: unknown): bigint;
 }
 
-const NATIVE_ICOUNT = new URL('../../native/libaficount.so', import.meta.url).pathname;
+// src/cpu/unicorn.ts in a checkout, dist/cli.js in the bundled CLI: both reach native/ from the package root.
+const NATIVE_ICOUNT = ['../../native/libaficount.so', '../native/libaficount.so']
+  .map((rel) => new URL(rel, import.meta.url).pathname)
+  .find((p) => existsSync(p));
 
 function loadIcount(): IcountLib | null {
+  if (!NATIVE_ICOUNT) return null;
   let so: koffi.IKoffiLib;
   try {
     so = koffi.load(NATIVE_ICOUNT);
@@ -117,6 +125,7 @@ function loadIcount(): IcountLib | null {
 }
 
 let lib: UnicornLib | undefined;
+
 
 /** Loads libunicorn.so.2 once; throws a plain Error naming the package when it is missing. */
 export function unicorn(): UnicornLib {
@@ -169,6 +178,7 @@ export function unicorn(): UnicornLib {
     close: (uc) => void ucClose(uc),
     setCpuModel: (uc, model) => ucCtl(uc, UC_CTL_CPU_MODEL_WRITE, 'int', model) as number,
     flushTb: (uc) => ucCtl(uc, UC_CTL_TB_FLUSH) as number,
+    removeTbCache: (uc, b, e) => ucCtl(uc, UC_CTL_TB_REMOVE_CACHE, 'uint64_t', b, 'uint64_t', e) as number,
     regRead: (uc, reg, out) => ucRegRead(uc, reg, out) as number,
     regWrite: (uc, reg, value) => ucRegWrite(uc, reg, value) as number,
     memMap: (uc, a, s, p) => ucMemMap(uc, a, s, p) as number,

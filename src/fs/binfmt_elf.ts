@@ -92,7 +92,7 @@ export function parseExecutable(file: Buffer, name: string): { type: number; ent
   loads.forEach((p, i) => {
     const seg = `PT_LOAD #${i} (vaddr 0x${p.vaddr.toString(16)})`;
     if (p.filesz > p.memsz) fail(`${seg}: p_filesz 0x${p.filesz.toString(16)} > p_memsz 0x${p.memsz.toString(16)}`);
-    if (p.offset + p.filesz > BigInt(file.length)) fail(`${seg}: file data lies beyond the end of the file (truncated?)`);
+    if (p.filesz > 0n && p.offset + p.filesz > BigInt(file.length)) fail(`${seg}: file data lies beyond the end of the file (truncated?)`);
     if (p.vaddr + p.memsz >= TASK_SIZE) fail(`${seg}: p_memsz 0x${p.memsz.toString(16)} reaches beyond the 48-bit user address space`);
     if ((p.vaddr - p.offset) % PAGE_SIZE !== 0n) fail(`${seg}: p_vaddr and p_offset are not congruent modulo the page size`);
     if (i > 0 && p.vaddr < loads[i - 1].vaddr + loads[i - 1].memsz) {
