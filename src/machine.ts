@@ -20,9 +20,12 @@ import { el0SyncHandler, type ExceptionContext } from './arch/arm64/entry-common
 import type { FaultKernel } from './arch/arm64/traps.ts';
 import type { KernelSiginfo } from './kernel/siginfo.ts';
 import { copySiginfoToUser } from './kernel/siginfo.ts';
+import { sigmask, signalName, siCodeName, sigKernelCoredump } from './kernel/sigdefs.ts';
+import { doSignal, type SyscallReturn } from './arch/arm64/signal.ts';
 import {
-  SI_KERNEL, SYNCHRONOUS_MASK, sigmask, signalName, siCodeName, sigKernelCoredump, sigKernelIgnore,
-} from './kernel/sigdefs.ts';
+  forceSigFault, forceSig, signalSyscalls, type SignalKernel, type SignalSource, type SendResult,
+} from './kernel/signal.ts';
+import { registerSyscalls } from './kernel/sys.ts';
 import { doCoredump } from './fs/vfs_coredump.ts';
 import { InternalError } from './errors.ts';
 import { Tracer, type TraceSink } from './trace.ts';
@@ -33,7 +36,9 @@ export type ExitState =
   | { kind: 'limit' }
   | { kind: 'panic' };
 
-export class Machine implements FaultKernel {
+registerSyscalls(signalSyscalls);
+
+export class Machine implements FaultKernel, SignalKernel {
   readonly cpu: Cpu;
   readonly mm: Mm;
   readonly task: Task;
@@ -141,61 +146,40 @@ export class Machine implements FaultKernel {
     return this.task.action[signo].handler <= 1n;
   }
 
-  /** force_sig_fault: a fault signal that is blocked or ignored is unblocked and reset to SIG_DFL (§7.1). */
   forceSigFault(signo: number, code: number, addr: bigint): void {
-    this.forceSigInfo({ signo, errno: 0, code, addr }, 'fault');
+    forceSigFault(this, signo, code, addr);
   }
 
   forceSig(signo: number): void {
-    this.forceSigInfo({ signo, errno: 0, code: SI_KERNEL, pid: 0, uid: 0 }, 'kernel');
+    forceSig(this, signo);
   }
 
-  forceSigInfo(info: KernelSiginfo, source: SignalRecord['source']): void {
+  /** Every generated signal, for the report: what will happen to it as things stand now. */
+  onSignalGenerated(info: KernelSiginfo, source: SignalSource, result: SendResult): void {
     const t = this.task;
     const act = t.action[info.signo];
-    const blocked = (t.blocked & sigmask(info.signo)) !== 0n;
-    if (blocked || act.handler === 1n) {
-      act.handler = 0n;
-      t.blocked &= ~sigmask(info.signo);
-    }
-    this.queueSignal(info, source);
-  }
-
-  /** __send_signal_locked to the thread's private queue; a legacy signal is pending at most once. */
-  queueSignal(info: KernelSiginfo, source: SignalRecord['source']): void {
-    const t = this.task;
-    const m = sigmask(info.signo);
-    const legacyPending = info.signo < 32 && (t.pending.signal & m) !== 0n;
     const ex = this.exception;
+    const action: SignalRecord['action'] = result === 'ignored' ? 'ignored'
+      : (t.blocked & sigmask(info.signo)) !== 0n ? 'blocked' : act.handler > 1n ? 'handler' : 'default';
     this.signals.push({
       signo: info.signo, name: signalName(info.signo), code: info.code, codeName: siCodeName(info.signo, info.code),
       addr: info.addr !== undefined ? `0x${info.addr.toString(16)}` : null,
       esr: source === 'fault' && ex ? `0x${ex.esr.toString(16)}` : null,
-      fault: source === 'fault' || source === 'kernel' ? this.faultName : null,
-      source, action: 'default', icount: this.icountNumber(),
+      fault: source === 'fault' || (source === 'kernel' && ex) ? this.faultName : null,
+      source, action, icount: this.icountNumber(),
     });
-    this.tracer.emit('signal_generate', { sig: info.signo, code: info.code, result: legacyPending ? 'already_pending' : 'delivered' });
-    if (legacyPending) return;
-    t.pending.list.push({ info });
-    t.pending.signal |= m;
   }
 
-  /** Dequeues the next deliverable signal: synchronous faults first, then the lowest number (§7.3 c). */
-  dequeueSignal(): KernelSiginfo | null {
-    const t = this.task;
-    const ready = t.pending.list.filter((e) => (t.blocked & sigmask(e.info.signo)) === 0n);
-    if (ready.length === 0) return null;
-    const sync = ready.find((e) => (SYNCHRONOUS_MASK & sigmask(e.info.signo)) !== 0n && e.info.code > 0);
-    const pick = sync ?? ready.reduce((a, b) => (b.info.signo < a.info.signo ? b : a));
-    t.pending.list.splice(t.pending.list.indexOf(pick), 1);
-    if (!t.pending.list.some((e) => e.info.signo === pick.info.signo)) t.pending.signal &= ~sigmask(pick.info.signo);
-    return pick.info;
+  /** The only thread waits for something that cannot happen: the run ends there. */
+  blockForever(reason: string): void {
+    this.notes.push(`blocked forever: ${reason}`);
+    this.exit ??= { kind: 'limit' };
   }
 
   /** The fatal end of get_signal: core dump for core-type signals, then do_group_exit(signo). */
-  doFatalSignal(info: KernelSiginfo): void {
+  doFatalSignal(info: KernelSiginfo, coredump = sigKernelCoredump(info.signo)): void {
     let core = noCore();
-    if (sigKernelCoredump(info.signo)) {
+    if (coredump) {
       core = doCoredump({
         task: this.task, cpu: this.cpu, mm: this.mm, root: this.root, hostname: this.hostname,
         time: this.clock.epoch + this.clock.elapsed() / 1_000_000_000n, corePattern: this.options.corePattern,
@@ -219,12 +203,11 @@ export class Machine implements FaultKernel {
           this.exit = { kind: 'limit' };
           break;
         }
-        if (stop.kind === 'intr' && stop.intno === EXCP_SWI) this.doSyscall();
-        else {
-          el0SyncHandler(this, stop);
-          this.exception = null;
-        }
-        if (!this.exit) this.doNotifyResume();
+        let sc: SyscallReturn | undefined;
+        if (stop.kind === 'intr' && stop.intno === EXCP_SWI) sc = this.doSyscall();
+        else el0SyncHandler(this, stop);
+        if (!this.exit) this.doNotifyResume(sc);
+        this.exception = null;
       }
     } finally {
       this.task.files.closeAll();
@@ -234,9 +217,10 @@ export class Machine implements FaultKernel {
   }
 
   /** el0_svc → invoke_syscall: x8 is the number, x0..x5 the arguments, the result goes to x0. */
-  private doSyscall(): void {
+  private doSyscall(): SyscallReturn {
     const nr = Number(this.cpu.x(8));
     const args = [0, 1, 2, 3, 4, 5].map((i) => this.cpu.x(i));
+    const origX0 = args[0];
     const entry = syscallTable[nr];
     this.tracer.emit('sys_enter', { nr, name: entry?.[0] ?? null, args: args.map((a) => `0x${a.toString(16)}`) });
     let ret: bigint | typeof NO_RETURN;
@@ -250,25 +234,13 @@ export class Machine implements FaultKernel {
       this.cpu.setX(0, ret);
       this.tracer.emit('sys_exit', { nr, ret: Number(BigInt.asIntN(64, ret)) });
     }
+    return { origX0 };
   }
 
-  /** do_notify_resume: deliver pending signals (arch/arm64/kernel/signal.c). Replaced by the signal layer. */
-  doNotifyResume(): void {
-    if (signalHooks.deliver) {
-      signalHooks.deliver(this);
-      return;
-    }
-    for (let info = this.dequeueSignal(); info && !this.exit; info = this.dequeueSignal()) {
-      const act = this.task.action[info.signo];
-      if (act.handler === 1n || (act.handler === 0n && sigKernelIgnore(info.signo))) continue;
-      if (act.handler > 1n) this.bug('user signal handlers need the signal layer (kernel/signal.ts)');
-      this.doFatalSignal(info);
-    }
-  }
-
-  /** Called by the fault path for a signal it generated (for the report). */
-  recordSignal(rec: SignalRecord): void {
-    this.signals.push(rec);
+  /** do_notify_resume → do_signal: handlers get their frames; a fatal signal ends the process here. */
+  doNotifyResume(sc?: SyscallReturn): void {
+    const r = doSignal(this, this.vdsoBase, sc);
+    if (r.kind === 'fatal') this.doFatalSignal(r.info, r.coredump);
   }
 
   private report(): RunReport {
@@ -295,5 +267,3 @@ export class Machine implements FaultKernel {
   }
 }
 
-/** The signal layer plugs in here (kernel/signal.ts), keeping this file free of delivery details. */
-export const signalHooks: { deliver?: (m: Machine) => void } = {};
