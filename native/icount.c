@@ -11,15 +11,57 @@ extern int uc_hook_add(uc_engine *uc, size_t *hh, int type, void *callback, void
                        uint64_t begin, uint64_t end, ...);
 extern int uc_hook_del(uc_engine *uc, size_t hh);
 extern int uc_emu_stop(uc_engine *uc);
+extern int uc_reg_read(uc_engine *uc, int regid, void *value);
+extern int uc_mem_read(uc_engine *uc, uint64_t address, void *bytes, size_t size);
 
 #define UC_HOOK_CODE (1 << 2)
+#define UC_ARM64_REG_SP 4
 
 struct icount {
     uint64_t retired;  /* instructions that completed */
     uint64_t limit;    /* stop before the instruction that would make retired exceed this */
     uint64_t pc;       /* address of the last instruction the hook saw (the one about to run) */
     size_t hook;
+    /* SP alignment (Linux runs EL0 with SCTLR_EL1.SA0 = 1; QEMU never checks it). While sp_watch is set the
+     * counting hook checks every instruction: a load/store whose base register is a misaligned SP stops the
+     * engine before it runs, with sp_fault_pc set. sp_watch is raised by the hooks on the instructions that
+     * follow an SP write which can misalign it, and by the host whenever it writes a misaligned SP. */
+    int sp_watch;
+    int sp_fault;
+    uint64_t sp_fault_pc;
+    int align_fault;
+    uint64_t align_fault_pc;
 };
+
+/* A64 loads and stores (op0 x1x0) with a base register field Rn = 31, which means SP there; literal loads
+ * (no base register) and PRFM (CheckSPAlignment is skipped for prefetches) excluded. */
+static int ldst_sp_base(uint32_t insn)
+{
+    if ((insn & 0x0a000000) != 0x08000000) return 0;
+    if ((insn & 0x3b000000) == 0x18000000) return 0;           /* load register (literal) */
+    if ((insn & 0xffc00000) == 0xf9800000) return 0;           /* PRFM (immediate) */
+    if ((insn & 0xffe00c00) == 0xf8a00800) return 0;           /* PRFM (register) */
+    if ((insn & 0xffe00c00) == 0xf8800000) return 0;           /* PRFUM */
+    return ((insn >> 5) & 31) == 31;
+}
+
+/* Returns 1 when the instruction at address must take an SP alignment fault. */
+static int sp_check(uc_engine *uc, struct icount *c, uint64_t address)
+{
+    uint64_t sp = 0;
+    uint32_t insn = 0;
+    uc_reg_read(uc, UC_ARM64_REG_SP, &sp);
+    if ((sp & 15) == 0) {
+        c->sp_watch = 0;
+        return 0;
+    }
+    c->sp_watch = 1;
+    if (uc_mem_read(uc, address, &insn, 4) != 0 || !ldst_sp_base(insn)) return 0;
+    c->sp_fault = 1;
+    c->sp_fault_pc = address;
+    uc_emu_stop(uc);
+    return 1;
+}
 
 static void count_cb(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
@@ -29,8 +71,67 @@ static void count_cb(uc_engine *uc, uint64_t address, uint32_t size, void *user)
         uc_emu_stop(uc);
         return;
     }
+    if (c->sp_watch && sp_check(uc, c, address)) return;
     c->pc = address;
     c->retired++;
+}
+
+/* Hook on the instruction after an SP write that can misalign SP (see sp_watch). It runs after count_cb for
+ * the same instruction, so a fault here takes back the count. */
+static void sp_site_cb(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    struct icount *c = user;
+    (void)size;
+    if (!c->sp_watch && c->retired > 0 && sp_check(uc, c, address)) c->retired--;
+}
+
+int af_sp_site(uc_engine *uc, struct icount *c, uint64_t address)
+{
+    size_t hh;
+    return uc_hook_add(uc, &hh, UC_HOOK_CODE, (void *)sp_site_cb, c, address, address);
+}
+
+/* Store-exclusives (STXR/STLXR/STXP/STLXP) must be naturally aligned (pairs: to their total size) whatever the
+ * exclusive monitor says; QEMU checks the monitor first and so never faults. Hooked per instruction. */
+static void align_site_cb(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    struct icount *c = user;
+    uint32_t insn = 0;
+    uint64_t base = 0;
+    (void)size;
+    if (uc_mem_read(uc, address, &insn, 4) != 0) return;
+    if ((insn & 0x3f400000) != 0x08000000 || (insn & (1u << 23))) return; /* not a store-exclusive */
+    unsigned rn = (insn >> 5) & 31;
+    int reg = rn == 31 ? UC_ARM64_REG_SP : rn == 29 ? 1 : rn == 30 ? 2 : 199 + (int)rn;
+    uint64_t align = (1ull << (insn >> 30)) << ((insn >> 21) & 1);
+    uc_reg_read(uc, reg, &base);
+    if ((base & (align - 1)) == 0) return;
+    c->align_fault = 1;
+    c->align_fault_pc = address;
+    if (c->retired > 0 && c->pc == address) c->retired--;
+    uc_emu_stop(uc);
+}
+
+int af_align_site(uc_engine *uc, struct icount *c, uint64_t address)
+{
+    size_t hh;
+    return uc_hook_add(uc, &hh, UC_HOOK_CODE, (void *)align_site_cb, c, address, address);
+}
+
+uint64_t af_align_fault(struct icount *c)
+{
+    uint64_t pc = c->align_fault ? c->align_fault_pc : 0;
+    c->align_fault = 0;
+    return pc;
+}
+
+void af_sp_watch(struct icount *c, int on) { c->sp_watch = on; }
+/* Returns and clears the pending SP alignment fault: its pc, or 0 when there is none. */
+uint64_t af_sp_fault(struct icount *c)
+{
+    uint64_t pc = c->sp_fault ? c->sp_fault_pc : 0;
+    c->sp_fault = 0;
+    return pc;
 }
 
 struct icount *af_icount_new(uc_engine *uc)

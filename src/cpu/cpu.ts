@@ -25,6 +25,8 @@ export type CpuStop =
   | { kind: 'mem'; access: MemAccessKind; cause: 'unmapped' | 'prot'; addr: bigint; size: number; pc: bigint;
       /** false when Unicorn only knew the start of the translation block (fast mode): syndrome.ts recovers it */
       pcExact: boolean }
+  /** a load/store with a misaligned SP as base (SCTLR_EL1.SA0 checking, done by native/icount.c) */
+  | { kind: 'sp-align'; pc: bigint }
   /** the instruction budget ran out, or stopAt() asked for a stop */
   | { kind: 'limit'; pc: bigint };
 
@@ -150,7 +152,31 @@ export class Cpu {
   get pc(): bigint { return this.readReg(UC_ARM64_REG_PC); }
   set pc(v: bigint) { this.writeReg(UC_ARM64_REG_PC, v); }
   get sp(): bigint { return this.readReg(UC_ARM64_REG_SP); }
-  set sp(v: bigint) { this.writeReg(UC_ARM64_REG_SP, v); }
+  set sp(v: bigint) {
+    this.writeReg(UC_ARM64_REG_SP, v);
+    if (v & 15n && this.counter !== undefined) this.U.icount!.spWatch(this.counter, true);
+  }
+
+  /**
+   * Arms the SP alignment check after each instruction that can leave SP misaligned (insn.ts spWriteKind).
+   * Only in counted mode: the check rides on the native counting hook. DIVERGENCE: with --fast no SP
+   * alignment fault is raised, as under QEMU.
+   */
+  watchSpWrites(sites: bigint[]): void {
+    if (this.counter === undefined) return;
+    for (const a of sites) this.check('af_sp_site', this.U.icount!.spSite(this.uc, this.counter, a + 4n));
+  }
+
+  /** Arms the alignment check of store-exclusives (counted mode; DIVERGENCE: not with --fast). */
+  watchStoreExclusives(sites: bigint[]): void {
+    if (this.counter === undefined) return;
+    for (const a of sites) this.check('af_align_site', this.U.icount!.alignSite(this.uc, this.counter, a));
+  }
+
+  /** Forgets translated code in [start, end), so hooks added for it take effect. */
+  invalidateCode(start: bigint, end: bigint): void {
+    this.check('uc_ctl(TB_REMOVE_CACHE)', this.U.removeTbCache(this.uc, start, end));
+  }
   /** NZCV in bits 31:28; the rest of the EL0 PSTATE the guest can see is zero here. */
   get nzcv(): bigint { return this.readReg(UC_ARM64_REG_NZCV); }
   set nzcv(v: bigint) { this.writeReg(UC_ARM64_REG_NZCV, v & 0xf0000000n); }
@@ -210,6 +236,17 @@ export class Cpu {
     const begin = this.pc;
     const err = this.U.emuStart(this.uc, begin, END, 0);
     const p = this.pending as Cpu['pending'];
+    const spPc = this.counter !== undefined ? ic!.spFault(this.counter) : 0n;
+    if (spPc !== 0n) {
+      this.pc = spPc;
+      return { kind: 'sp-align', pc: spPc };
+    }
+    const alignPc = this.counter !== undefined ? ic!.alignFault(this.counter) : 0n;
+    if (alignPc !== 0n) {
+      // reported like QEMU's own alignment data abort: syndrome.ts decodes the access
+      this.pc = alignPc;
+      return { kind: 'intr', intno: EXCP_DATA_ABORT, pc: alignPc };
+    }
     if (p === null) {
       if (err !== 0) throw new UnicornError('uc_emu_start', err, UC_ERR_NAMES[err] ?? String(err));
       return { kind: 'limit', pc: this.pc };

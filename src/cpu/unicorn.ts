@@ -91,6 +91,14 @@ export interface IcountLib {
   limit(c: unknown, limit: bigint): void;
   /** Address of the last instruction the hook saw: the faulting one when a memory access faults. */
   pc(c: unknown): bigint;
+  /** hook the instruction at address to start SP alignment checking when SP is misaligned there */
+  spSite(uc: UcHandle, c: unknown, address: bigint): number;
+  spWatch(c: unknown, on: boolean): void;
+  /** pc of the instruction that took an SP alignment fault (and clears it), or 0n */
+  spFault(c: unknown): bigint;
+  /** hook a store-exclusive to check its alignment (QEMU does not) */
+  alignSite(uc: UcHandle, c: unknown, address: bigint): number;
+  alignFault(c: unknown): bigint;
 }
 
 // src/cpu/unicorn.ts in a checkout, dist/cli.js in the bundled CLI: both reach native/ from the package root.
@@ -111,6 +119,11 @@ function loadIcount(): IcountLib | null {
   const set = so.func('void af_icount_set(void *c, uint64_t v)');
   const limit = so.func('void af_icount_limit(void *c, uint64_t l)');
   const pc = so.func('uint64_t af_icount_pc(void *c)');
+  const spSite = so.func('int af_sp_site(void *uc, void *c, uint64_t address)');
+  const spWatch = so.func('void af_sp_watch(void *c, int on)');
+  const spFault = so.func('uint64_t af_sp_fault(void *c)');
+  const alignSite = so.func('int af_align_site(void *uc, void *c, uint64_t address)');
+  const alignFault = so.func('uint64_t af_align_fault(void *c)');
   return {
     create(uc) {
       const c = create(uc);
@@ -121,6 +134,11 @@ function loadIcount(): IcountLib | null {
     set: (c, v) => void set(c, v),
     limit: (c, l) => void limit(c, l),
     pc: (c) => BigInt(pc(c) as number | bigint),
+    spSite: (uc, c, a) => spSite(uc, c, a) as number,
+    spWatch: (c, on) => void spWatch(c, on ? 1 : 0),
+    spFault: (c) => BigInt(spFault(c) as number | bigint),
+    alignSite: (uc, c, a) => alignSite(uc, c, a) as number,
+    alignFault: (c) => BigInt(alignFault(c) as number | bigint),
   };
 }
 

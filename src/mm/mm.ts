@@ -4,6 +4,7 @@
 import type { Cpu } from '../cpu/cpu.ts';
 import { UC_PROT_READ, UC_PROT_WRITE, UC_PROT_EXEC } from '../cpu/unicorn.ts';
 import { VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_GROWSDOWN } from './vma-flags.ts';
+import { spWriteKind, decodeMemAccess } from '../arch/arm64/insn.ts';
 
 export * from './vma-flags.ts';
 
@@ -112,7 +113,33 @@ export class Mm {
     const i = this.vmas.findIndex((v) => v.start > vma.start);
     if (i < 0) this.vmas.push(vma);
     else this.vmas.splice(i, 0, vma);
+    if (vma.flags & VM_EXEC) this.watchSpWrites(vma.start, vma.end);
     return vma;
+  }
+
+  private readonly spSites = new Set<bigint>();
+
+  /**
+   * Arms the alignment checks Unicorn does not make, for the code in [start, end): after every instruction
+   * that can misalign SP, and on every store-exclusive.
+   */
+  watchSpWrites(start: bigint, end: bigint): void {
+    const code = this.cpu.read(start, Number(end - start));
+    if (!code) return;
+    const sp: bigint[] = [];
+    const excl: bigint[] = [];
+    for (let o = 0; o + 4 <= code.length; o += 4) {
+      const a = start + BigInt(o);
+      if (this.spSites.has(a)) continue;
+      const insn = code.readUInt32LE(o);
+      if (spWriteKind(insn) === 'may-misalign') sp.push(a);
+      else if ((insn & 0x3f400000) === 0x08000000 && decodeMemAccess(insn)?.kind === 'store-exclusive') excl.push(a);
+      else continue;
+      this.spSites.add(a);
+    }
+    this.cpu.watchSpWrites(sp);
+    this.cpu.watchStoreExclusives(excl);
+    if (sp.length + excl.length > 0) this.cpu.invalidateCode(start, end);
   }
 
   /** Removes [start, end) from every VMA (splitting as needed) and from the Cpu. */
@@ -147,6 +174,7 @@ export class Mm {
       const mid = { ...v, start: lo, end: hi, pgoff: v.pgoff + (lo - v.start), flags: (v.flags & ~rwx) | flags };
       out.push(mid);
       this.cpu.protect(lo, hi - lo, ucProt(mid.flags));
+      if (mid.flags & VM_EXEC && !(v.flags & VM_EXEC)) this.watchSpWrites(lo, hi);
       if (hi < v.end) out.push({ ...v, start: hi, pgoff: v.pgoff + (hi - v.start) });
     }
     this.vmas = mergeVmas(out);

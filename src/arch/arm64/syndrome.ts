@@ -11,6 +11,9 @@
 //   (DFSC 0x0F). PROT_NONE pages have PTE_VALID clear on Linux: a level-3 translation fault (0x07).
 // * ISV is 0 (no instruction syndrome), as kernel.md §1.5 assumes; IL is 1 (A64 instructions are 32-bit).
 // * Atomics (LDADD…, SWP, CAS) report WnR = 1; cache maintenance reports CM = 1 and WnR = 1 (Arm ARM).
+// * SP alignment: Unicorn never checks it. native/icount.c does, on the instructions after every SP write that
+//   can misalign SP (found by scanning executable mappings with insn.ts spWriteKind), then on every
+//   instruction until SP is aligned again. Code that writes itself after it was scanned is not rescanned.
 // * In --fast mode Unicorn only knows the start of the translation block of a faulting access; the faulting
 //   instruction is found by decoding forward from there (recoverFaultPc).
 import type { CpuStop } from '../../cpu/cpu.ts';
@@ -95,6 +98,8 @@ export function recoverFaultPc(r: RegView, tbStart: bigint, addr: bigint, write:
 
 /** Builds the syndrome for a non-svc stop. */
 export function synthesizeEsr(mm: Mm, r: RegView, stop: Exclude<CpuStop, { kind: 'limit' }>): Syndrome {
+  // FAR is UNKNOWN for an SP alignment fault; the kernel reports regs->sp instead (do_sp_pc_abort).
+  if (stop.kind === 'sp-align') return { ec: ESR_ELx_EC_SP_ALIGN, esr: synSpAlign(), far: r.sp, pc: stop.pc };
   if (stop.kind === 'mem') {
     const pc = stop.pcExact ? stop.pc : recoverFaultPc(r, stop.pc, stop.addr, stop.access === 'write');
     if (stop.access === 'fetch') {
