@@ -1,7 +1,8 @@
 // Mirrors arch/arm64/kernel/entry-common.c el0t_64_sync_handler (v6.17, kernel.md §2): one switch on the
 // exception class of the synthesized ESR.
 import type { CpuStop } from '../../cpu/cpu.ts';
-import { synthesizeEsr } from './syndrome.ts';
+import { synthesizeEsr, synDataAbort, faultStatus } from './syndrome.ts';
+import { decodeMemAccess } from './insn.ts';
 import { doMemAbort, doSpPcAbort } from './fault.ts';
 import { forceSignalInject, badEl0Sync, doEl0Brk64, emulateEl0Sys, type FaultKernel } from './traps.ts';
 import {
@@ -36,6 +37,10 @@ export function el0SyncHandler(k: FaultKernel & { exception: ExceptionContext | 
     case ESR_ELx_EC_UNKNOWN: {
       // do_el0_undef: try the MRS / counter / WFI emulation first, then SIGILL with fault_code 0
       const insn = k.cpu.read(syn.pc, 4)?.readUInt32LE(0);
+      if (insn !== undefined && emulateCacheMaint(k, insn)) {
+        k.exception = k.exception?.ec === ESR_ELx_EC_DABT_LOW ? k.exception : null;
+        return;
+      }
       if (insn !== undefined && emulateEl0Sys(k, insn)) {
         k.exception = null;
         return;
@@ -49,4 +54,26 @@ export function el0SyncHandler(k: FaultKernel & { exception: ExceptionContext | 
     default:
       badEl0Sync(k, syn.esr);
   }
+}
+
+/**
+ * DC CVAC/CVAU/CIVAC/CVAP/CVADP and IC IVAU at EL0 (Linux: SCTLR_EL1.UCI = 1, executed by the CPU). On a mapped,
+ * readable address they do nothing visible; otherwise the hardware takes a data abort with CM = 1 (and WnR = 1),
+ * which do_page_fault treats as a read. Returns true when the instruction was handled here.
+ */
+function emulateCacheMaint(k: FaultKernel & { exception: ExceptionContext | null }, insn: number): boolean {
+  const m = decodeMemAccess(insn);
+  if (m?.kind !== 'cache-maint') return false;
+  const pc = k.cpu.pc;
+  const addr = m.address((n) => k.cpu.x(n), k.cpu.sp, pc);
+  const vma = k.mm.vmaAt(addr);
+  if (vma && vma.flags & 0x7) {
+    k.cpu.pc = pc + 4n;
+    return true;
+  }
+  const esr = synDataAbort(faultStatus(k.mm, addr, 'read'), false, true);
+  k.exception = { esr, far: addr, pc, ec: ESR_ELx_EC_DABT_LOW };
+  k.trace('exception_entry', { ec: ESR_ELx_EC_DABT_LOW, class: esrGetClassString(esr), esr: `0x${esr.toString(16)}`, far: `0x${addr.toString(16)}`, pc: `0x${pc.toString(16)}` });
+  doMemAbort(k, addr, esr);
+  return true;
 }
