@@ -31,7 +31,46 @@ struct icount {
     uint64_t sp_fault_pc;
     int align_fault;
     uint64_t align_fault_pc;
+    /* Instructions that need a check before they run, as an open-addressing set of (address | kind).
+     * One hook for everything: Unicorn walks every UC_HOOK_CODE hook for every instruction, so per-site hooks
+     * would multiply the cost of counting by their number. */
+    uint64_t *sites;
+    size_t nsites, cap;
 };
+
+#define SITE_SP 1   /* the instruction after an SP write that can misalign SP */
+#define SITE_EXCL 2 /* a store-exclusive */
+
+static size_t site_slot(const struct icount *c, uint64_t address)
+{
+    size_t i = (size_t)((address >> 2) * 0x9E3779B97F4A7C15ull) & (c->cap - 1);
+    while (c->sites[i] && (c->sites[i] & ~3ull) != address) i = (i + 1) & (c->cap - 1);
+    return i;
+}
+
+static int site_kind(const struct icount *c, uint64_t address)
+{
+    if (!c->nsites) return 0;
+    return (int)(c->sites[site_slot(c, address)] & 3);
+}
+
+static int site_add(struct icount *c, uint64_t address, int kind)
+{
+    if ((c->nsites + 1) * 2 > c->cap) {
+        size_t old = c->cap;
+        uint64_t *prev = c->sites;
+        c->cap = old ? old * 2 : 1024;
+        c->sites = calloc(c->cap, sizeof(uint64_t));
+        if (!c->sites) return -1;
+        for (size_t i = 0; i < old; i++)
+            if (prev[i]) c->sites[site_slot(c, prev[i] & ~3ull)] = prev[i];
+        free(prev);
+    }
+    size_t i = site_slot(c, address);
+    if (!c->sites[i]) c->nsites++;
+    c->sites[i] = address | (uint64_t)kind;
+    return 0;
+}
 
 /* A64 loads and stores (op0 x1x0) with a base register field Rn = 31, which means SP there; literal loads
  * (no base register) and PRFM (CheckSPAlignment is skipped for prefetches) excluded. */
@@ -44,6 +83,8 @@ static int ldst_sp_base(uint32_t insn)
     if ((insn & 0xffe00c00) == 0xf8800000) return 0;           /* PRFUM */
     return ((insn >> 5) & 31) == 31;
 }
+
+static int excl_check(uc_engine *uc, struct icount *c, uint64_t address);
 
 /* Returns 1 when the instruction at address must take an SP alignment fault. */
 static int sp_check(uc_engine *uc, struct icount *c, uint64_t address)
@@ -72,50 +113,47 @@ static void count_cb(uc_engine *uc, uint64_t address, uint32_t size, void *user)
         return;
     }
     if (c->sp_watch && sp_check(uc, c, address)) return;
+    switch (site_kind(c, address)) {
+    case SITE_SP:
+        if (!c->sp_watch && sp_check(uc, c, address)) return;
+        break;
+    case SITE_EXCL:
+        if (excl_check(uc, c, address)) return;
+        break;
+    }
     c->pc = address;
     c->retired++;
 }
 
-/* Hook on the instruction after an SP write that can misalign SP (see sp_watch). It runs after count_cb for
- * the same instruction, so a fault here takes back the count. */
-static void sp_site_cb(uc_engine *uc, uint64_t address, uint32_t size, void *user)
-{
-    struct icount *c = user;
-    (void)size;
-    if (!c->sp_watch && c->retired > 0 && sp_check(uc, c, address)) c->retired--;
-}
-
 int af_sp_site(uc_engine *uc, struct icount *c, uint64_t address)
 {
-    size_t hh;
-    return uc_hook_add(uc, &hh, UC_HOOK_CODE, (void *)sp_site_cb, c, address, address);
+    (void)uc;
+    return site_add(c, address, SITE_SP);
 }
 
 /* Store-exclusives (STXR/STLXR/STXP/STLXP) must be naturally aligned (pairs: to their total size) whatever the
- * exclusive monitor says; QEMU checks the monitor first and so never faults. Hooked per instruction. */
-static void align_site_cb(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+ * exclusive monitor says; QEMU checks the monitor first and so never faults. */
+static int excl_check(uc_engine *uc, struct icount *c, uint64_t address)
 {
-    struct icount *c = user;
     uint32_t insn = 0;
     uint64_t base = 0;
-    (void)size;
-    if (uc_mem_read(uc, address, &insn, 4) != 0) return;
-    if ((insn & 0x3f400000) != 0x08000000 || (insn & (1u << 23))) return; /* not a store-exclusive */
+    if (uc_mem_read(uc, address, &insn, 4) != 0) return 0;
+    if ((insn & 0x3f400000) != 0x08000000 || (insn & (1u << 23))) return 0;
     unsigned rn = (insn >> 5) & 31;
     int reg = rn == 31 ? UC_ARM64_REG_SP : rn == 29 ? 1 : rn == 30 ? 2 : 199 + (int)rn;
     uint64_t align = (1ull << (insn >> 30)) << ((insn >> 21) & 1);
     uc_reg_read(uc, reg, &base);
-    if ((base & (align - 1)) == 0) return;
+    if ((base & (align - 1)) == 0) return 0;
     c->align_fault = 1;
     c->align_fault_pc = address;
-    if (c->retired > 0 && c->pc == address) c->retired--;
     uc_emu_stop(uc);
+    return 1;
 }
 
 int af_align_site(uc_engine *uc, struct icount *c, uint64_t address)
 {
-    size_t hh;
-    return uc_hook_add(uc, &hh, UC_HOOK_CODE, (void *)align_site_cb, c, address, address);
+    (void)uc;
+    return site_add(c, address, SITE_EXCL);
 }
 
 uint64_t af_align_fault(struct icount *c)
@@ -149,6 +187,7 @@ struct icount *af_icount_new(uc_engine *uc)
 void af_icount_free(uc_engine *uc, struct icount *c)
 {
     uc_hook_del(uc, c->hook);
+    free(c->sites);
     free(c);
 }
 
