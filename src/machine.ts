@@ -23,8 +23,9 @@ import { copySiginfoToUser } from './kernel/siginfo.ts';
 import { sigmask, signalName, siCodeName, sigKernelCoredump } from './kernel/sigdefs.ts';
 import { doSignal, type SyscallReturn } from './arch/arm64/signal.ts';
 import {
-  forceSigFault, forceSig, signalSyscalls, type SignalKernel, type SignalSource, type SendResult,
+  forceSigFault, forceSig, sendSignal, signalSyscalls, type SignalKernel, type SignalSource, type SendResult,
 } from './kernel/signal.ts';
+import { SI_USER } from './kernel/sigdefs.ts';
 import { registerSyscalls } from './kernel/sys.ts';
 import { doCoredump } from './fs/vfs_coredump.ts';
 import { InternalError } from './errors.ts';
@@ -168,6 +169,23 @@ export class Machine implements FaultKernel, SignalKernel {
       fault: source === 'fault' || (source === 'kernel' && ex) ? this.faultName : null,
       source, action, icount: this.icountNumber(),
     });
+    if (source === 'fault') this.trackRefault(this.signals[this.signals.length - 1]);
+  }
+
+  private lastFault = { key: '', count: 0 };
+
+  /** Counts identical consecutive faults (same pc, address and ESR): a handler that fixes nothing. */
+  private trackRefault(rec: SignalRecord): void {
+    const key = `${this.exception?.pc}:${rec.addr}:${rec.esr}:${rec.signo}`;
+    this.lastFault = key === this.lastFault.key ? { key, count: this.lastFault.count + 1 } : { key, count: 1 };
+  }
+
+  private noteRefaultLoop(): void {
+    const { key, count } = this.lastFault;
+    if (count < 2) return;
+    const [pc, addr, esr, signo] = key.split(':');
+    this.notes.push(`refault loop: ${signalName(Number(signo))} at pc 0x${BigInt(pc).toString(16)} (addr ${addr}, ESR ${esr}) ` +
+      `was raised ${count} times in a row; the handler returns without fixing the fault, as it would forever on Linux`);
   }
 
   /** The only thread waits for something that cannot happen: the run ends there. */
@@ -193,14 +211,40 @@ export class Machine implements FaultKernel, SignalKernel {
     this.exit = { kind: 'signaled', signo: info.signo, core };
   }
 
+  /** Signals from another process still to come, earliest first. */
+  private external: { signo: number; insns: bigint }[] = [];
+
+  /** The count at which the engine must stop next: an external signal's, or the instruction limit. */
+  private nextStop(): bigint | null {
+    const sig = this.external[0]?.insns ?? null;
+    const max = this.options.maxInsns;
+    if (sig === null) return max;
+    return max === null || sig < max ? sig : max;
+  }
+
+  /** kill(2) from the parent: SI_USER with its pid and our uid, to the whole process (shared queue). */
+  private sendExternalSignals(): void {
+    const now = this.cpu.icount ?? 0n;
+    while (this.external.length > 0 && this.external[0].insns <= now) {
+      const { signo } = this.external.shift()!;
+      sendSignal(this, { signo, errno: 0, code: SI_USER, pid: this.task.ppid, uid: this.task.uid }, 'tgid', 'external');
+    }
+  }
+
   /** Runs until the process ends or the instruction limit is reached. */
   run(): RunReport {
-    const limit = this.options.maxInsns;
+    this.external = [...this.options.signals];
     try {
       while (!this.exit) {
-        const stop = this.cpu.run(limit);
+        const stop = this.cpu.run(this.nextStop());
         if (stop.kind === 'limit') {
+          if (this.external.length > 0 && this.external[0].insns <= (this.cpu.icount ?? 0n)) {
+            this.sendExternalSignals();
+            this.doNotifyResume();
+            continue;
+          }
           this.exit = { kind: 'limit' };
+          this.noteRefaultLoop();
           break;
         }
         let sc: SyscallReturn | undefined;

@@ -24,6 +24,8 @@ export interface MachineOptions {
   hostname: string;
   /** stop with outcome `limit` after this many instructions */
   maxInsns: bigint | null;
+  /** signals sent by another process (kill(2): SI_USER, the parent's pid and our uid) at instruction counts */
+  signals: { signo: number; insns: bigint }[];
   /** exact instruction counting (icount in the report and events); off = faster, icount null */
   countInsns: boolean;
   rlimitCore: bigint;
@@ -41,7 +43,7 @@ export interface MachineOptions {
 
 export const defaultOptions = (): MachineOptions => ({
   argv: [], env: [], root: process.cwd(), cwd: '/', pid: 1000, ppid: 999, uid: 1000, gid: 1000,
-  time: 1_700_000_000n, seed: 0n, hostname: 'arm64-fault', maxInsns: null, countInsns: true,
+  time: 1_700_000_000n, seed: 0n, hostname: 'arm64-fault', maxInsns: null, signals: [], countInsns: true,
   rlimitCore: RLIM_INFINITY, rlimitStack: 8n * 1024n * 1024n, corePattern: 'core', coreUsesPid: false,
   coredumpFilter: 0x33, suidDumpable: 0, exceptionTrace: false, stdin: Buffer.alloc(0), passthrough: false,
 });
@@ -64,6 +66,12 @@ export function resolveOptions(partial: Partial<MachineOptions>): MachineOptions
   }
   if (o.maxInsns !== null && o.maxInsns < 0n) throw new OptionError('maxInsns must not be negative');
   if (o.maxInsns !== null && !o.countInsns) throw new OptionError('maxInsns needs instruction counting (drop --fast)');
+  for (const s of o.signals) {
+    if (!Number.isInteger(s.signo) || s.signo < 1 || s.signo > 64) throw new OptionError(`signal number ${s.signo} is not in 1..64`);
+    if (s.insns < 0n) throw new OptionError('a signal instruction count must not be negative');
+  }
+  if (o.signals.length > 0 && !o.countInsns) throw new OptionError('--signal SIG@insns=N needs instruction counting (drop --fast)');
+  o.signals = [...o.signals].sort((a, b) => (a.insns < b.insns ? -1 : a.insns > b.insns ? 1 : 0));
   if (![0, 1, 2].includes(o.suidDumpable)) throw new OptionError(`suidDumpable must be 0, 1 or 2, got ${o.suidDumpable}`);
   if (!Number.isInteger(o.coredumpFilter) || o.coredumpFilter < 0 || o.coredumpFilter > 0x1ff) {
     throw new OptionError(`coredumpFilter must be in 0..0x1ff, got ${o.coredumpFilter}`);

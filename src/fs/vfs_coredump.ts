@@ -62,7 +62,6 @@ export function snapshot(env: CoredumpEnv, signo: number, siginfo: Buffer): Core
  * (the file's bytes, or zeros for anonymous memory).
  */
 function isWritten(cpu: Cpu, v: Mm['vmas'][number]): boolean {
-  if (!(v.flags & VM_WRITE)) return false;
   const now = cpu.read(v.start, Number(v.end - v.start));
   if (!now) return false;
   if (!v.file) return now.some((b) => b !== 0);
