@@ -48,6 +48,7 @@ program.command('run')
   .option('--core-uses-pid <0|1>', 'kernel.core_uses_pid', '0')
   .option('--coredump-filter <hex>', '/proc/PID/coredump_filter', '0x33')
   .addOption(new Option('--suid-dumpable <0|1|2>', 'fs.suid_dumpable').choices(['0', '1', '2']).default('0'))
+  .option('--oops-on-syscall <nr>', 'experiment: that syscall dereferences x0 in kernel mode, so a bad pointer Oopses (panic)', int('--oops-on-syscall'))
   .option('--exception-trace', 'debug.exception-trace=1: log unhandled user faults as the kernel does')
   .action((prog: string, args: string[], o: Record<string, unknown>) => {
     const opts: Partial<MachineOptions> = {
@@ -58,6 +59,7 @@ program.command('run')
       rlimitCore: (o.rlimitCore as bigint | undefined) ?? RLIM_INFINITY, corePattern: o.corePattern as string,
       coreUsesPid: o.coreUsesPid === '1', coredumpFilter: parseInt(o.coredumpFilter as string, 16),
       suidDumpable: Number(o.suidDumpable) as 0 | 1 | 2, exceptionTrace: Boolean(o.exceptionTrace),
+      oopsOnSyscall: (o.oopsOnSyscall as number | undefined) ?? null,
       passthrough: !o.json,
     };
     const report = new Machine(prog, opts).run();

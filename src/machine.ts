@@ -18,6 +18,7 @@ import { noCore, type RunReport, type SignalRecord, type CoreRecord } from './re
 import { LoaderError } from './errors.ts';
 import { el0SyncHandler, type ExceptionContext } from './arch/arm64/entry-common.ts';
 import type { FaultKernel } from './arch/arm64/traps.ts';
+import { dieKernelFault } from './arch/arm64/fault.ts';
 import type { KernelSiginfo } from './kernel/siginfo.ts';
 import { copySiginfoToUser } from './kernel/siginfo.ts';
 import { sigmask, signalName, siCodeName, sigKernelCoredump } from './kernel/sigdefs.ts';
@@ -137,6 +138,11 @@ export class Machine implements FaultKernel, SignalKernel {
 
   get exceptionTrace(): boolean {
     return this.options.exceptionTrace;
+  }
+
+  panic(): void {
+    this.exit = { kind: 'panic' };
+    this.task.exited = true;
   }
 
   bug(msg: string): never {
@@ -266,6 +272,11 @@ export class Machine implements FaultKernel, SignalKernel {
     const args = [0, 1, 2, 3, 4, 5].map((i) => this.cpu.x(i));
     const origX0 = args[0];
     const entry = syscallTable[nr];
+    if (nr === this.options.oopsOnSyscall && !this.mm.vmaAt(args[0])) {
+      // the experiment's buggy kernel path: a plain load from the user pointer, no exception-table fixup
+      dieKernelFault(this, args[0], false);
+      return { origX0 };
+    }
     this.tracer.emit('sys_enter', { nr, name: entry?.[0] ?? null, args: args.map((a) => `0x${a.toString(16)}`) });
     let ret: bigint | typeof NO_RETURN;
     if (!entry) {

@@ -35,6 +35,8 @@ export interface MachineOptions {
   coredumpFilter: number;
   suidDumpable: 0 | 1 | 2;
   exceptionTrace: boolean;
+  /** experiment: the kernel side of this syscall dereferences x0 without uaccess, so a bad pointer Oopses */
+  oopsOnSyscall: number | null;
   /** bytes the guest reads from stdin */
   stdin: Buffer;
   /** echo guest stdout/stderr to the host's as they are written */
@@ -45,7 +47,7 @@ export const defaultOptions = (): MachineOptions => ({
   argv: [], env: [], root: process.cwd(), cwd: '/', pid: 1000, ppid: 999, uid: 1000, gid: 1000,
   time: 1_700_000_000n, seed: 0n, hostname: 'arm64-fault', maxInsns: null, signals: [], countInsns: true,
   rlimitCore: RLIM_INFINITY, rlimitStack: 8n * 1024n * 1024n, corePattern: 'core', coreUsesPid: false,
-  coredumpFilter: 0x33, suidDumpable: 0, exceptionTrace: false, stdin: Buffer.alloc(0), passthrough: false,
+  coredumpFilter: 0x33, suidDumpable: 0, exceptionTrace: false, oopsOnSyscall: null, stdin: Buffer.alloc(0), passthrough: false,
 });
 
 const KEYS = new Set(Object.keys(defaultOptions()));

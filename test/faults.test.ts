@@ -117,3 +117,17 @@ describe('exception trace (debug.exception-trace=1)', () => {
       'in segv_maperr_null[104,400000+1000]');
   });
 });
+
+describe('a fault in kernel mode (experiment: --oops-on-syscall)', () => {
+  it('die(): an Oops in the kernel format and a panic, no signal, no core', () => {
+    // write(1, …): x0 = 1 is taken as a pointer by the experiment's buggy kernel path
+    const { report } = run('exit42', { oopsOnSyscall: 64 });
+    expect(report.exit.kind).toBe('panic');
+    expect(report.signals).toEqual([]);
+    expect(report.core.dumped).toBe(false);
+    expect(report.kernelLog[0]).toBe('Unable to handle kernel NULL pointer dereference at virtual address 0000000000000001');
+    expect(report.kernelLog).toContain('  EC = 0x25: DABT (current EL), IL = 32 bits');
+    expect(report.kernelLog).toContain('Internal error: Oops: 0000000096000006 [#1] SMP');
+    expect(report.kernelLog.at(-1)).toBe('Kernel panic - not syncing: Oops: Fatal exception');
+  });
+});

@@ -11,7 +11,6 @@ import type { Task } from '../kernel/task.ts';
 import type { Cpu } from '../cpu/cpu.ts';
 import type { Mm } from '../mm/mm.ts';
 import { RLIMIT_CORE } from '../kernel/task.ts';
-import { VM_WRITE } from '../mm/vma-flags.ts';
 
 export interface CoredumpEnv {
   task: Task;
@@ -58,8 +57,11 @@ export function snapshot(env: CoredumpEnv, signo: number, siginfo: Buffer): Core
 
 /**
  * anon_vma: a private mapping some page of which was written. DIVERGENCE: Unicorn does not tell us which pages
- * were written, so a writable mapping counts as written when its contents differ from what was mapped
- * (the file's bytes, or zeros for anonymous memory).
+ * were written, so a mapping counts as written when its contents differ from what was mapped (the file's bytes,
+ * or zeros for anonymous memory). The current protection does not matter: anon_vma stays when a written
+ * mapping is later mprotect()ed read-only (static glibc's RELRO: IRELATIVE slots in .got.plt are written, then
+ * the range becomes r--), and vma_dump_size only asks for anon_vma. Still missed: a split-off part that was
+ * never written itself but shares the anon_vma of its written neighbour (__split_vma → anon_vma_clone).
  */
 function isWritten(cpu: Cpu, v: Mm['vmas'][number]): boolean {
   const now = cpu.read(v.start, Number(v.end - v.start));

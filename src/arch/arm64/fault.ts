@@ -5,8 +5,10 @@ import {
   SIGSEGV, SIGBUS, SIGKILL, SEGV_MAPERR, SEGV_ACCERR, SEGV_MTESERR, BUS_OBJERR, BUS_ADRALN, SI_KERNEL,
 } from '../../kernel/sigdefs.ts';
 import {
-  ESR_ELx_EC, ESR_ELx_EC_DABT_LOW, ESR_ELx_EC_IABT_LOW, ESR_ELx_WNR, ESR_ELx_CM, ESR_ELx_FnV, ESR_ELx_IL,
+  ESR_ELx_EC, ESR_ELx_EC_DABT_LOW, ESR_ELx_EC_DABT_CUR, ESR_ELx_EC_IABT_LOW, ESR_ELx_WNR, ESR_ELx_CM, ESR_ELx_FnV,
+  ESR_ELx_IL, esrGetClassString,
 } from './esr.ts';
+import { translationLevel } from './syndrome.ts';
 import { arm64ForceSigFault, arm64NotifyDie, type FaultKernel } from './traps.ts';
 
 /** A fault_info handler: 0 = handled (a signal may have been sent), non-zero = unhandled → fallback. */
@@ -160,4 +162,38 @@ export function doMemAbort(k: FaultKernel, far: bigint, esr: number): void {
 export function doSpPcAbort(k: FaultKernel, addr: bigint, esr: number): void {
   k.faultName = 'SP/PC alignment exception';
   arm64NotifyDie(k, 'SP/PC alignment exception', SIGBUS, BUS_ADRALN, addr, esr);
+}
+
+/**
+ * __do_kernel_fault → die_kernel_fault (kernel mode): the kernel itself touched addr without a fixup. The log is
+ * the pinned kernel's (kernel.md §4.7, §5.3); then die() with panic_on_oops = 1, so the outcome is a panic.
+ * DIVERGENCE: the register dump, module list and call trace that die() also prints are left out.
+ */
+export function dieKernelFault(k: FaultKernel, addr: bigint, write: boolean): void {
+  const level = translationLevel(k.mm, addr);
+  const esr = ((ESR_ELx_EC_DABT_CUR << 26) | ESR_ELx_IL | (write ? ESR_ELx_WNR : 0) | (0x04 + level)) >>> 0;
+  const msg = addr < 4096n ? 'NULL pointer dereference' : 'paging request';
+  const h16 = (v: bigint | number) => BigInt(v).toString(16).padStart(16, '0');
+  const h8 = (v: number) => v.toString(16).padStart(8, '0');
+  const inf = esrToFaultInfo(esr);
+  k.kernelLog.push(
+    `Unable to handle kernel ${msg} at virtual address ${h16(addr)}`,
+    'Mem abort info:',
+    `  ESR = 0x${h16(esr)}`,
+    `  EC = 0x25: ${esrGetClassString(esr)}, IL = 32 bits`,
+    '  SET = 0, FnV = 0',
+    '  EA = 0, S1PTW = 0',
+    `  FSC = 0x${h8(esr & 0x3f).slice(6)}: ${inf.name}`,
+    'Data abort info:',
+    `  ISV = 0, ISS = 0x${h8(esr & 0x1ffffff)}, ISS2 = 0x00000000`,
+    `  CM = 0, WnR = ${write ? 1 : 0}, TnD = 0, TagAccess = 0`,
+    '  GCS = 0, Overlay = 0, DirtyBit = 0, Xs = 0',
+    'user pgtable: 4k pages, 48-bit VAs, pgdp=0000000041000000',
+    `[${h16(addr)}] pgd=0000000000000000, p4d=0000000000000000`,
+    `Internal error: Oops: ${h16(esr)} [#1] SMP`,
+    `CPU: 0 UID: ${k.task.uid} PID: ${k.task.pid} Comm: ${k.task.comm} Not tainted 6.17.0-arm64-fault #1`,
+    'Kernel panic - not syncing: Oops: Fatal exception',
+  );
+  k.trace('die', { str: 'Oops', esr: `0x${esr.toString(16)}`, addr: hex(addr) });
+  k.panic();
 }

@@ -20,6 +20,8 @@ export interface FaultKernel extends Kernel {
   /** is the signal's handler SIG_DFL or SIG_IGN (kernel/signal.c unhandled_signal)? */
   unhandledSignal(signo: number): boolean;
   bug(msg: string): never;
+  /** die() with panic_on_oops: the machine stops with outcome `panic` */
+  panic(): void;
 }
 
 const hex16 = (v: bigint): string => v.toString(16).padStart(16, '0');
