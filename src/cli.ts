@@ -1,9 +1,12 @@
 // The command line: a thin layer over Machine (DESIGN.md §4). Exit status is the guest's, as a shell reports it.
+import * as path from 'node:path';
 import { Command, Option, InvalidArgumentError } from 'commander';
 import { Machine } from './machine.ts';
-import { renderText, shellStatus } from './report.ts';
+import { renderText, shellStatus, type RunReport } from './report.ts';
 import { EmulatorError } from './errors.ts';
 import { RLIM_INFINITY } from './kernel/task.ts';
+import { signalByName } from './kernel/sigdefs.ts';
+import { listCollected, showCollected, formatCollectedList, formatCollectedInfo } from './fs/coredump_pipe.ts';
 import type { MachineOptions } from './options.ts';
 
 const int = (name: string) => (v: string): number => {
@@ -14,7 +17,8 @@ const big = (name: string) => (v: string): bigint => {
   if (!/^(\d+|0x[0-9a-f]+)$/i.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
   return BigInt(v);
 };
-import { signalByName } from './kernel/sigdefs.ts';
+const rlimit = (v: string): bigint => (v === 'unlimited' ? RLIM_INFINITY : big('--rlimit-core')(v));
+const repeat = (v: string, prev: string[]): string[] => [...prev, v];
 
 function collectSignals(v: string, prev: { signo: number; insns: bigint }[]): { signo: number; insns: bigint }[] {
   const m = /^([A-Za-z0-9+]+)@insns=(\d+)$/.exec(v);
@@ -23,52 +27,107 @@ function collectSignals(v: string, prev: { signo: number; insns: bigint }[]): { 
   return [...prev, { signo, insns: BigInt(m[2]) }];
 }
 
-const rlimit = (v: string): bigint => (v === 'unlimited' ? RLIM_INFINITY : big('--rlimit-core')(v));
+function collectGcore(v: string, prev: bigint[]): bigint[] {
+  const m = /^insns=(\d+)$/.exec(v);
+  if (!m) throw new InvalidArgumentError(`"${v}" is not insns=N`);
+  return [...prev, BigInt(m[1])];
+}
+
+/** The options every command that runs a program takes. */
+function runOptions(cmd: Command): Command {
+  return cmd
+    .argument('<program>', 'static AArch64 ELF executable (host path)')
+    .argument('[args...]', 'guest arguments (after --)')
+    .option('--root <dir>', "host directory that is the guest's /; guest files and core files stay inside it", process.cwd())
+    .option('--cwd <path>', 'guest working directory', '/')
+    .option('--env <KEY=value>', 'a guest environment entry; repeatable (none by default, for reproducible runs)', repeat, [])
+    .option('--signal <SIG@insns=N>', 'send SIG from another process (SI_USER) after N instructions; repeatable', collectSignals, [])
+    .option('--gcore <insns=N>', 'write core.<pid> after N instructions and go on, like gdb gcore; repeatable', collectGcore, [])
+    .option('--max-insns <n>', 'stop with outcome "limit" after n instructions', big('--max-insns'))
+    .option('--fast', 'skip exact instruction counting (about 4x faster in tight loops; icount is then null)')
+    .option('--pid <n>', 'pid of the guest process', int('--pid'), 1000)
+    .option('--time <seconds>', 'CLOCK_REALTIME at start, seconds since the Epoch (default: 1700000000)', big('--time'))
+    .option('--seed <n>', 'seed for AT_RANDOM and getrandom (default: 0)', big('--seed'))
+    .option('--rlimit-core <bytes|unlimited>', 'RLIMIT_CORE (default: unlimited)', rlimit)
+    .option('--core-pattern <pattern>', 'kernel.core_pattern', 'core')
+    .option('--core-uses-pid <0|1>', 'kernel.core_uses_pid', '0')
+    .option('--coredump-filter <hex>', '/proc/PID/coredump_filter', '0x33')
+    .addOption(new Option('--suid-dumpable <0|1|2>', 'fs.suid_dumpable').choices(['0', '1', '2']).default('0'))
+    .option('--collect-dir <dir>', 'where core_pattern "|arm64-fault-collect …" stores cores (default: <root>/var/lib/arm64-fault/coredumps)')
+    .option('--allow-host-pipe', 'let a core_pattern pipe run a real host program')
+    .option('--exception-trace', 'debug.exception-trace=1: log unhandled user faults as the kernel does')
+    .option('--oops-on-syscall <nr>', 'experiment: that syscall dereferences x0 in kernel mode, so a bad pointer Oopses (panic)', int('--oops-on-syscall'));
+}
+
+function machineOptions(prog: string, args: string[], o: Record<string, unknown>, passthrough: boolean): Partial<MachineOptions> {
+  return {
+    argv: [prog, ...args], env: o.env as string[], root: o.root as string, cwd: o.cwd as string,
+    signals: o.signal as { signo: number; insns: bigint }[], gcore: o.gcore as bigint[],
+    pid: o.pid as number, time: (o.time as bigint | undefined) ?? 1_700_000_000n, seed: (o.seed as bigint | undefined) ?? 0n,
+    maxInsns: (o.maxInsns as bigint | undefined) ?? null, countInsns: !o.fast,
+    rlimitCore: (o.rlimitCore as bigint | undefined) ?? RLIM_INFINITY, corePattern: o.corePattern as string,
+    coreUsesPid: o.coreUsesPid === '1', coredumpFilter: parseInt(o.coredumpFilter as string, 16),
+    suidDumpable: Number(o.suidDumpable) as 0 | 1 | 2, exceptionTrace: Boolean(o.exceptionTrace),
+    oopsOnSyscall: (o.oopsOnSyscall as number | undefined) ?? null,
+    collectDir: (o.collectDir as string | undefined) ? path.resolve(o.collectDir as string) : null,
+    allowHostPipe: Boolean(o.allowHostPipe), passthrough,
+  };
+}
+
+/** The core-dump decision chain as a person reads it: each kernel check, its values, and the outcome. */
+export function explainCore(r: RunReport): string {
+  const out: string[] = [];
+  const fatal = r.signals.at(-1);
+  if (r.exit.kind !== 'signaled') {
+    out.push(`The process did not die of a signal (${r.exit.kind}${r.exit.code !== null ? `, status ${r.exit.code}` : ''}): no core dump was considered.`);
+    return out.join('\n');
+  }
+  out.push(`The process died of ${r.exit.signal}${fatal ? ` (${fatal.codeName}${fatal.addr ? ` at ${fatal.addr}` : ''})` : ''}.`);
+  if (r.core.steps.length === 0) out.push(`${r.exit.signal}'s default action does not dump core (it only terminates).`);
+  r.core.steps.forEach((s, i) => out.push(`${String(i + 1).padStart(2)}. ${s.ok ? 'ok  ' : 'STOP'} ${s.step}: ${s.detail}`));
+  if (r.core.dumped) out.push(`Result: core written to ${r.core.path} (${r.core.size} bytes${r.core.truncated ? ', truncated at RLIMIT_CORE' : ''}); the shell shows "(core dumped)".`);
+  else out.push(`Result: no core. ${r.core.reason ?? ''}`);
+  for (const l of r.kernelLog.filter((x) => x.startsWith('coredump:'))) out.push(`kernel log: ${l}`);
+  return out.join('\n');
+}
 
 const program = new Command('arm64-fault')
-  .description('Run an ARM64 Linux program and do what Linux does when it faults: ESR, fault_info, signals, core dumps.')
+  .description('Run ARM64 Linux programs and do what Linux does when they fault: ESR, fault_info, signals, core dumps.')
   .showHelpAfterError();
 
-program.command('run')
-  .description('run a static ARM64 Linux program; guest arguments follow --')
-  .argument('<program>', 'static AArch64 ELF executable (host path)')
-  .argument('[args...]', 'guest arguments (after --)')
+runOptions(program.command('run').description('run a static ARM64 Linux program; guest arguments follow --'))
   .option('--json', 'print the report as JSON on stdout (guest output goes inside it)')
-  .option('--root <dir>', "host directory that is the guest's /; core files land inside it", process.cwd())
-  .option('--cwd <path>', 'guest working directory', '/')
-  .option('--env <KEY=value>', 'a guest environment entry; repeatable (none by default, for reproducible runs)', (v: string, p: string[]) => [...p, v], [])
-  .option('--signal <SIG@insns=N>', 'send SIG from another process (SI_USER) after N instructions; repeatable', collectSignals, [])
-  .option('--max-insns <n>', 'stop with outcome "limit" after n instructions', big('--max-insns'))
-  .option('--fast', 'skip exact instruction counting (about 4x faster in tight loops; icount is then null)')
-  .option('--pid <n>', 'pid of the guest process', int('--pid'), 1000)
-  .option('--time <seconds>', 'CLOCK_REALTIME at start, seconds since the Epoch (default: 1700000000)', big('--time'))
-  .option('--seed <n>', 'seed for AT_RANDOM and getrandom (default: 0)', big('--seed'))
-  .option('--rlimit-core <bytes|unlimited>', 'RLIMIT_CORE (default: unlimited)', rlimit)
-  .option('--core-pattern <pattern>', 'kernel.core_pattern', 'core')
-  .option('--core-uses-pid <0|1>', 'kernel.core_uses_pid', '0')
-  .option('--coredump-filter <hex>', '/proc/PID/coredump_filter', '0x33')
-  .addOption(new Option('--suid-dumpable <0|1|2>', 'fs.suid_dumpable').choices(['0', '1', '2']).default('0'))
-  .option('--oops-on-syscall <nr>', 'experiment: that syscall dereferences x0 in kernel mode, so a bad pointer Oopses (panic)', int('--oops-on-syscall'))
-  .option('--exception-trace', 'debug.exception-trace=1: log unhandled user faults as the kernel does')
   .action((prog: string, args: string[], o: Record<string, unknown>) => {
-    const opts: Partial<MachineOptions> = {
-      argv: [prog, ...args], env: (o.env as string[] | undefined) ?? [], root: o.root as string, cwd: o.cwd as string,
-      signals: o.signal as { signo: number; insns: bigint }[],
-      pid: o.pid as number, time: (o.time as bigint | undefined) ?? 1_700_000_000n, seed: (o.seed as bigint | undefined) ?? 0n,
-      maxInsns: (o.maxInsns as bigint | undefined) ?? null, countInsns: !o.fast,
-      rlimitCore: (o.rlimitCore as bigint | undefined) ?? RLIM_INFINITY, corePattern: o.corePattern as string,
-      coreUsesPid: o.coreUsesPid === '1', coredumpFilter: parseInt(o.coredumpFilter as string, 16),
-      suidDumpable: Number(o.suidDumpable) as 0 | 1 | 2, exceptionTrace: Boolean(o.exceptionTrace),
-      oopsOnSyscall: (o.oopsOnSyscall as number | undefined) ?? null,
-      passthrough: !o.json,
-    };
-    const report = new Machine(prog, opts).run();
+    const report = new Machine(prog, machineOptions(prog, args, o, !o.json)).run();
     if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else {
       const text = renderText(report);
       if (text) process.stderr.write(text + '\n');
     }
     process.exitCode = shellStatus(report);
+  });
+
+runOptions(program.command('explain').description('run a program and explain, step by step, why a core was or was not written'))
+  .action((prog: string, args: string[], o: Record<string, unknown>) => {
+    const report = new Machine(prog, machineOptions(prog, args, o, false)).run();
+    process.stdout.write(explainCore(report) + '\n');
+  });
+
+const coredumps = program.command('coredumps').description('list and show what the built-in pipe collector stored (like coredumpctl)');
+coredumps.command('list')
+  .option('--dir <dir>', 'collection directory', path.join(process.cwd(), 'var/lib/arm64-fault/coredumps'))
+  .action((o: { dir: string }) => { process.stdout.write(formatCollectedList(listCollected(o.dir)) + '\n'); });
+coredumps.command('info')
+  .argument('<pid|file>', 'a pid or a core file name from `list`')
+  .option('--dir <dir>', 'collection directory', path.join(process.cwd(), 'var/lib/arm64-fault/coredumps'))
+  .action((what: string, o: { dir: string }) => {
+    const e = showCollected(o.dir, /^\d+$/.test(what) ? Number(what) : what);
+    if (!e) {
+      process.stderr.write(`arm64-fault: no collected core matches "${what}" in ${o.dir}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stdout.write(formatCollectedInfo(e) + '\n');
   });
 
 try {

@@ -28,7 +28,7 @@ import {
 } from './kernel/signal.ts';
 import { SI_USER } from './kernel/sigdefs.ts';
 import { registerSyscalls } from './kernel/sys.ts';
-import { doCoredump } from './fs/vfs_coredump.ts';
+import { doCoredump, gcore, type CoredumpEnv } from './fs/vfs_coredump.ts';
 import { InternalError } from './errors.ts';
 import { Tracer, type TraceSink } from './trace.ts';
 
@@ -204,11 +204,7 @@ export class Machine implements FaultKernel, SignalKernel {
   doFatalSignal(info: KernelSiginfo, coredump = sigKernelCoredump(info.signo)): void {
     let core = noCore();
     if (coredump) {
-      core = doCoredump({
-        task: this.task, cpu: this.cpu, mm: this.mm, root: this.root, hostname: this.hostname,
-        time: this.clock.epoch + this.clock.elapsed() / 1_000_000_000n, corePattern: this.options.corePattern,
-        coreUsesPid: this.options.coreUsesPid, kernelLog: this.kernelLog, trace: (n, d) => this.trace(n, d),
-      }, info.signo, copySiginfoToUser(info));
+      core = doCoredump(this.coredumpEnv(), info.signo, copySiginfoToUser(info));
     } else {
       core = noCore(`${signalName(info.signo)}'s default action terminates without a core dump`);
     }
@@ -219,10 +215,30 @@ export class Machine implements FaultKernel, SignalKernel {
 
   /** Signals from another process still to come, earliest first. */
   private external: { signo: number; insns: bigint }[] = [];
+  private gcoreAt: bigint[] = [];
+  readonly gcores: RunReport['gcores'] = [];
+
+  private coredumpEnv(): CoredumpEnv {
+    return {
+      task: this.task, cpu: this.cpu, mm: this.mm, root: this.root, hostname: this.hostname,
+      time: this.clock.epoch + this.clock.elapsed() / 1_000_000_000n, corePattern: this.options.corePattern,
+      coreUsesPid: this.options.coreUsesPid, kernelLog: this.kernelLog, trace: (n, d) => this.trace(n, d),
+      collectDir: this.options.collectDir ?? `${this.root}/var/lib/arm64-fault/coredumps`,
+      allowHostPipe: this.options.allowHostPipe,
+    };
+  }
+
+  /** gcore: a core of the running process, which then goes on. */
+  writeGcore(): void {
+    const r = gcore(this.coredumpEnv(), this.gcores.length);
+    this.gcores.push({ icount: this.icountNumber(), path: 'path' in r ? r.path : null, size: 'size' in r ? r.size : 0, error: 'error' in r ? r.error : null });
+  }
 
   /** The count at which the engine must stop next: an external signal's, or the instruction limit. */
   private nextStop(): bigint | null {
-    const sig = this.external[0]?.insns ?? null;
+    const g = this.gcoreAt[0] ?? null;
+    const e = this.external[0]?.insns ?? null;
+    const sig = g === null ? e : e === null || g < e ? g : e;
     const max = this.options.maxInsns;
     if (sig === null) return max;
     return max === null || sig < max ? sig : max;
@@ -240,15 +256,24 @@ export class Machine implements FaultKernel, SignalKernel {
   /** Runs until the process ends or the instruction limit is reached. */
   run(): RunReport {
     this.external = [...this.options.signals];
+    this.gcoreAt = [...this.options.gcore];
     try {
       while (!this.exit) {
         const stop = this.cpu.run(this.nextStop());
         if (stop.kind === 'limit') {
-          if (this.external.length > 0 && this.external[0].insns <= (this.cpu.icount ?? 0n)) {
+          const now = this.cpu.icount ?? 0n;
+          let scheduled = false;
+          while (this.gcoreAt.length > 0 && this.gcoreAt[0] <= now) {
+            this.gcoreAt.shift();
+            this.writeGcore();
+            scheduled = true;
+          }
+          if (this.external.length > 0 && this.external[0].insns <= now) {
             this.sendExternalSignals();
             this.doNotifyResume();
-            continue;
+            scheduled = true;
           }
+          if (scheduled) continue;
           this.exit = { kind: 'limit' };
           this.noteRefaultLoop();
           break;
@@ -316,6 +341,7 @@ export class Machine implements FaultKernel, SignalKernel {
       stderr: Buffer.concat(this.out.stderr).toString('utf8'),
       kernelLog: this.kernelLog,
       icount: this.icountNumber(),
+      gcores: this.gcores,
       notes: this.notes,
       program: { path: this.programPath, argv: this.options.argv.length ? this.options.argv : [this.programPath] },
     };

@@ -35,6 +35,12 @@ export interface MachineOptions {
   coredumpFilter: number;
   suidDumpable: 0 | 1 | 2;
   exceptionTrace: boolean;
+  /** gcore at these instruction counts (the process keeps running) */
+  gcore: bigint[];
+  /** where the built-in pipe collector (core_pattern `|arm64-fault-collect …`) stores cores [<root>/var/lib/arm64-fault/coredumps] */
+  collectDir: string | null;
+  /** let a core_pattern pipe run a real host program */
+  allowHostPipe: boolean;
   /** experiment: the kernel side of this syscall dereferences x0 without uaccess, so a bad pointer Oopses */
   oopsOnSyscall: number | null;
   /** bytes the guest reads from stdin */
@@ -47,7 +53,7 @@ export const defaultOptions = (): MachineOptions => ({
   argv: [], env: [], root: process.cwd(), cwd: '/', pid: 1000, ppid: 999, uid: 1000, gid: 1000,
   time: 1_700_000_000n, seed: 0n, hostname: 'arm64-fault', maxInsns: null, signals: [], countInsns: true,
   rlimitCore: RLIM_INFINITY, rlimitStack: 8n * 1024n * 1024n, corePattern: 'core', coreUsesPid: false,
-  coredumpFilter: 0x33, suidDumpable: 0, exceptionTrace: false, oopsOnSyscall: null, stdin: Buffer.alloc(0), passthrough: false,
+  coredumpFilter: 0x33, suidDumpable: 0, exceptionTrace: false, oopsOnSyscall: null, gcore: [], collectDir: null, allowHostPipe: false, stdin: Buffer.alloc(0), passthrough: false,
 });
 
 const KEYS = new Set(Object.keys(defaultOptions()));
@@ -72,6 +78,8 @@ export function resolveOptions(partial: Partial<MachineOptions>): MachineOptions
     if (!Number.isInteger(s.signo) || s.signo < 1 || s.signo > 64) throw new OptionError(`signal number ${s.signo} is not in 1..64`);
     if (s.insns < 0n) throw new OptionError('a signal instruction count must not be negative');
   }
+  if (o.gcore.length > 0 && !o.countInsns) throw new OptionError('--gcore insns=N needs instruction counting (drop --fast)');
+  o.gcore = [...o.gcore].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (o.signals.length > 0 && !o.countInsns) throw new OptionError('--signal SIG@insns=N needs instruction counting (drop --fast)');
   o.signals = [...o.signals].sort((a, b) => (a.insns < b.insns ? -1 : a.insns > b.insns ? 1 : 0));
   if (![0, 1, 2].includes(o.suidDumpable)) throw new OptionError(`suidDumpable must be 0, 1 or 2, got ${o.suidDumpable}`);

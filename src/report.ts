@@ -40,6 +40,8 @@ export interface RunReport {
   kernelLog: string[];
   /** instructions retired; null when counting was off (--fast) */
   icount: number | null;
+  /** cores written by --gcore while the process kept running */
+  gcores: { icount: number | null; path: string | null; size: number; error: string | null }[];
   /** what the run ended on, for people (e.g. "refault loop at pc 0x…") */
   notes: string[];
   program: { path: string; argv: string[] };

@@ -121,3 +121,23 @@ export function doCoredump(env: CoredumpEnv, signo: number, siginfo: Buffer): Co
   }
   return record(false, plan.reason ?? 'core_pattern socket targets cannot be served inside the emulator');
 }
+
+/**
+ * gcore: dump the running process without killing it, as gdb's `gcore` does: no signal (pr_cursig 0, an empty
+ * NT_SIGINFO), written to `core.<pid>` (gdb's default name) in the guest cwd, confined to the root, no limit.
+ */
+export function gcore(env: CoredumpEnv, seq: number): { path: string; size: number } | { error: string } {
+  const name = seq === 0 ? `core.${env.task.pid}` : `core.${env.task.pid}.${seq}`;
+  const hostUid = process.getuid?.() ?? 0;
+  const opened = openCoreFile(env.root, env.task.cwd, name, {
+    dumpable: 1, fsuid: env.task.fsuid, fsgid: env.task.fsgid,
+    guestUidOf: (h) => (h === hostUid ? env.task.fsuid : h), guestGidOf: (h) => (h === hostUid ? env.task.fsgid : h),
+  });
+  if ('error' in opened) return { error: opened.reason };
+  const sink = new FileCoreSink(opened.fd);
+  elfCoreDump(snapshot(env, 0, Buffer.alloc(128)), sink);
+  const fin = sink.finish();
+  fs.closeSync(opened.fd);
+  env.trace('gcore', { path: name, size: fin.size });
+  return { path: opened.hostPath, size: fin.size };
+}
