@@ -10,8 +10,9 @@
  *
  * The fault is reached through enter_crash (asm) on a fixed stack (FIXED_STACK, MAP_FIXED), with every
  * general register set to a constant, so the core of this program has the same x0–x30, sp and pc under
- * any loader (arm64 Linux, QEMU linux-user, the emulator) whatever argv/env/stack placement were:
- *   x0 = 0 (the pointer crash_here stores through), xN = 0xNNNN… for N = 1..28 in hex-looking decimal
+ * any loader (arm64 Linux, QEMU linux-user, the emulator) whatever argv/env/stack placement were. At the fault:
+ *   pc = crash_here+4 (the str), sp = x29 = FIXED_STACK + 0x10000 - 32, x30 = the return into enter_crash,
+ *   x0 = 0 (the pointer), x1 = 0xdead (the value stored), xN = 0xNNNN… for N = 2..28 read as hex digits
  *   (x19 = 0x1919191919191919), TPIDR_EL0 = 0x7e7e0000cafef00d, v0 = 0x00112233445566778899aabbccddeeff.
  * crash_here (noinline) does the store: SIGSEGV SEGV_MAPERR, si_addr 0.
  * stdout: "ready" before the fault; exit 99 only if no fault happened.
