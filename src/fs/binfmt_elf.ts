@@ -1,6 +1,7 @@
 // Mirrors fs/binfmt_elf.c load_elf_binary + create_elf_tables and fs/exec.c setup_arg_pages (v6.17),
 // for static ELF64 AArch64 executables (ET_EXEC and static-pie ET_DYN), randomization off.
 import { LoaderError } from '../errors.ts';
+import { parseEhdr, parsePhdrs } from './elf.ts';
 import {
   Mm, type Vma, type MappedFile, PAGE_SIZE, STACK_TOP, TASK_SIZE, pageAlignDown, pageAlignUp,
   VM_READ, VM_WRITE, VM_EXEC, VM_GROWSDOWN,
@@ -63,27 +64,17 @@ export function parseExecutable(file: Buffer, name: string): { type: number; ent
   if (file[4] !== 2) fail(`ELF class ${file[4]} is not ELFCLASS64: only 64-bit AArch64 programs run here`);
   if (file[5] !== 1) fail('not little-endian (ELFDATA2LSB)');
   if (file[6] !== 1) fail(`unknown ELF version ${file[6]}`);
-  const type = file.readUInt16LE(16);
-  const machine = file.readUInt16LE(18);
+  const eh = parseEhdr(file);
+  const { e_type: type, e_machine: machine, e_entry: entry, e_phoff: phoff, e_phentsize: phentsize, e_phnum: phnum } = eh;
   if (machine !== EM_AARCH64) fail(`e_machine is ${machine}, not EM_AARCH64 (183): not an AArch64 program`);
   if (type !== ET_EXEC && type !== ET_DYN) fail(`e_type ${type} is not an executable (ET_EXEC or ET_DYN)`);
-  const entry = file.readBigUInt64LE(24);
-  const phoff = file.readBigUInt64LE(32);
-  const phentsize = file.readUInt16LE(54);
-  const phnum = file.readUInt16LE(56);
   if (phentsize !== 56) fail(`e_phentsize ${phentsize} is not 56`);
   // load_elf_phdrs: at most 64 KiB of program headers, all inside the file
   if (phnum < 1 || phnum * 56 > 65536) fail(`e_phnum ${phnum} is out of range (1..1170)`);
   if (phoff + BigInt(phnum * 56) > BigInt(file.length)) fail('program headers lie beyond the end of the file (truncated?)');
-  const phdrs: Phdr[] = [];
-  for (let i = 0; i < phnum; i++) {
-    const o = Number(phoff) + i * 56;
-    phdrs.push({
-      type: file.readUInt32LE(o), flags: file.readUInt32LE(o + 4), offset: file.readBigUInt64LE(o + 8),
-      vaddr: file.readBigUInt64LE(o + 16), filesz: file.readBigUInt64LE(o + 32),
-      memsz: file.readBigUInt64LE(o + 40), align: file.readBigUInt64LE(o + 48),
-    });
-  }
+  const phdrs: Phdr[] = parsePhdrs(file, eh).map((p) => ({
+    type: p.p_type, flags: p.p_flags, offset: p.p_offset, vaddr: p.p_vaddr, filesz: p.p_filesz, memsz: p.p_memsz, align: p.p_align,
+  }));
   if (phdrs.some((p) => p.type === PT_INTERP)) {
     fail('has a PT_INTERP (dynamically linked): only static programs are supported; link with -static');
   }

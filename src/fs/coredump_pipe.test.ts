@@ -126,8 +126,4 @@ describe('other helpers', () => {
 });
 
 describe('signalName', () => {
-  it('names generic signals and real-time ones', () => {
-    expect([signalName(11), signalName(7), signalName(31), signalName(34), signalName(40), signalName(64), signalName(99)])
-      .toEqual(['SIGSEGV', 'SIGBUS', 'SIGSYS', 'SIGRTMIN', 'SIGRTMIN+6', 'SIGRTMAX', 'SIG99']);
-  });
 });

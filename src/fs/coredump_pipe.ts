@@ -5,6 +5,7 @@
 // fs/coredump.c @ 202bb2e8e4f228aa2f857669439bd0876c7a50d5 (≈v6.17) and kernel/umh.c
 // (call_usermodehelper_exec: an empty path is a successful no-op).
 
+import { signalName } from '../kernel/sigdefs.ts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -15,17 +16,8 @@ export const COLLECTOR_NAME = 'arm64-fault-collect';
 export const HOST_PIPE_TIMEOUT_MS = 10_000;
 
 /** Generic (asm-generic/signal.h) numbering, used by arm64. */
-const SIGNAL_NAMES: readonly string[] = [
-  '', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGKILL', 'SIGUSR1',
-  'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM', 'SIGSTKFLT', 'SIGCHLD', 'SIGCONT', 'SIGSTOP', 'SIGTSTP',
-  'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPWR', 'SIGSYS',
-];
-
-export function signalName(signo: number): string {
-  if (signo >= 1 && signo < SIGNAL_NAMES.length) return SIGNAL_NAMES[signo];
-  if (signo >= 32 && signo <= 64) return signo === 34 ? 'SIGRTMIN' : signo === 64 ? 'SIGRTMAX' : `SIGRTMIN+${signo - 34}`;
-  return `SIG${signo}`;
-}
+/** Kernel signal names (sigdefs.ts); kept as an export for the collector's users. */
+export { signalName };
 
 export interface PipeDumpOptions {
   /** Where the built-in collector stores cores (required to use it). */

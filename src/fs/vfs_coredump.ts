@@ -72,6 +72,16 @@ function isWritten(cpu: Cpu, v: Mm['vmas'][number]): boolean {
   return !now.equals(orig);
 }
 
+/** openCoreFile options: the host runs as one user, which stands for the guest's fsuid/fsgid. */
+function openOptions(env: CoredumpEnv, dumpable: 0 | 1 | 2, fsuid: number) {
+  const hostUid = process.getuid?.() ?? 0;
+  return {
+    dumpable, fsuid, fsgid: env.task.fsgid,
+    guestUidOf: (h: number) => (h === hostUid ? fsuid : h),
+    guestGidOf: (h: number) => (h === hostUid ? env.task.fsgid : h),
+  };
+}
+
 export function doCoredump(env: CoredumpEnv, signo: number, siginfo: Buffer): CoreRecord {
   const { task } = env;
   const params = {
@@ -91,11 +101,7 @@ export function doCoredump(env: CoredumpEnv, signo: number, siginfo: Buffer): Co
   if (!plan.target) return record(false, plan.reason);
   const snap = snapshot(env, signo, siginfo);
   if (plan.target.kind === 'file') {
-    const hostUid = process.getuid?.() ?? 0;
-    const opened = openCoreFile(env.root, task.cwd, plan.target.path!, {
-      dumpable: task.dumpable, fsuid: plan.fsuid, fsgid: task.fsgid,
-      guestUidOf: (h) => (h === hostUid ? plan.fsuid : h), guestGidOf: (h) => (h === hostUid ? task.fsgid : h),
-    });
+    const opened = openCoreFile(env.root, task.cwd, plan.target.path!, openOptions(env, task.dumpable, plan.fsuid));
     if ('error' in opened) {
       steps.push({ step: 'open', ok: false, detail: opened.reason });
       if (opened.kernelMessage) env.kernelLog.push(opened.kernelMessage);
@@ -128,11 +134,7 @@ export function doCoredump(env: CoredumpEnv, signo: number, siginfo: Buffer): Co
  */
 export function gcore(env: CoredumpEnv, seq: number): { path: string; size: number } | { error: string } {
   const name = seq === 0 ? `core.${env.task.pid}` : `core.${env.task.pid}.${seq}`;
-  const hostUid = process.getuid?.() ?? 0;
-  const opened = openCoreFile(env.root, env.task.cwd, name, {
-    dumpable: 1, fsuid: env.task.fsuid, fsgid: env.task.fsgid,
-    guestUidOf: (h) => (h === hostUid ? env.task.fsuid : h), guestGidOf: (h) => (h === hostUid ? env.task.fsgid : h),
-  });
+  const opened = openCoreFile(env.root, env.task.cwd, name, openOptions(env, 1, env.task.fsuid));
   if ('error' in opened) return { error: opened.reason };
   const sink = new FileCoreSink(opened.fd);
   elfCoreDump(snapshot(env, 0, Buffer.alloc(128)), sink);

@@ -1,0 +1,233 @@
+// Scenario files: one experiment as YAML, modelled on the arm64 signal selftests' descriptor
+// (torvalds/linux tools/testing/selftests/arm64/signal/test_signals.h `struct tdescr`: name, descr,
+// sig_trig → setup.signals, sig_ok → expect.signals, setup/run/check_result → program/setup/expect).
+// Validation is strict: every error names the file, the line and the field, so a typo never passes as "no expectation".
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { z } from 'zod';
+import { LineCounter, isMap, isPair, isScalar, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { signalByName } from '../kernel/sigdefs.ts';
+import { RLIM_INFINITY } from '../kernel/task.ts';
+import type { MachineOptions } from '../options.ts';
+
+/** Where `program: name` is looked up when it is not next to the scenario file. */
+export const PROGRAMS_DIR = path.resolve(import.meta.dirname, '..', '..', 'programs', 'build');
+
+/** A scenario file that does not parse or validate; the message is `file:line:col: field: problem`. */
+export class ScenarioError extends Error {
+  override name = 'ScenarioError';
+  constructor(readonly file: string, readonly line: number, readonly col: number, readonly field: string, readonly problem: string) {
+    super(`${file}:${line}:${col}: ${field ? `field "${field}": ` : ''}${problem}`);
+  }
+}
+
+const u64 = z.union([z.number().int().nonnegative(), z.string().regex(/^(\d+|0x[0-9a-fA-F]+)$/, 'expected an integer (decimal or 0x…)')])
+  .transform((v) => BigInt(v));
+const signalNameSchema = z.string().refine((s) => signalByName(s) !== undefined, (s) => ({ message: `"${s}" is not a signal name` }));
+/** A line expectation: an exact line, or `/regex/flags`. */
+const lineSchema = z.string();
+/** A hex value: YAML reads 0x92000021 as a number, quoted it stays a string; both mean the same. */
+const hexSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^0x[0-9a-fA-F]+$/, 'expected 0x… hex')])
+  .transform((v) => `0x${BigInt(v).toString(16)}`);
+
+const setupSchema = z.object({
+  rlimitCore: z.union([z.literal('unlimited'), u64]).transform((v) => (v === 'unlimited' ? RLIM_INFINITY : v)),
+  rlimitStack: u64,
+  corePattern: z.string(),
+  coreUsesPid: z.boolean(),
+  coredumpFilter: z.union([z.number().int(), z.string().regex(/^0x[0-9a-fA-F]+$/)]).transform((v) => Number(v)),
+  suidDumpable: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+  maxInsns: u64,
+  signals: z.array(z.object({ signal: signalNameSchema, insns: u64 }).strict()),
+  gcore: z.array(u64),
+  exceptionTrace: z.boolean(),
+  fast: z.boolean(),
+  pid: z.number().int(),
+  uid: z.number().int(),
+  gid: z.number().int(),
+  cwd: z.string(),
+  seed: u64,
+  time: u64,
+  stdin: z.string(),
+  oopsOnSyscall: z.number().int().nonnegative(),
+}).strict().partial();
+
+const signalExpect = z.object({
+  signal: signalNameSchema,
+  code: z.string(),
+  /** 0x… exactly, or `symbol[+offset]` looked up in the program's symbol table */
+  addr: z.union([z.number().int().nonnegative().transform((v) => `0x${v.toString(16)}`), z.string()]),
+  esr: hexSchema,
+  fault: z.string(),
+  source: z.enum(['fault', 'kill', 'tkill', 'sigqueue', 'kernel', 'external']),
+  action: z.enum(['handler', 'default', 'ignored', 'blocked']),
+}).strict().partial();
+
+const expectSchema = z.object({
+  exit: z.object({
+    kind: z.enum(['exited', 'signaled', 'limit', 'panic']),
+    code: z.number().int(),
+    signal: signalNameSchema,
+  }).strict().partial(),
+  coreDumped: z.boolean(),
+  signals: z.array(signalExpect),
+  core: z.object({ dumped: z.boolean(), truncated: z.boolean(), reason: z.string(), path: z.string() }).strict().partial(),
+  stdout: z.array(lineSchema),
+  stderr: z.array(lineSchema),
+  kernelLog: z.array(lineSchema),
+  notes: z.array(lineSchema),
+  trace: z.array(z.string()),
+}).strict().partial();
+
+const scenarioSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  program: z.union([z.string().min(1), z.object({ asm: z.string().min(1) }).strict()]),
+  args: z.array(z.union([z.string(), z.number()]).transform(String)).default([]),
+  env: z.union([z.array(z.string().regex(/=/, 'expected KEY=value')), z.record(z.union([z.string(), z.number()]))])
+    .transform((e) => (Array.isArray(e) ? e : Object.entries(e).map(([k, v]) => `${k}=${v}`))).default([]),
+  setup: setupSchema.default({}),
+  expect: expectSchema,
+}).strict();
+
+export type Setup = z.output<typeof setupSchema>;
+export type Expect = z.output<typeof expectSchema>;
+export type SignalExpect = z.output<typeof signalExpect>;
+export type Scenario = z.output<typeof scenarioSchema> & { file: string };
+
+/** The node at a zod path, walking down while the document has it. */
+function nodeAt(doc: Document, p: (string | number)[]): { node: YamlNode | null; depth: number } {
+  let node = doc.contents as YamlNode | null;
+  let depth = 0;
+  for (const key of p) {
+    const next = node && 'get' in node && typeof (node as { get?: unknown }).get === 'function'
+      ? (node as unknown as { get(k: unknown, keep: true): YamlNode | undefined }).get(key, true) : undefined;
+    if (!next) break;
+    node = next;
+    depth++;
+  }
+  return { node, depth };
+}
+
+/** The key node of `key` in the map at `p` (to point at a typo'd key itself). */
+function keyNode(doc: Document, p: (string | number)[], key: string): YamlNode | null {
+  const { node } = nodeAt(doc, p);
+  if (!isMap(node)) return node;
+  const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && it.key.value === key);
+  return (pair?.key as YamlNode | undefined) ?? node;
+}
+
+const fieldName = (p: (string | number)[]): string =>
+  p.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? k : `.${k}`)).join('');
+
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0]++;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = d[j];
+      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return d[b.length];
+}
+
+/** The field names the schema allows at a path, for "did you mean". */
+function knownKeys(p: (string | number)[]): string[] {
+  let s: z.ZodTypeAny = scenarioSchema;
+  for (const k of p) {
+    while (s instanceof z.ZodEffects || s instanceof z.ZodDefault || s instanceof z.ZodOptional) {
+      s = s instanceof z.ZodEffects ? s.innerType() : s._def.innerType;
+    }
+    if (s instanceof z.ZodObject) s = s.shape[k as string] ?? z.never();
+    else if (s instanceof z.ZodArray) s = s.element;
+    else if (s instanceof z.ZodUnion) s = (s.options as z.ZodTypeAny[]).find((o) => o instanceof z.ZodObject || o instanceof z.ZodArray) ?? z.never();
+  }
+  while (s instanceof z.ZodEffects || s instanceof z.ZodDefault || s instanceof z.ZodOptional) {
+    s = s instanceof z.ZodEffects ? s.innerType() : s._def.innerType;
+  }
+  if (s instanceof z.ZodUnion) s = (s.options as z.ZodTypeAny[]).find((o) => o instanceof z.ZodObject) ?? s;
+  return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
+}
+
+/** Parses and validates scenario text; `file` names it in errors. */
+export function parseScenario(text: string, file: string): Scenario {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => lineCounter.linePos(offset);
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const { line, col } = at(e.pos[0]);
+    throw new ScenarioError(file, line, col, '', `YAML: ${e.message.split('\n')[0]}`);
+  }
+  const result = scenarioSchema.safeParse(doc.toJS());
+  if (result.success) return { ...result.data, file };
+  const issue = result.error.issues[0];
+  let p = issue.path;
+  let node: YamlNode | null;
+  let problem = issue.message;
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0];
+    node = keyNode(doc, p, key);
+    const near = knownKeys(p).map((k) => ({ k, d: distance(key, k) })).sort((a, b) => a.d - b.d)[0];
+    problem = `unknown field${near && near.d <= 3 ? ` (did you mean "${near.k}"?)` : ''}`;
+    p = [...p, key];
+  } else {
+    const found = nodeAt(doc, p);
+    node = found.node;
+    if (found.depth < p.length) problem = issue.message === 'Required' ? 'required field is missing' : issue.message;
+  }
+  const range = node?.range ?? [0, 0, 0];
+  const { line, col } = at(range[0]);
+  throw new ScenarioError(file, line, col, fieldName(p), problem);
+}
+
+export function loadScenario(file: string): Scenario {
+  return parseScenario(fs.readFileSync(file, 'utf8'), file);
+}
+
+/** Inline assembly → a static executable in the temp directory, cached by content. */
+export function assemble(asm: string, file = '<asm>'): string {
+  const dir = path.join(os.tmpdir(), 'arm64-fault-asm');
+  fs.mkdirSync(dir, { recursive: true });
+  const text = /(^|\n)\s*_start\s*:/.test(asm) ? asm : `.globl _start\n_start:\n${asm}`;
+  const exe = path.join(dir, createHash('sha256').update(text).digest('hex').slice(0, 16));
+  if (fs.existsSync(exe)) return exe;
+  const tmp = `${exe}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  try {
+    fs.writeFileSync(`${tmp}.S`, text.endsWith('\n') ? text : `${text}\n`);
+    execFileSync('aarch64-linux-gnu-as', ['-o', `${tmp}.o`, `${tmp}.S`], { stdio: 'pipe' });
+    execFileSync('aarch64-linux-gnu-ld', ['-static', '-o', tmp, `${tmp}.o`], { stdio: 'pipe' });
+    fs.renameSync(tmp, exe); // atomic: parallel workers may assemble the same text
+  } catch (e) {
+    const err = (e as { stderr?: Buffer }).stderr?.toString().trim() ?? (e as Error).message;
+    throw new Error(`${file}: program.asm does not assemble: ${err}`);
+  } finally {
+    for (const f of [`${tmp}.S`, `${tmp}.o`, tmp]) fs.rmSync(f, { force: true });
+  }
+  return exe;
+}
+
+/** The host path of the scenario's program: next to the file, else in programs/build/, or assembled. */
+export function resolveProgram(s: Scenario): string {
+  if (typeof s.program !== 'string') return assemble(s.program.asm, s.file);
+  const local = path.resolve(path.dirname(s.file), s.program);
+  if (fs.existsSync(local) && fs.statSync(local).isFile()) return local;
+  const built = path.resolve(PROGRAMS_DIR, s.program);
+  if (fs.existsSync(built)) return built;
+  throw new Error(`${s.file}: program "${s.program}" is neither next to the file nor in ${PROGRAMS_DIR} (run make -C programs)`);
+}
+
+/** MachineOptions for a run of the scenario in `root`. */
+export function scenarioOptions(s: Scenario, program: string, root: string): Partial<MachineOptions> {
+  const { fast, signals, stdin, ...rest } = s.setup;
+  const o: Partial<MachineOptions> = { ...rest, root, argv: [program, ...s.args], env: s.env };
+  if (fast) o.countInsns = false;
+  if (signals) o.signals = signals.map((x) => ({ signo: signalByName(x.signal)!, insns: x.insns }));
+  if (stdin !== undefined) o.stdin = Buffer.from(stdin);
+  return o;
+}
