@@ -125,5 +125,3 @@ describe('other helpers', () => {
   });
 });
 
-describe('signalName', () => {
-});
