@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatCorename, RLIM_INFINITY, type CoredumpParams, type Corename } from './corename.ts';
 import {
-  coredumpPipe, listCollected, showCollected, formatCollectedList, formatCollectedInfo, signalName,
+  coredumpPipe, listCollected, showCollected, formatCollectedList, formatCollectedInfo,
 } from './coredump_pipe.ts';
 
 const params: CoredumpParams = {
