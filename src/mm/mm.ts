@@ -142,8 +142,11 @@ export class Mm {
     if (sp.length + excl.length > 0) this.cpu.invalidateCode(start, end);
   }
 
-  /** Removes [start, end) from every VMA (splitting as needed) and from the Cpu. */
-  unmapRange(start: bigint, end: bigint): void {
+  /**
+   * split_vma over [start, end): each VMA overlapping the range is cut at its ends, and `middle` decides what
+   * becomes of the overlapping piece (a replacement, or null to drop it). The pieces outside stay as they were.
+   */
+  private splitRange(start: bigint, end: bigint, middle: (piece: Vma, orig: Vma) => Vma | null): Vma[] {
     const out: Vma[] = [];
     for (const v of this.vmas) {
       if (v.end <= start || v.start >= end) {
@@ -152,32 +155,31 @@ export class Mm {
       }
       const lo = v.start > start ? v.start : start;
       const hi = v.end < end ? v.end : end;
-      this.cpu.unmap(lo, hi - lo);
       if (v.start < lo) out.push({ ...v, end: lo });
+      const mid = middle({ ...v, start: lo, end: hi, pgoff: v.pgoff + (lo - v.start) }, v);
+      if (mid) out.push(mid);
       if (hi < v.end) out.push({ ...v, start: hi, pgoff: v.pgoff + (hi - v.start) });
     }
-    this.vmas = out;
+    return out;
+  }
+
+  /** Removes [start, end) from every VMA (splitting as needed) and from the Cpu. */
+  unmapRange(start: bigint, end: bigint): void {
+    this.vmas = this.splitRange(start, end, (piece) => {
+      this.cpu.unmap(piece.start, piece.end - piece.start);
+      return null;
+    });
   }
 
   /** mprotect on [start, end): splits VMAs and changes their read/write/exec bits. Caller checked coverage. */
   protectRange(start: bigint, end: bigint, flags: number): void {
-    const out: Vma[] = [];
     const rwx = VM_READ | VM_WRITE | VM_EXEC;
-    for (const v of this.vmas) {
-      if (v.end <= start || v.start >= end) {
-        out.push(v);
-        continue;
-      }
-      const lo = v.start > start ? v.start : start;
-      const hi = v.end < end ? v.end : end;
-      if (v.start < lo) out.push({ ...v, end: lo });
-      const mid = { ...v, start: lo, end: hi, pgoff: v.pgoff + (lo - v.start), flags: (v.flags & ~rwx) | flags };
-      out.push(mid);
-      this.cpu.protect(lo, hi - lo, ucProt(mid.flags));
-      if (mid.flags & VM_EXEC && !(v.flags & VM_EXEC)) this.watchSpWrites(lo, hi);
-      if (hi < v.end) out.push({ ...v, start: hi, pgoff: v.pgoff + (hi - v.start) });
-    }
-    this.vmas = mergeVmas(out);
+    this.vmas = mergeVmas(this.splitRange(start, end, (piece, orig) => {
+      piece.flags = (orig.flags & ~rwx) | flags;
+      this.cpu.protect(piece.start, piece.end - piece.start, ucProt(piece.flags));
+      if (piece.flags & VM_EXEC && !(orig.flags & VM_EXEC)) this.watchSpWrites(piece.start, piece.end);
+      return piece;
+    }));
   }
 
   /** Top-down search for a free range of len bytes below mmapBase (vm_unmapped_area, no randomization). */
