@@ -34,6 +34,7 @@ static void f_kill(void) { kill(getpid(), SIGUSR1); }
 
 int main(void) {
   name_all();
+  name_addr("kill", (void *)kill); /* the pc of a kill(2) signal is just past its svc */
   install(SIGSEGV, on_fault, 0);
   install(SIGBUS, on_fault, 0);
   install(SIGILL, on_fault, 0);

@@ -15,6 +15,9 @@ static volatile int depth;
 static void on_skip(int sig, siginfo_t *si, void *ucv) {
   ucontext_t *uc = ucv;
   print_fault("segv", sig, si, uc);
+  /* no sigaltstack: __save_altstack stores sas_ss_sp 0, size 0 and the raw flags SS_DISABLE (2) */
+  out("segv: uc_stack sp=%p size=%lu flags=%d uc_flags=%lu uc_link=%p\n", uc->uc_stack.ss_sp,
+      (unsigned long)uc->uc_stack.ss_size, uc->uc_stack.ss_flags, uc->uc_flags, (void *)uc->uc_link);
   uc->uc_mcontext.pc += 4;
 }
 
