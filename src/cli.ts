@@ -1,5 +1,7 @@
 // The command line: a thin layer over Machine (DESIGN.md §4). Exit status is the guest's, as a shell reports it.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { TraceEvent } from './trace.ts';
 import { Command, Option, InvalidArgumentError } from 'commander';
 import { Machine } from './machine.ts';
 import { renderText, shellStatus, type RunReport } from './report.ts';
@@ -97,8 +99,16 @@ const program = new Command('arm64-fault')
 
 runOptions(program.command('run').description('run a static ARM64 Linux program; guest arguments follow --'))
   .option('--json', 'print the report as JSON on stdout (guest output goes inside it)')
+  .option('--trace <file>', 'write the kernel-path events (exception entry, fault_info row, signals, syscalls, core-dump steps) as JSON lines')
   .action((prog: string, args: string[], o: Record<string, unknown>) => {
-    const report = new Machine(prog, machineOptions(prog, args, o, !o.json)).run();
+    const trace = o.trace ? fs.openSync(o.trace as string, 'w') : null;
+    const sink = trace === null ? undefined : (e: TraceEvent) => fs.writeSync(trace, JSON.stringify(e) + '\n');
+    let report: RunReport;
+    try {
+      report = new Machine(prog, machineOptions(prog, args, o, !o.json), sink).run();
+    } finally {
+      if (trace !== null) fs.closeSync(trace);
+    }
     if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else {
       const text = renderText(report);

@@ -94,6 +94,7 @@ export function doCoredump(env: CoredumpEnv, signo: number, siginfo: Buffer): Co
   env.kernelLog.push(...plan.kernelLog);
   const steps = [...plan.steps];
   const record = (dumped: boolean, reason: string | null, extra: Partial<CoreRecord> = {}): CoreRecord => {
+    for (const st of steps) env.trace('coredump_step', { step: st.step, ok: st.ok, detail: st.detail });
     env.trace('coredump_end', { dumped, reason, ...extra });
     return { dumped, path: null, size: 0, truncated: false, reason, steps, ...extra };
   };

@@ -157,3 +157,17 @@ export function checkExpect(want: Expect, r: RunReport, traceNames: string[], pr
   }
   return f;
 }
+
+/** runScenario that never throws: an invalid file or a failed load becomes a failed result naming the field. */
+export function runScenarioSafe(file: string, opts: RunScenarioOptions = {}): ScenarioResult {
+  try {
+    return runScenario(file, opts);
+  } catch (e) {
+    const err = e as Error & { field?: string };
+    const field = err.name === 'ScenarioError' ? err.field || 'file' : 'run';
+    return {
+      name: path.basename(file).replace(/\.ya?ml$/, ''), file, ok: false, report: null, trace: [], ms: 0,
+      error: err.message, failures: [{ field, expected: err.name === 'ScenarioError' ? 'a valid scenario' : 'a run', actual: err.message }],
+    };
+  }
+}

@@ -24,22 +24,25 @@ export class ScenarioError extends Error {
   }
 }
 
-const u64 = z.union([z.number().int().nonnegative(), z.string().regex(/^(\d+|0x[0-9a-fA-F]+)$/, 'expected an integer (decimal or 0x…)')])
-  .transform((v) => BigInt(v));
+/** One message for a union, instead of zod's "Invalid input". */
+const says = (message: string) => ({ errorMap: () => ({ message }) });
+
+const u64 = z.union([z.number().int().nonnegative(), z.string().regex(/^(\d+|0x[0-9a-fA-F]+)$/, 'expected an integer (decimal or 0x…)')],
+  says('expected a non-negative integer (decimal or "0x…")')).transform((v) => BigInt(v));
 const signalNameSchema = z.string().refine((s) => signalByName(s) !== undefined, (s) => ({ message: `"${s}" is not a signal name` }));
 /** A line expectation: an exact line, or `/regex/flags`. */
 const lineSchema = z.string();
 /** A hex value: YAML reads 0x92000021 as a number, quoted it stays a string; both mean the same. */
-const hexSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^0x[0-9a-fA-F]+$/, 'expected 0x… hex')])
+const hexSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^0x[0-9a-fA-F]+$/)], says('expected a hex value (0x…)'))
   .transform((v) => `0x${BigInt(v).toString(16)}`);
 
 const setupSchema = z.object({
-  rlimitCore: z.union([z.literal('unlimited'), u64]).transform((v) => (v === 'unlimited' ? RLIM_INFINITY : v)),
+  rlimitCore: z.union([z.literal('unlimited'), u64], says('expected "unlimited" or a byte count')).transform((v) => (v === 'unlimited' ? RLIM_INFINITY : v)),
   rlimitStack: u64,
   corePattern: z.string(),
   coreUsesPid: z.boolean(),
-  coredumpFilter: z.union([z.number().int(), z.string().regex(/^0x[0-9a-fA-F]+$/)]).transform((v) => Number(v)),
-  suidDumpable: z.union([z.literal(0), z.literal(1), z.literal(2)]),
+  coredumpFilter: z.union([z.number().int(), z.string().regex(/^0x[0-9a-fA-F]+$/)], says('expected a bit mask (0x33)')).transform((v) => Number(v)),
+  suidDumpable: z.union([z.literal(0), z.literal(1), z.literal(2)], says('expected 0, 1 or 2')),
   maxInsns: u64,
   signals: z.array(z.object({ signal: signalNameSchema, insns: u64 }).strict()),
   gcore: z.array(u64),
@@ -59,7 +62,7 @@ const signalExpect = z.object({
   signal: signalNameSchema,
   code: z.string(),
   /** 0x… exactly, or `symbol[+offset]` looked up in the program's symbol table */
-  addr: z.union([z.number().int().nonnegative().transform((v) => `0x${v.toString(16)}`), z.string()]),
+  addr: z.union([z.number().int().nonnegative().transform((v) => `0x${v.toString(16)}`), z.string()], says('expected 0x… or symbol[+offset]')),
   esr: hexSchema,
   fault: z.string(),
   source: z.enum(['fault', 'kill', 'tkill', 'sigqueue', 'kernel', 'external']),
@@ -85,7 +88,8 @@ const expectSchema = z.object({
 const scenarioSchema = z.object({
   name: z.string().min(1),
   description: z.string().optional(),
-  program: z.union([z.string().min(1), z.object({ asm: z.string().min(1) }).strict()]),
+  program: z.union([z.string().min(1), z.object({ asm: z.string().min(1) }).strict()],
+    says('expected a program path, or { asm: <assembly text> }')),
   args: z.array(z.union([z.string(), z.number()]).transform(String)).default([]),
   env: z.union([z.array(z.string().regex(/=/, 'expected KEY=value')), z.record(z.union([z.string(), z.number()]))])
     .transform((e) => (Array.isArray(e) ? e : Object.entries(e).map(([k, v]) => `${k}=${v}`))).default([]),

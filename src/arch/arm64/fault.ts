@@ -152,7 +152,7 @@ export function esrToFaultInfo(esr: number): FaultInfo {
 /** do_mem_abort: dispatch through the table; an unhandled fault falls back to arm64_notify_die. */
 export function doMemAbort(k: FaultKernel, far: bigint, esr: number): void {
   const inf = esrToFaultInfo(esr);
-  k.trace('mem_abort', { fsc: esr & 0x3f, name: inf.name, handler: inf.fnName, far: hex(far), esr: `0x${esr.toString(16)}` });
+  k.trace('mem_abort', { fsc: esr & 0x3f, fault: inf.name, handler: inf.fnName, far: hex(far), esr: `0x${esr.toString(16)}` });
   k.faultName = inf.name;
   if (inf.fn(k, far, esr) === 0) return;
   arm64NotifyDie(k, inf.name, inf.sig, inf.code, untaggedAddr(far), esr);
