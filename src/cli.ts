@@ -10,6 +10,8 @@ import { RLIM_INFINITY } from './kernel/task.ts';
 import { signalByName } from './kernel/sigdefs.ts';
 import { listCollected, showCollected, formatCollectedList, formatCollectedInfo } from './fs/coredump_pipe.ts';
 import type { MachineOptions } from './options.ts';
+import { harnessCommand } from './harness/batch.ts';
+import { matrixCommand } from './harness/matrix.ts';
 
 const int = (name: string) => (v: string): number => {
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
@@ -55,6 +57,7 @@ function runOptions(cmd: Command): Command {
     .option('--core-uses-pid <0|1>', 'kernel.core_uses_pid', '0')
     .option('--coredump-filter <hex>', '/proc/PID/coredump_filter', '0x33')
     .addOption(new Option('--suid-dumpable <0|1|2>', 'fs.suid_dumpable').choices(['0', '1', '2']).default('0'))
+    .addOption(new Option('--dumpable <0|1|2>', 'the process starts with this dumpable flag, as after prctl(PR_SET_DUMPABLE) (default: the exec rule)').choices(['0', '1', '2']))
     .option('--collect-dir <dir>', 'where core_pattern "|arm64-fault-collect …" stores cores (default: <root>/var/lib/arm64-fault/coredumps)')
     .option('--allow-host-pipe', 'let a core_pattern pipe run a real host program')
     .option('--exception-trace', 'debug.exception-trace=1: log unhandled user faults as the kernel does')
@@ -69,7 +72,8 @@ function machineOptions(prog: string, args: string[], o: Record<string, unknown>
     maxInsns: (o.maxInsns as bigint | undefined) ?? null, countInsns: !o.fast,
     rlimitCore: (o.rlimitCore as bigint | undefined) ?? RLIM_INFINITY, corePattern: o.corePattern as string,
     coreUsesPid: o.coreUsesPid === '1', coredumpFilter: parseInt(o.coredumpFilter as string, 16),
-    suidDumpable: Number(o.suidDumpable) as 0 | 1 | 2, exceptionTrace: Boolean(o.exceptionTrace),
+    suidDumpable: Number(o.suidDumpable) as 0 | 1 | 2,
+    dumpable: o.dumpable === undefined ? null : (Number(o.dumpable) as 0 | 1 | 2), exceptionTrace: Boolean(o.exceptionTrace),
     oopsOnSyscall: (o.oopsOnSyscall as number | undefined) ?? null,
     collectDir: (o.collectDir as string | undefined) ? path.resolve(o.collectDir as string) : null,
     allowHostPipe: Boolean(o.allowHostPipe), passthrough,
@@ -139,6 +143,9 @@ coredumps.command('info')
     }
     process.stdout.write(formatCollectedInfo(e) + '\n');
   });
+
+program.addCommand(harnessCommand()); // arm64-fault test <files|folders> [-j N] [-r text|json|junit] [-o F]
+program.addCommand(matrixCommand()); //  arm64-fault matrix <program> [args...] --vary k=v1,v2 … [--format …]
 
 try {
   await program.parseAsync(process.argv);

@@ -26,11 +26,31 @@ import { doSignal, type SyscallReturn } from './arch/arm64/signal.ts';
 import {
   forceSigFault, forceSig, sendSignal, signalSyscalls, type SignalKernel, type SignalSource, type SendResult,
 } from './kernel/signal.ts';
-import { SI_USER } from './kernel/sigdefs.ts';
+import { SI_USER, SI_KERNEL } from './kernel/sigdefs.ts';
+import { Itimers, ITIMER_REAL } from './kernel/itimer.ts';
 import { registerSyscalls } from './kernel/sys.ts';
 import { doCoredump, gcore, type CoredumpEnv } from './fs/vfs_coredump.ts';
 import { InternalError } from './errors.ts';
 import { Tracer, type TraceSink } from './trace.ts';
+
+/**
+ * The credentials and dumpable flag an exec gives (fs/exec.c begin_new_exec, bprm_fill_uid, would_dump;
+ * v6.17): a set-user-ID (set-group-ID) file runs with its owner (group) as euid (egid); then, and for a file the
+ * user may not read, the mm's dumpable flag becomes fs.suid_dumpable instead of 1. The host user stands for root
+ * as owner of the host's files.
+ */
+function execCredentials(file: string, o: MachineOptions) {
+  const st = fs.statSync(file);
+  const hostUid = process.getuid?.() ?? 0;
+  const owner = st.uid === hostUid ? 0 : st.uid;
+  const group = st.gid === (process.getgid?.() ?? 0) ? 0 : st.gid;
+  const euid = st.mode & 0o4000 ? owner : o.uid;
+  const egid = st.mode & 0o2000 ? group : o.gid;
+  const readable = o.uid === 0 || (owner === o.uid ? st.mode & 0o400 : group === o.gid ? st.mode & 0o040 : st.mode & 0o004);
+  const changed = euid !== o.uid || egid !== o.gid;
+  const dumpable: 0 | 1 | 2 = changed || !readable ? o.suidDumpable : 1;
+  return { euid, egid, secure: changed, dumpable };
+}
 
 export type ExitState =
   | { kind: 'exited'; code: number }
@@ -45,6 +65,7 @@ export class Machine implements FaultKernel, SignalKernel {
   readonly mm: Mm;
   readonly task: Task;
   readonly clock: Clock;
+  readonly itimers: Itimers;
   readonly root: string;
   readonly hostname: string;
   readonly options: MachineOptions;
@@ -91,9 +112,14 @@ export class Machine implements FaultKernel, SignalKernel {
       this.task.cwd = o.cwd;
       this.task.coredumpFilter = o.coredumpFilter;
       this.clock = new Clock(o.time, () => this.cpu.icount);
+      this.itimers = new Itimers({ now: () => this.clock.elapsed(), cpu: () => this.clock.elapsed() - this.clock.sleptNs });
+      const cred = execCredentials(programPath, o);
+      this.task.euid = this.task.suid = this.task.fsuid = cred.euid;
+      this.task.egid = this.task.sgid = this.task.fsgid = cred.egid;
+      this.task.dumpable = o.dumpable ?? cred.dumpable;
       const exec = loadElfBinary(this.mm, {
-        file, guestPath, execfn: argv[0], argv, envp: o.env, uid: o.uid, gid: o.gid, euid: o.uid, egid: o.gid,
-        random: this.randomBytes(16), features: this.features, executable: true,
+        file, guestPath, execfn: argv[0], argv, envp: o.env, uid: o.uid, gid: o.gid, euid: cred.euid, egid: cred.egid,
+        secure: cred.secure, random: this.randomBytes(16), features: this.features, executable: true,
       });
       this.vdsoBase = exec.vdsoBase;
       this.cpu.pc = exec.entry;
@@ -194,6 +220,30 @@ export class Machine implements FaultKernel, SignalKernel {
       `was raised ${count} times in a row; the handler returns without fixing the fault, as it would forever on Linux`);
   }
 
+  /** it_real_fn / the CPU-time timers: SIGALRM, SIGVTALRM, SIGPROF with SEND_SIG_PRIV. */
+  fireTimers(): boolean {
+    const sigs = this.itimers.due();
+    for (const signo of sigs) sendSignal(this, { signo, errno: 0, code: SI_KERNEL, pid: 0, uid: 0 }, 'tgid', 'kernel');
+    return sigs.length > 0;
+  }
+
+  sleepInterruptible(ns: bigint | null, wake: () => boolean): bigint | null {
+    let left = ns;
+    for (;;) {
+      if (wake()) return left ?? 0n;
+      // only ITIMER_REAL runs while the process sleeps: the other two count its CPU time
+      const next = this.itimers.remaining().find((r) => r.which === ITIMER_REAL);
+      if (!next || (left !== null && next.left > left)) {
+        if (left === null) return null;
+        this.clock.sleep(left);
+        return 0n;
+      }
+      this.clock.sleep(next.left);
+      if (left !== null) left -= next.left;
+      this.fireTimers();
+    }
+  }
+
   /** The only thread waits for something that cannot happen: the run ends there. */
   blockForever(reason: string): void {
     this.notes.push(`blocked forever: ${reason}`);
@@ -234,11 +284,13 @@ export class Machine implements FaultKernel, SignalKernel {
     this.gcores.push({ icount: this.icountNumber(), path: 'path' in r ? r.path : null, size: 'size' in r ? r.size : 0, error: 'error' in r ? r.error : null });
   }
 
-  /** The count at which the engine must stop next: an external signal's, or the instruction limit. */
+  /** The count at which the engine must stop next: a gcore's, an external signal's, a timer's, or the limit. */
   private nextStop(): bigint | null {
-    const g = this.gcoreAt[0] ?? null;
-    const e = this.external[0]?.insns ?? null;
-    const sig = g === null ? e : e === null || g < e ? g : e;
+    const now = this.cpu.icount;
+    const timer = now === null ? null : this.itimers.remaining()[0];
+    const t = timer ? now! + (timer.left > 0n ? timer.left : 1n) : null; // 1 ns of virtual time per instruction
+    const sig = [this.gcoreAt[0] ?? null, this.external[0]?.insns ?? null, t]
+      .reduce<bigint | null>((a, b) => (b === null ? a : a === null || b < a ? b : a), null);
     const max = this.options.maxInsns;
     if (sig === null) return max;
     return max === null || sig < max ? sig : max;
@@ -270,9 +322,10 @@ export class Machine implements FaultKernel, SignalKernel {
           }
           if (this.external.length > 0 && this.external[0].insns <= now) {
             this.sendExternalSignals();
-            this.doNotifyResume();
             scheduled = true;
           }
+          if (this.fireTimers()) scheduled = true;
+          if (scheduled) this.doNotifyResume();
           if (scheduled) continue;
           this.exit = { kind: 'limit' };
           this.noteRefaultLoop();
@@ -302,7 +355,7 @@ export class Machine implements FaultKernel, SignalKernel {
       dieKernelFault(this, args[0], false);
       return { origX0 };
     }
-    this.tracer.emit('sys_enter', { nr, name: entry?.[0] ?? null, args: args.map((a) => `0x${a.toString(16)}`) });
+    this.tracer.emit('sys_enter', { nr, syscall: entry?.[0] ?? null, args: args.map((a) => `0x${a.toString(16)}`) });
     let ret: bigint | typeof NO_RETURN;
     if (!entry) {
       ret = BigInt(-ENOSYS);
@@ -319,6 +372,7 @@ export class Machine implements FaultKernel, SignalKernel {
 
   /** do_notify_resume → do_signal: handlers get their frames; a fatal signal ends the process here. */
   doNotifyResume(sc?: SyscallReturn): void {
+    this.fireTimers();
     const r = doSignal(this, this.vdsoBase, sc);
     if (r.kind === 'fatal') this.doFatalSignal(r.info, r.coredump);
   }

@@ -34,6 +34,9 @@ export interface MachineOptions {
   coreUsesPid: boolean;
   coredumpFilter: number;
   suidDumpable: 0 | 1 | 2;
+  /** the process's dumpable flag at start, as if it had called prctl(PR_SET_DUMPABLE) [null: the exec rule:
+   *  1, or fs.suid_dumpable for a set-id or unreadable program] */
+  dumpable: 0 | 1 | 2 | null;
   exceptionTrace: boolean;
   /** gcore at these instruction counts (the process keeps running) */
   gcore: bigint[];
@@ -53,7 +56,7 @@ export const defaultOptions = (): MachineOptions => ({
   argv: [], env: [], root: process.cwd(), cwd: '/', pid: 1000, ppid: 999, uid: 1000, gid: 1000,
   time: 1_700_000_000n, seed: 0n, hostname: 'arm64-fault', maxInsns: null, signals: [], countInsns: true,
   rlimitCore: RLIM_INFINITY, rlimitStack: 8n * 1024n * 1024n, corePattern: 'core', coreUsesPid: false,
-  coredumpFilter: 0x33, suidDumpable: 0, exceptionTrace: false, oopsOnSyscall: null, gcore: [], collectDir: null, allowHostPipe: false, stdin: Buffer.alloc(0), passthrough: false,
+  coredumpFilter: 0x33, suidDumpable: 0, dumpable: null, exceptionTrace: false, oopsOnSyscall: null, gcore: [], collectDir: null, allowHostPipe: false, stdin: Buffer.alloc(0), passthrough: false,
 });
 
 const KEYS = new Set(Object.keys(defaultOptions()));
@@ -82,6 +85,7 @@ export function resolveOptions(partial: Partial<MachineOptions>): MachineOptions
   o.gcore = [...o.gcore].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (o.signals.length > 0 && !o.countInsns) throw new OptionError('--signal SIG@insns=N needs instruction counting (drop --fast)');
   o.signals = [...o.signals].sort((a, b) => (a.insns < b.insns ? -1 : a.insns > b.insns ? 1 : 0));
+  if (o.dumpable !== null && ![0, 1, 2].includes(o.dumpable)) throw new OptionError(`dumpable must be 0, 1 or 2, got ${o.dumpable}`);
   if (![0, 1, 2].includes(o.suidDumpable)) throw new OptionError(`suidDumpable must be 0, 1 or 2, got ${o.suidDumpable}`);
   if (!Number.isInteger(o.coredumpFilter) || o.coredumpFilter < 0 || o.coredumpFilter > 0x1ff) {
     throw new OptionError(`coredumpFilter must be in 0..0x1ff, got ${o.coredumpFilter}`);

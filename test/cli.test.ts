@@ -74,3 +74,20 @@ describe('bad input', () => {
     }
   });
 });
+
+describe('arm64-fault test and matrix (the harness, through the installed CLI)', () => {
+  it('runs the scenario folder on worker threads and exits 0 when all pass', () => {
+    const r = af('test', join(import.meta.dirname, 'scenarios'));
+    expect(r.status).toBe(0);
+    expect(r.stdout + r.stderr).toMatch(/24 passed, 0 failed, 24 scenarios/);
+  }, 120_000);
+
+  it('prints a table of outcomes over a grid of settings', () => {
+    const r = af('matrix', prog('segv_maperr_null'), '--vary', 'rlimit-core=0,unlimited', '--format', 'csv');
+    expect(r.status).toBe(0);
+    const rows = r.stdout.trim().split('\n');
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toMatch(/^0,.*SIGSEGV/);
+    expect(rows[1]).toMatch(/RLIMIT_CORE is 0/);
+  }, 120_000);
+});

@@ -43,6 +43,8 @@ export interface ExecParams {
   argv: string[];
   envp: string[];
   uid: number; gid: number; euid: number; egid: number;
+  /** AT_SECURE: the exec changed credentials (set-id) */
+  secure: boolean;
   /** 16 bytes for AT_RANDOM */
   random: Buffer;
   features: CpuFeatures;
@@ -213,7 +215,7 @@ function createElfTables(mm: Mm, p: ExecParams, at: { phdr: bigint; phnum: numbe
     [AT.AT_HWCAP, p.features.hwcap], [AT.AT_PAGESZ, PAGE_SIZE], [AT.AT_CLKTCK, 100n],
     [AT.AT_PHDR, at.phdr], [AT.AT_PHENT, 56n], [AT.AT_PHNUM, BigInt(at.phnum)], [AT.AT_BASE, 0n],
     [AT.AT_FLAGS, 0n], [AT.AT_ENTRY, at.entry], [AT.AT_UID, BigInt(p.uid)], [AT.AT_EUID, BigInt(p.euid)],
-    [AT.AT_GID, BigInt(p.gid)], [AT.AT_EGID, BigInt(p.egid)], [AT.AT_SECURE, 0n], [AT.AT_RANDOM, uRandom],
+    [AT.AT_GID, BigInt(p.gid)], [AT.AT_EGID, BigInt(p.egid)], [AT.AT_SECURE, p.secure ? 1n : 0n], [AT.AT_RANDOM, uRandom],
     [AT.AT_HWCAP2, p.features.hwcap2], [AT.AT_EXECFN, s.execfn], [AT.AT_PLATFORM, uPlatform], [AT.AT_NULL, 0n],
   ];
   const auxBuf = Buffer.alloc(auxv.length * 16);

@@ -56,9 +56,15 @@ function tsxEsmApi(): string {
   return pathToFileURL(path.join(path.dirname(pkgFile), pkg.exports['./esm/api'].import.default)).href;
 }
 
+/** src/harness/worker.ts, from this file in a checkout or from dist/cli.js in the bundled CLI. */
+const WORKER = ['./worker.ts', '../src/harness/worker.ts']
+  .map((rel) => new URL(rel, import.meta.url))
+  .find((u) => fs.existsSync(u));
+
 function startWorker(): Worker {
   const tsxApi = tsxEsmApi();
-  const entry = new URL('./worker.ts', import.meta.url).href;
+  if (!WORKER) throw new Error('src/harness/worker.ts not found next to the harness');
+  const entry = WORKER.href;
   return new Worker(BOOT, { eval: true, workerData: { tsxApi, entry }, execArgv: [] });
 }
 
@@ -91,6 +97,7 @@ async function runOnWorkers(files: string[], jobs: number, onResult: (i: number,
   const one = (): Promise<void> => new Promise((resolve) => {
     const w = startWorker();
     let current = -1;
+    let took = false;
     const feed = () => {
       if (next >= files.length) {
         current = -1;
@@ -98,6 +105,7 @@ async function runOnWorkers(files: string[], jobs: number, onResult: (i: number,
         return;
       }
       current = next++;
+      took = true;
       w.postMessage({ id: current, file: files[current] });
     };
     w.on('message', (m: { ready?: true; id?: number; result?: ScenarioResult }) => {
@@ -111,6 +119,10 @@ async function runOnWorkers(files: string[], jobs: number, onResult: (i: number,
     // a worker that dies takes only its current scenario with it; the others go to a fresh worker
     w.on('exit', () => {
       if (current >= 0) onResult(current, lost(current, 'worker exited'));
+      if (!took) {
+        // it died before taking any work (it could not start): replacing it would loop forever
+        while (next < files.length) onResult(next, lost(next++, 'a worker could not start'));
+      }
       resolve(next < files.length ? one() : undefined);
     });
   });

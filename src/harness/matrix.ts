@@ -35,7 +35,8 @@ export const AXES: Record<string, Axis> = {
   'core-pattern': { option: 'corePattern', parse: (v) => v },
   'core-uses-pid': { option: 'coreUsesPid', parse: (v) => intIn('core-uses-pid', 1)(v) === 1 },
   'coredump-filter': { option: 'coredumpFilter', parse: (v) => intIn('coredump-filter', 0x1ff)(v.startsWith('0x') ? v : `0x${v}`) },
-  dumpable: { option: 'suidDumpable', parse: (v) => intIn('dumpable', 2)(v) as 0 | 1 | 2 },
+  // the process's own flag (prctl(PR_SET_DUMPABLE)); suid-dumpable is the sysctl for set-id programs
+  dumpable: { option: 'dumpable', parse: (v) => intIn('dumpable', 2)(v) as 0 | 1 | 2 },
   'suid-dumpable': { option: 'suidDumpable', parse: (v) => intIn('suid-dumpable', 2)(v) as 0 | 1 | 2 },
   uid: { option: 'uid', parse: intIn('uid', 0xfffffffe) },
 };

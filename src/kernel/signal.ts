@@ -435,6 +435,8 @@ const rtSigsuspend: SigSyscall = (k, [unewset, sigsetsize]) => {
   const t = k.task;
   t.savedSigmask = t.blocked;
   setCurrentBlocked(t, set);
+  // an interval timer may end the wait: virtual time runs to its expiry
+  if (!signalPending(t) && k.sleepInterruptible?.(null, () => signalPending(t)) === null) return sleepForever(k, 'rt_sigsuspend');
   if (!signalPending(t)) return sleepForever(k, 'rt_sigsuspend');
   return neg(ERESTARTNOHAND);
 }
@@ -549,9 +551,14 @@ const rtSigtimedwait: SigSyscall = (k, [uthese, uinfo, uts, sigsetsize]) => {
   const mask = ~(these & ~SIG_KILL_STOP) & ALL; // the signals NOT waited for count as blocked
   let info = dequeueSignal(t, mask);
   if (!info && timeout !== 0n) {
-    if (timeout === null) return sleepForever(k, 'rt_sigtimedwait');
-    k.clock.sleep(timeout);
-    info = dequeueSignal(t, mask);
+    const wake = () => (info = dequeueSignal(t, mask)) !== null;
+    if (k.sleepInterruptible) {
+      if (k.sleepInterruptible(timeout, wake) === null) return sleepForever(k, 'rt_sigtimedwait');
+    } else {
+      if (timeout === null) return sleepForever(k, 'rt_sigtimedwait');
+      k.clock.sleep(timeout);
+      info = dequeueSignal(t, mask);
+    }
   }
   if (!info) return neg(EAGAIN);
   if (uinfo !== 0n && !copyToUser(k.mm, uinfo, copySiginfoToUser(info))) return neg(EFAULT);

@@ -6,9 +6,11 @@ import type { Mm } from '../mm/mm.ts';
 import type { Task } from './task.ts';
 import { RLIM_INFINITY, RLIM_NLIMITS, RLIMIT_STACK } from './task.ts';
 import { copyFromUser, copyToUser, readU64, writeU64 } from '../mm/uaccess.ts';
-import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, EAGAIN } from './errno.ts';
+import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, EAGAIN, EINTR } from './errno.ts';
 import { fsSyscalls } from '../fs/open.ts';
 import { mmSyscalls } from '../mm/mmap.ts';
+import { itimerSyscalls } from './itimer.ts';
+import { selectSyscalls } from '../fs/select.ts';
 import type { Clock } from './time.ts';
 
 /** What syscall handlers may use of the machine. */
@@ -24,6 +26,12 @@ export interface Kernel {
   /** exit_group / exit: ends the process with exit_code (status & 0xff) << 8 */
   doGroupExit(code: number): void;
   trace(name: string, data: Record<string, unknown>): void;
+  /**
+   * Sleeps ns of virtual time (null: forever), firing the interval timers that expire meanwhile, until wake()
+   * says a signal ended the wait. Returns the time left (0 when slept in full), or null when an endless wait
+   * has nothing that could end it.
+   */
+  sleepInterruptible?(ns: bigint | null, wake: () => boolean): bigint | null;
 }
 
 /** Returned by handlers that set the registers themselves (rt_sigreturn) or ended the task. */
@@ -123,27 +131,46 @@ const gettimeofday: Syscall = (k, [tv, tz]) => {
   if (tz !== 0n && !copyToUser(k.mm, tz, Buffer.alloc(8))) return neg(EFAULT);
   return ok;
 };
-function sleepFor(k: Kernel, req: bigint): bigint {
+function sleepFor(k: Kernel, req: bigint, rem: bigint): bigint {
   const b = copyFromUser(k.mm, req, 16);
   if (!b) return neg(EFAULT);
   const sec = b.readBigInt64LE(0);
   const nsec = b.readBigInt64LE(8);
   if (sec < 0n || nsec < 0n || nsec >= 1_000_000_000n) return neg(EINVAL);
-  k.clock.sleep(sec * 1_000_000_000n + nsec); // virtual time: sleeping takes no host time
-  return ok;
+  return sleepNs(k, sec * 1_000_000_000n + nsec, rem);
 }
-const nanosleep: Syscall = (k, [req]) => sleepFor(k, req);
-const clockNanosleep: Syscall = (k, [clk, flags, req]) => {
+
+/** hrtimer_nanosleep on virtual time: a timer's signal interrupts it (-EINTR, time left in rem). */
+function sleepNs(k: Kernel, ns: bigint, rem: bigint): bigint {
+  if (!k.sleepInterruptible) {
+    k.clock.sleep(ns); // virtual time: sleeping takes no host time
+    return ok;
+  }
+  const left = k.sleepInterruptible(ns, () => pendingUnblocked(k)) ?? 0n;
+  if (left === 0n) return ok;
+  if (rem !== 0n) {
+    const b = Buffer.alloc(16);
+    b.writeBigInt64LE(left / 1_000_000_000n, 0);
+    b.writeBigInt64LE(left % 1_000_000_000n, 8);
+    if (!copyToUser(k.mm, rem, b)) return neg(EFAULT);
+  }
+  return neg(EINTR);
+}
+
+const pendingUnblocked = (k: Kernel): boolean =>
+  ((k.task.pending.signal | k.task.sharedPending.signal) & ~k.task.blocked) !== 0n;
+
+const nanosleep: Syscall = (k, [req, rem]) => sleepFor(k, req, rem);
+const clockNanosleep: Syscall = (k, [clk, flags, req, rem]) => {
   if (k.clock.read(Number(clk)) === null) return neg(EINVAL);
   if (flags & 1n) { // TIMER_ABSTIME
     const b = copyFromUser(k.mm, req, 16);
     if (!b) return neg(EFAULT);
     const until = b.readBigInt64LE(0) * 1_000_000_000n + b.readBigInt64LE(8);
     const now = k.clock.read(Number(clk))!;
-    if (until > now) k.clock.sleep(until - now);
-    return ok;
+    return until > now ? sleepNs(k, until - now, 0n) : ok;
   }
-  return sleepFor(k, req);
+  return sleepFor(k, req, rem);
 };
 const schedYield: Syscall = () => ok;
 
@@ -165,6 +192,34 @@ const sysinfo: Syscall = (k, [info]) => {
   b.writeUInt16LE(1, 80); //            procs
   b.writeUInt32LE(1, 104); //           mem_unit
   return copyToUser(k.mm, info, b) ? ok : neg(EFAULT);
+};
+
+// prctl (kernel/sys.c): the options a faulting program is studied with.
+const PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4, PR_SET_NAME = 15, PR_GET_NAME = 16;
+const prctl: Syscall = (k, [option, arg2]) => {
+  switch (Number(option)) {
+    case PR_GET_DUMPABLE:
+      return BigInt(k.task.dumpable);
+    case PR_SET_DUMPABLE: // only SUID_DUMP_DISABLE and SUID_DUMP_USER: 2 is for fs.suid_dumpable
+      if (arg2 !== 0n && arg2 !== 1n) return neg(EINVAL);
+      k.task.dumpable = Number(arg2) as 0 | 1;
+      return ok;
+    case PR_SET_NAME: {
+      const b = copyFromUser(k.mm, arg2, 16);
+      if (!b) return neg(EFAULT);
+      const z = b.indexOf(0);
+      k.task.comm = b.subarray(0, z < 0 ? 15 : Math.min(z, 15)).toString('latin1');
+      return ok;
+    }
+    case PR_GET_NAME: {
+      const b = Buffer.alloc(16);
+      b.write(k.task.comm, 'latin1');
+      return copyToUser(k.mm, arg2, b) ? ok : neg(EFAULT);
+    }
+    default:
+      k.trace('prctl_unsupported', { option: Number(option) });
+      return neg(EINVAL);
+  }
 };
 
 const futex: Syscall = (k, [uaddr, op]) => {
@@ -204,9 +259,11 @@ export const syscallTable: Record<number, [string, Syscall]> = {
   [NR.gettimeofday]: ['gettimeofday', gettimeofday], [NR.nanosleep]: ['nanosleep', nanosleep],
   [NR.clock_nanosleep]: ['clock_nanosleep', clockNanosleep], [NR.sched_yield]: ['sched_yield', schedYield],
   [NR.getrandom]: ['getrandom', getrandom], [NR.getrusage]: ['getrusage', getrusage], [NR.sysinfo]: ['sysinfo', sysinfo],
-  [NR.futex]: ['futex', futex],
+  [NR.futex]: ['futex', futex], [NR.prctl]: ['prctl', prctl],
   ...fsSyscalls,
   ...mmSyscalls,
+  ...itimerSyscalls,
+  ...selectSyscalls,
 };
 
 /** Adds handlers from other subsystems (signals, prctl…) without this file importing them. */

@@ -37,6 +37,10 @@ export class Clock {
     this.slept += ns;
   }
 
+  get sleptNs(): bigint {
+    return this.slept;
+  }
+
   get epoch(): bigint {
     return this.epochSeconds;
   }

@@ -1,0 +1,47 @@
+// ppoll (fs/select.c, v6.17), which glibc's pause() also uses (ppoll(NULL, 0, NULL, NULL) on arm64, which has no
+// pause syscall). Every open file is always ready: regular files and the emulator's streams never block.
+import type { Kernel, Syscall } from '../kernel/sys.ts';
+import { copyFromUser, copyToUser } from '../mm/uaccess.ts';
+import { EFAULT, EINVAL, ERESTARTNOHAND } from '../kernel/errno.ts';
+import { NO_RETURN } from '../kernel/sys.ts';
+
+const POLLIN = 0x1, POLLOUT = 0x4, POLLNVAL = 0x20;
+
+const pendingUnblocked = (k: Kernel): boolean =>
+  ((k.task.pending.signal | k.task.sharedPending.signal) & ~k.task.blocked) !== 0n;
+
+const ppoll: Syscall = (k, [ufds, nfds, tsp]) => {
+  if (nfds > 1024n) return BigInt(-EINVAL);
+  const n = Number(nfds);
+  let ready = 0;
+  if (n > 0) {
+    const b = copyFromUser(k.mm, ufds, n * 8);
+    if (!b) return BigInt(-EFAULT);
+    for (let i = 0; i < n; i++) {
+      const fd = b.readInt32LE(i * 8);
+      const events = b.readInt16LE(i * 8 + 4);
+      const revents = fd < 0 ? 0 : k.task.files.get(fd) ? events & (POLLIN | POLLOUT) : POLLNVAL;
+      b.writeInt16LE(revents, i * 8 + 6);
+      if (revents) ready++;
+    }
+    if (!copyToUser(k.mm, ufds, b)) return BigInt(-EFAULT);
+    if (ready > 0) return BigInt(ready);
+  }
+  let timeout: bigint | null = null;
+  if (tsp !== 0n) {
+    const t = copyFromUser(k.mm, tsp, 16);
+    if (!t) return BigInt(-EFAULT);
+    timeout = t.readBigInt64LE(0) * 1_000_000_000n + t.readBigInt64LE(8);
+    if (timeout < 0n) return BigInt(-EINVAL);
+  }
+  // nothing is ready: wait for a signal or the timeout on virtual time
+  const left = k.sleepInterruptible ? k.sleepInterruptible(timeout, () => pendingUnblocked(k)) : timeout === null ? null : 0n;
+  if (left === null) {
+    k.trace('sleep_forever', { syscall: 'ppoll' });
+    (k as Kernel & { blockForever?(r: string): void }).blockForever?.('ppoll');
+    return NO_RETURN;
+  }
+  return pendingUnblocked(k) ? BigInt(-ERESTARTNOHAND) : 0n;
+};
+
+export const selectSyscalls: Record<number, [string, Syscall]> = { 73: ['ppoll', ppoll] };
