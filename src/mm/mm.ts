@@ -4,7 +4,7 @@
 import type { Cpu } from '../cpu/cpu.ts';
 import { UC_PROT_READ, UC_PROT_WRITE, UC_PROT_EXEC } from '../cpu/unicorn.ts';
 import { VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_GROWSDOWN } from './vma-flags.ts';
-import { spWriteKind, decodeMemAccess } from '../arch/arm64/insn.ts';
+import { spWriteKind } from '../arch/arm64/insn.ts';
 
 export * from './vma-flags.ts';
 
@@ -50,6 +50,20 @@ export function vmFlagsFromProt(prot: number): number {
 function ucProt(flags: number): number {
   return (flags & VM_READ ? UC_PROT_READ : 0) | (flags & VM_WRITE ? UC_PROT_WRITE : 0) |
     (flags & VM_EXEC ? UC_PROT_EXEC : 0);
+}
+
+/** STXR/STLXR/STXP/STLXP: load/store exclusive class, L = 0, o2 = 0 (Arm ARM C4.1.66). */
+const isStoreExclusive = (insn: number): boolean => (insn & 0x3f400000) === 0x08000000 && !(insn & (1 << 23));
+
+/**
+ * A cheap pre-filter for the text scan (the full decoder costs tens of ms over static glibc): only a
+ * data-processing instruction with Rd = 31 or a load/store on Rn = 31 can write SP, and the two most common
+ * stack accesses (LDR/STR unsigned offset, LDP/STP signed offset) never write back.
+ */
+function mayWriteSp(insn: number): boolean {
+  if ((insn & 0x0a000000) !== 0x08000000) return (insn & 0x1f) === 31;
+  if (((insn >>> 5) & 0x1f) !== 31) return false;
+  return (insn & 0x3b000000) !== 0x39000000 && (insn & 0x3b800000) !== 0x29000000;
 }
 
 /** vma_merge: neighbours with the same flags, file and contiguous offsets become one VMA again. */
@@ -132,8 +146,8 @@ export class Mm {
       const a = start + BigInt(o);
       if (this.spSites.has(a)) continue;
       const insn = code.readUInt32LE(o);
-      if (spWriteKind(insn) === 'may-misalign') sp.push(a);
-      else if ((insn & 0x3f400000) === 0x08000000 && decodeMemAccess(insn)?.kind === 'store-exclusive') excl.push(a);
+      if (isStoreExclusive(insn)) excl.push(a);
+      else if (mayWriteSp(insn) && spWriteKind(insn) === 'may-misalign') sp.push(a);
       else continue;
       this.spSites.add(a);
     }
