@@ -10,8 +10,6 @@ import { RLIM_INFINITY } from './kernel/task.ts';
 import { signalByName } from './kernel/sigdefs.ts';
 import { listCollected, showCollected, formatCollectedList, formatCollectedInfo } from './fs/coredump_pipe.ts';
 import type { MachineOptions } from './options.ts';
-import { harnessCommand } from './harness/batch.ts';
-import { matrixCommand } from './harness/matrix.ts';
 
 const int = (name: string) => (v: string): number => {
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
@@ -144,8 +142,12 @@ coredumps.command('info')
     process.stdout.write(formatCollectedInfo(e) + '\n');
   });
 
-program.addCommand(harnessCommand()); // arm64-fault test <files|folders> [-j N] [-r text|json|junit] [-o F]
-program.addCommand(matrixCommand()); //  arm64-fault matrix <program> [args...] --vary k=v1,v2 … [--format …]
+// The harness (yaml, zod, workers) loads only for its commands, to keep `run` starting fast.
+const sub = process.argv[2];
+if (sub === 'test' || sub === 'matrix' || sub === 'help' || sub === '--help' || sub === '-h' || sub === undefined) {
+  program.addCommand((await import('./harness/batch.ts')).harnessCommand()); // test <files|folders> [-j N] [-r R] [-o F]
+  program.addCommand((await import('./harness/matrix.ts')).matrixCommand()); // matrix <program> --vary k=v1,v2 …
+}
 
 try {
   await program.parseAsync(process.argv);
