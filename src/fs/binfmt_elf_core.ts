@@ -360,12 +360,22 @@ function writeNote(n: MemElfNote, c: DumpCursor): boolean {
  * cannot tell a zero-page mapping from a written page that holds zeros, so it skips both. The file reads the
  * same; only RLIMIT_CORE accounting differs (skipped zero pages do not count as written).
  */
+/** Pages are fetched a chunk at a time (one read per MiB instead of per page) but emitted one by one, so
+ *  holes and RLIMIT_CORE truncation keep the kernel's page granularity. */
+const CHUNK_PAGES = 256;
+
 function dumpUserRange(c: DumpCursor, read: ReadMemory, start: bigint, len: bigint): boolean {
   const end = start + len;
-  for (let addr = start; addr < end; addr += PAGE_SIZE_N) {
-    const page = read(addr, PAGE_SIZE);
-    if (page === null || page.equals(ZERO_PAGE)) c.skip(PAGE_SIZE);
-    else if (!c.emit(page)) return false;
+  for (let addr = start; addr < end;) {
+    const n = Number((end - addr) / PAGE_SIZE_N < BigInt(CHUNK_PAGES) ? (end - addr) / PAGE_SIZE_N : BigInt(CHUNK_PAGES));
+    const got = n > 1 ? read(addr, n * PAGE_SIZE) : null;
+    const chunk = got && got.length === n * PAGE_SIZE ? got : null;
+    for (let i = 0; i < n; i++, addr += PAGE_SIZE_N) {
+      // a chunk that could not be read as a whole (some page absent) is read page by page
+      const page = chunk ? chunk.subarray(i * PAGE_SIZE, (i + 1) * PAGE_SIZE) : read(addr, PAGE_SIZE);
+      if (page === null || page.equals(ZERO_PAGE)) c.skip(PAGE_SIZE);
+      else if (!c.emit(page)) return false;
+    }
   }
   return true;
 }

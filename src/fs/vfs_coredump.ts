@@ -64,12 +64,23 @@ export function snapshot(env: CoredumpEnv, signo: number, siginfo: Buffer): Core
  * never written itself but shares the anon_vma of its written neighbour (__split_vma → anon_vma_clone).
  */
 function isWritten(cpu: Cpu, v: Mm['vmas'][number]): boolean {
-  const now = cpu.read(v.start, Number(v.end - v.start));
-  if (!now) return false;
-  if (!v.file) return now.some((b) => b !== 0);
-  const orig = Buffer.alloc(now.length);
-  v.file.data.copy(orig, 0, Number(v.pgoff), Math.min(v.file.data.length, Number(v.pgoff) + now.length));
-  return !now.equals(orig);
+  // compared 1 MiB at a time, stopping at the first difference: a 1 GiB mapping is never copied whole
+  const CHUNK = 1 << 20;
+  const buf = Buffer.alloc(CHUNK);
+  const zero = Buffer.alloc(CHUNK);
+  for (let a = v.start; a < v.end; a += BigInt(CHUNK)) {
+    const n = Number(v.end - a < BigInt(CHUNK) ? v.end - a : BigInt(CHUNK));
+    const now = buf.subarray(0, n);
+    if (!cpu.readInto(a, now)) return false;
+    let orig = zero.subarray(0, n);
+    if (v.file) {
+      orig = Buffer.alloc(n);
+      const off = Number(v.pgoff + (a - v.start));
+      if (off < v.file.data.length) v.file.data.copy(orig, 0, off, Math.min(v.file.data.length, off + n));
+    }
+    if (!now.equals(orig)) return true;
+  }
+  return false;
 }
 
 /** openCoreFile options: the host runs as one user, which stands for the guest's fsuid/fsgid. */
