@@ -26,6 +26,11 @@ export class OptionError extends EmulatorError {
   override name = 'OptionError';
 }
 
+/** A script used the API in a state where that call makes no sense; the message says what to do instead. */
+export class StateError extends EmulatorError {
+  override name = 'StateError';
+}
+
 /** The kernel's BUG_ON: an internal invariant broke. */
 export class InternalError extends EmulatorError {
   override name = 'InternalError';

@@ -30,8 +30,9 @@ import { SI_USER, SI_KERNEL } from './kernel/sigdefs.ts';
 import { Itimers, ITIMER_REAL } from './kernel/itimer.ts';
 import { registerSyscalls } from './kernel/sys.ts';
 import { doCoredump, gcore, type CoredumpEnv } from './fs/vfs_coredump.ts';
-import { InternalError } from './errors.ts';
-import { Tracer, type TraceSink } from './trace.ts';
+import { InternalError, StateError } from './errors.ts';
+import { elfSymbols } from './fs/elf_symbols.ts';
+import { Tracer, type TraceSink, type TraceEvent } from './trace.ts';
 
 /**
  * The credentials and dumpable flag an exec gives (fs/exec.c begin_new_exec, bprm_fill_uid, would_dump;
@@ -51,6 +52,25 @@ function execCredentials(file: string, o: MachineOptions) {
   const dumpable: 0 | 1 | 2 = changed || !readable ? o.suidDumpable : 1;
   return { euid, egid, secure: changed, dumpable };
 }
+
+/** What runUntil() may stop at, besides the end of the process. */
+export interface StopAt {
+  /** before the instruction with this count retires (absolute count since exec) */
+  insns?: bigint;
+  /** before the instruction at this address runs */
+  address?: bigint;
+  /** before the instruction at this symbol of the program runs */
+  symbol?: string;
+  /** once an event with this name (or matching this predicate) was emitted and its step finished */
+  event?: string | ((e: TraceEvent) => boolean);
+  /** after this syscall number returned */
+  syscall?: number;
+}
+
+export type Stopped =
+  | { reason: 'exited' }
+  | { reason: 'insns' | 'address' | 'syscall'; icount: number | null; pc: bigint }
+  | { reason: 'event'; icount: number | null; pc: bigint; event: TraceEvent };
 
 export type ExitState =
   | { kind: 'exited'; code: number }
@@ -306,46 +326,126 @@ export class Machine implements FaultKernel, SignalKernel {
   }
 
   /** Runs until the process ends or the instruction limit is reached. */
+  /** Runs the process to its end (or the instruction limit) and returns the report. */
   run(): RunReport {
-    this.external = [...this.options.signals];
-    this.gcoreAt = [...this.options.gcore];
-    try {
-      while (!this.exit) {
-        const stop = this.cpu.run(this.nextStop());
-        if (stop.kind === 'limit') {
-          const now = this.cpu.icount ?? 0n;
-          let scheduled = false;
-          while (this.gcoreAt.length > 0 && this.gcoreAt[0] <= now) {
-            this.gcoreAt.shift();
-            this.writeGcore();
-            scheduled = true;
-          }
-          if (this.external.length > 0 && this.external[0].insns <= now) {
-            this.sendExternalSignals();
-            scheduled = true;
-          }
-          if (this.fireTimers()) scheduled = true;
-          if (scheduled) this.doNotifyResume();
-          if (scheduled) continue;
-          this.exit = { kind: 'limit' };
-          this.noteRefaultLoop();
-          break;
-        }
-        let sc: SyscallReturn | undefined;
-        if (stop.kind === 'intr' && stop.intno === EXCP_SWI) sc = this.doSyscall();
-        else el0SyncHandler(this, stop);
-        if (!this.exit) this.doNotifyResume(sc);
-        this.exception = null;
-      }
-    } finally {
-      this.task.files.closeAll();
-      this.cpu.close();
-    }
+    this.runUntil();
     return this.report();
   }
 
+  private started = false;
+  private stopAt: StopAt = {};
+  private stopped: Stopped | null = null;
+  private listeners = new Map<string, ((e: TraceEvent) => void)[]>();
+
+  /** Calls fn for every trace event of that name (`'*'`: every event), as it happens. */
+  on(name: string, fn: (e: TraceEvent) => void): void {
+    this.listeners.set(name, [...(this.listeners.get(name) ?? []), fn]);
+    this.tracer.watcher = (e) => this.watch(e);
+  }
+
+  private watch(e: TraceEvent): void {
+    for (const fn of [...(this.listeners.get(e.name) ?? []), ...(this.listeners.get('*') ?? [])]) fn(e);
+    const want = this.stopAt.event;
+    if (want !== undefined && !this.stopped && (typeof want === 'string' ? e.name === want : want(e))) {
+      this.stopped = { reason: 'event', icount: this.icountNumber(), pc: this.cpu.pc, event: e };
+    }
+  }
+
+  /**
+   * Runs until the process ends or a stop condition holds: an instruction count (before that instruction), an
+   * address (before the instruction there runs), a trace event (once the kernel-path step that emitted it is
+   * done), or a syscall number (after it returned). While stopped, registers and memory may be read and changed.
+   */
+  runUntil(at: StopAt = {}): Stopped {
+    if (!this.started) {
+      this.started = true;
+      this.external = [...this.options.signals];
+      this.gcoreAt = [...this.options.gcore];
+    }
+    if (this.exit) return { reason: 'exited' };
+    if (at.symbol !== undefined) at = { ...at, address: this.symbol(at.symbol) };
+    this.stopAt = at;
+    this.stopped = null;
+    if (at.event !== undefined) this.tracer.watcher = (e) => this.watch(e);
+    if (at.address !== undefined) this.cpu.setBreakpoint(at.address);
+    try {
+      // a signal sent while stopped (kill()) is delivered on the way back to user mode, as on Linux
+      if (this.started && this.task.pending.signal | this.task.sharedPending.signal) this.doNotifyResume();
+      while (!this.exit && !this.stopped) this.step();
+    } catch (e) {
+      this.finish();
+      throw e;
+    } finally {
+      if (!this.exit && at.address !== undefined) this.cpu.clearBreakpoint();
+      this.stopAt = {};
+    }
+    if (this.exit) {
+      this.finish();
+      return { reason: 'exited' };
+    }
+    return this.stopped!;
+  }
+
+  private finished = false;
+
+  /** The process is gone: its files are closed and the engine freed. */
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.task.files.closeAll();
+    this.cpu.close();
+  }
+
+  /** One trip into the guest and back through the kernel path. */
+  private step(): void {
+    const want = this.stopAt.insns;
+    const next = this.nextStop();
+    const stop = this.cpu.run(want !== undefined && (next === null || want < next) ? want : next);
+    if (stop.kind === 'breakpoint') {
+      this.stopped = { reason: 'address', icount: this.icountNumber(), pc: stop.pc };
+      return;
+    }
+    if (stop.kind === 'limit') {
+      this.onLimit();
+      return;
+    }
+    let sc: (SyscallReturn & { nr: number }) | undefined;
+    if (stop.kind === 'intr' && stop.intno === EXCP_SWI) sc = this.doSyscall();
+    else el0SyncHandler(this, stop);
+    if (!this.exit) this.doNotifyResume(sc);
+    this.exception = null;
+    const nr = this.stopAt.syscall;
+    if (sc && nr !== undefined && sc.nr === nr && !this.stopped) {
+      this.stopped = { reason: 'syscall', icount: this.icountNumber(), pc: this.cpu.pc };
+    }
+  }
+
+  /** The engine stopped at a scheduled count: gcore, a signal from outside, a timer, a stop, or the limit. */
+  private onLimit(): void {
+    const now = this.cpu.icount ?? 0n;
+    let scheduled = false;
+    while (this.gcoreAt.length > 0 && this.gcoreAt[0] <= now) {
+      this.gcoreAt.shift();
+      this.writeGcore();
+      scheduled = true;
+    }
+    if (this.external.length > 0 && this.external[0].insns <= now) {
+      this.sendExternalSignals();
+      scheduled = true;
+    }
+    if (this.fireTimers()) scheduled = true;
+    if (scheduled) this.doNotifyResume();
+    if (this.stopAt.insns !== undefined && now >= this.stopAt.insns) {
+      this.stopped = { reason: 'insns', icount: Number(now), pc: this.cpu.pc };
+      return;
+    }
+    if (scheduled || this.exit) return;
+    this.exit = { kind: 'limit' };
+    this.noteRefaultLoop();
+  }
+
   /** el0_svc → invoke_syscall: x8 is the number, x0..x5 the arguments, the result goes to x0. */
-  private doSyscall(): SyscallReturn {
+  private doSyscall(): SyscallReturn & { nr: number } {
     const nr = Number(this.cpu.x(8));
     const args = [0, 1, 2, 3, 4, 5].map((i) => this.cpu.x(i));
     const origX0 = args[0];
@@ -353,7 +453,7 @@ export class Machine implements FaultKernel, SignalKernel {
     if (nr === this.options.oopsOnSyscall && !this.mm.vmaAt(args[0])) {
       // the experiment's buggy kernel path: a plain load from the user pointer, no exception-table fixup
       dieKernelFault(this, args[0], false);
-      return { origX0 };
+      return { origX0, nr };
     }
     this.tracer.emit('sys_enter', { nr, syscall: entry?.[0] ?? null, args: args.map((a) => `0x${a.toString(16)}`) });
     let ret: bigint | typeof NO_RETURN;
@@ -367,7 +467,7 @@ export class Machine implements FaultKernel, SignalKernel {
       this.cpu.setX(0, ret);
       this.tracer.emit('sys_exit', { nr, ret: Number(BigInt.asIntN(64, ret)) });
     }
-    return { origX0 };
+    return { origX0, nr };
   }
 
   /** do_notify_resume → do_signal: handlers get their frames; a fatal signal ends the process here. */
@@ -377,7 +477,74 @@ export class Machine implements FaultKernel, SignalKernel {
     if (r.kind === 'fatal') this.doFatalSignal(r.info, r.coredump);
   }
 
-  private report(): RunReport {
+  // ---- the scripting API (src/index.ts): valid while stopped, before the process has ended ---------------
+
+  private live(what: string): void {
+    if (this.finished) throw new StateError(`${what}: the process has ended; read machine.report() instead`);
+  }
+
+  /** x0..x30, sp, pc and the NZCV flags as the guest sees them. */
+  regs(): { x: bigint[]; sp: bigint; pc: bigint; nzcv: bigint } {
+    this.live('regs()');
+    return { x: Array.from({ length: 31 }, (_, i) => this.cpu.x(i)), sp: this.cpu.sp, pc: this.cpu.pc, nzcv: this.cpu.nzcv };
+  }
+
+  /** Sets 'x0'..'x30', 'sp', 'pc' or 'nzcv'. */
+  setReg(name: string, value: bigint): void {
+    this.live('setReg()');
+    const m = /^x(\d+)$/.exec(name);
+    if (m && Number(m[1]) <= 30) this.cpu.setX(Number(m[1]), value);
+    else if (name === 'sp') this.cpu.sp = value;
+    else if (name === 'pc') this.cpu.pc = value;
+    else if (name === 'nzcv') this.cpu.nzcv = value;
+    else throw new StateError(`setReg("${name}"): not a register; use x0..x30, sp, pc or nzcv`);
+  }
+
+  /** Guest memory as the process can see it; a StateError names an address no VMA covers. */
+  readMemory(addr: bigint, len: number): Buffer {
+    this.live('readMemory()');
+    const b = this.mm.vmaAt(addr) && this.mm.vmaAt(addr + BigInt(Math.max(len, 1)) - 1n) ? this.cpu.read(addr, len) : null;
+    if (!b) throw new StateError(`readMemory(0x${addr.toString(16)}, ${len}): not mapped; see machine.maps()`);
+    return b;
+  }
+
+  writeMemory(addr: bigint, data: Buffer): void {
+    this.live('writeMemory()');
+    if (!this.mm.vmaAt(addr) || !this.cpu.write(addr, data)) {
+      throw new StateError(`writeMemory(0x${addr.toString(16)}, ${data.length} bytes): not mapped; see machine.maps()`);
+    }
+  }
+
+  /** /proc/self/maps of the process */
+  maps(): string {
+    return this.mm.procMaps();
+  }
+
+  /** kill(2) from the parent: SI_USER, delivered when the run resumes. */
+  kill(signo: number): void {
+    this.live('kill()');
+    sendSignal(this, { signo, errno: 0, code: SI_USER, pid: this.task.ppid, uid: this.task.uid }, 'tgid', 'external');
+  }
+
+  /** gcore now: core.<pid> in the guest cwd; the process goes on. */
+  gcore(): RunReport['gcores'][number] {
+    this.live('gcore()');
+    this.writeGcore();
+    return this.gcores[this.gcores.length - 1];
+  }
+
+  /** The address of a symbol of the program (its .symtab), for stops and memory access. */
+  symbol(name: string): bigint {
+    this.symbols ??= elfSymbols(fs.readFileSync(this.programPath));
+    const a = this.symbols.get(name);
+    if (a === undefined) throw new StateError(`symbol("${name}"): the program has no such symbol (stripped?)`);
+    return a;
+  }
+
+  private symbols: Map<string, bigint> | undefined;
+
+  /** The report of the run so far (final once the process has ended). */
+  report(): RunReport {
     const e = this.exit ?? { kind: 'limit' as const };
     const core = e.kind === 'signaled' ? e.core : noCore();
     const waitStatus = e.kind === 'exited' ? (e.code & 0xff) << 8 : e.kind === 'signaled' ? e.signo | (core.dumped ? 0x80 : 0) : 0;

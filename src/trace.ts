@@ -10,15 +10,21 @@ export interface TraceEvent {
 export type TraceSink = (e: TraceEvent) => void;
 
 export class Tracer {
+  /** the machine's own listener (event stops, `on()` subscriptions); null when nobody listens */
+  watcher: TraceSink | null = null;
+
   constructor(private readonly sink: TraceSink | undefined, private readonly icount: () => number | null) {}
 
   get enabled(): boolean {
-    return this.sink !== undefined;
+    return this.sink !== undefined || this.watcher !== null;
   }
 
-  /** One branch when no sink is attached. */
+  /** One branch when nobody listens. */
   emit(name: string, data: Record<string, unknown>): void {
-    if (this.sink) this.sink({ name, icount: this.icount(), ...data });
+    if (!this.sink && !this.watcher) return;
+    const e = { name, icount: this.icount(), ...data };
+    this.sink?.(e);
+    this.watcher?.(e);
   }
 }
 

@@ -25,10 +25,15 @@ export type CpuStop =
   | { kind: 'mem'; access: MemAccessKind; cause: 'unmapped' | 'prot'; addr: bigint; size: number; pc: bigint;
       /** false when Unicorn only knew the start of the translation block (fast mode): syndrome.ts recovers it */
       pcExact: boolean }
+  /** the pc reached an address set with setBreakpoint (the instruction there has not run) */
+  | { kind: 'breakpoint'; pc: bigint }
   /** a load/store with a misaligned SP as base (SCTLR_EL1.SA0 checking, done by native/icount.c) */
   | { kind: 'sp-align'; pc: bigint }
   /** the instruction budget ran out, or stopAt() asked for a stop */
   | { kind: 'limit'; pc: bigint };
+
+/** The stops that are exceptions the kernel handles (not the emulator's own limit and breakpoint stops). */
+export type ExceptionStop = Exclude<CpuStop, { kind: 'limit' } | { kind: 'breakpoint' }>;
 
 export interface CpuOptions {
   /** exact instruction counting (native hook); costs about 4x in tight loops */
@@ -70,7 +75,9 @@ export class Cpu {
   private readonly b8 = Buffer.alloc(8);
   private readonly b16 = Buffer.alloc(16);
   private readonly cp = Buffer.alloc(32);
-  private pending: { kind: 'intr'; intno: number } | { kind: 'mem'; type: number; addr: bigint; size: number } | null = null;
+  private pending: { kind: 'intr'; intno: number } | { kind: 'mem'; type: number; addr: bigint; size: number }
+    | { kind: 'breakpoint'; pc: bigint } | null = null;
+  private breakpoint: { addr: bigint; hook: bigint; skip: boolean } | null = null;
   private readonly counter: unknown;
   private atEl0 = false;
   private closed = false;
@@ -176,6 +183,33 @@ export class Cpu {
     for (const a of sites) this.check('af_align_site', this.U.icount!.alignSite(this.uc, this.counter, a));
   }
 
+  /**
+   * Stops the engine before the instruction at addr runs (one breakpoint at a time). When the run resumes at
+   * that same address the breakpoint lets the instruction run once.
+   */
+  setBreakpoint(addr: bigint): void {
+    this.clearBreakpoint();
+    const hook = this.U.hookCode(this.uc, (a) => {
+      const bp = this.breakpoint;
+      if (!bp || a !== bp.addr) return;
+      if (bp.skip) {
+        bp.skip = false;
+        return;
+      }
+      this.pending ??= { kind: 'breakpoint', pc: a };
+      this.U.emuStop(this.uc);
+    }, addr, addr);
+    this.breakpoint = { addr, hook, skip: false };
+    this.invalidateCode(addr, addr + 4n);
+  }
+
+  clearBreakpoint(): void {
+    if (!this.breakpoint) return;
+    this.U.hookDel(this.uc, this.breakpoint.hook);
+    this.invalidateCode(this.breakpoint.addr, this.breakpoint.addr + 4n);
+    this.breakpoint = null;
+  }
+
   /** Forgets translated code in [start, end), so hooks added for it take effect. */
   invalidateCode(start: bigint, end: bigint): void {
     this.check('uc_ctl(TB_REMOVE_CACHE)', this.U.removeTbCache(this.uc, start, end));
@@ -237,6 +271,7 @@ export class Cpu {
     if (this.counter !== undefined) ic!.limit(this.counter, limit ?? 0xffffffffffffffffn);
     this.pending = null;
     const begin = this.pc;
+    if (this.breakpoint) this.breakpoint.skip = this.breakpoint.addr === begin;
     const err = this.U.emuStart(this.uc, begin, END, 0);
     const p = this.pending as Cpu['pending'];
     const spPc = this.counter !== undefined ? ic!.spFault(this.counter) : 0n;
@@ -253,6 +288,11 @@ export class Cpu {
     if (p === null) {
       if (err !== 0) throw new UnicornError('uc_emu_start', err, UC_ERR_NAMES[err] ?? String(err));
       return { kind: 'limit', pc: this.pc };
+    }
+    if (p.kind === 'breakpoint') {
+      this.unretire(); // counted as it started; it has not run
+      this.pc = p.pc;
+      return { kind: 'breakpoint', pc: p.pc };
     }
     if (p.kind === 'intr') {
       const pc = this.pc;

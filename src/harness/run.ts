@@ -1,5 +1,6 @@
 // One scenario: a fresh Machine in a fresh temp root, a trace sink that keeps event names, and a check of
 // every expectation that lists each mismatch as {field, expected, actual} (all of them, not the first).
+import { elfSymbols } from '../fs/elf_symbols.ts';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -80,12 +81,7 @@ const symbolCache = new Map<string, Map<string, bigint>>();
 function symbols(program: string): Map<string, bigint> {
   let m = symbolCache.get(program);
   if (!m) {
-    m = new Map();
-    const out = execFileSync('aarch64-linux-gnu-nm', [program], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    for (const l of out.split('\n')) {
-      const [v, , n] = l.split(' ');
-      if (n && /^[0-9a-f]+$/.test(v)) m.set(n, BigInt(`0x${v}`));
-    }
+    m = elfSymbols(fs.readFileSync(program));
     symbolCache.set(program, m);
   }
   return m;

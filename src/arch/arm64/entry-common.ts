@@ -1,6 +1,6 @@
 // Mirrors arch/arm64/kernel/entry-common.c el0t_64_sync_handler (v6.17, kernel.md §2): one switch on the
 // exception class of the synthesized ESR.
-import type { CpuStop } from '../../cpu/cpu.ts';
+import type { ExceptionStop } from '../../cpu/cpu.ts';
 import { synthesizeEsr, synDataAbort, faultStatus } from './syndrome.ts';
 import { decodeMemAccess } from './insn.ts';
 import { doMemAbort, doSpPcAbort } from './fault.ts';
@@ -14,7 +14,7 @@ import { SIGILL, ILL_ILLOPC } from '../../kernel/sigdefs.ts';
 /** What the report wants to know about the exception being handled. */
 export interface ExceptionContext { esr: number; far: bigint; pc: bigint; ec: number }
 
-export function el0SyncHandler(k: FaultKernel & { exception: ExceptionContext | null }, stop: Exclude<CpuStop, { kind: 'limit' }>): void {
+export function el0SyncHandler(k: FaultKernel & { exception: ExceptionContext | null }, stop: ExceptionStop): void {
   const view = { x: (n: number) => k.cpu.x(n), sp: k.cpu.sp, read: (a: bigint, l: number) => k.cpu.read(a, l) };
   const syn = synthesizeEsr(k.mm, view, stop);
   k.cpu.pc = syn.pc;

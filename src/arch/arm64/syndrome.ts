@@ -16,7 +16,7 @@
 //   instruction until SP is aligned again. Code that writes itself after it was scanned is not rescanned.
 // * In --fast mode Unicorn only knows the start of the translation block of a faulting access; the faulting
 //   instruction is found by decoding forward from there (recoverFaultPc).
-import type { CpuStop } from '../../cpu/cpu.ts';
+import type { ExceptionStop } from '../../cpu/cpu.ts';
 import { EXCP_UDEF, EXCP_BKPT, EXCP_DATA_ABORT } from '../../cpu/cpu.ts';
 import type { Mm } from '../../mm/mm.ts';
 import { VM_READ, VM_WRITE, VM_EXEC } from '../../mm/vma-flags.ts';
@@ -97,7 +97,7 @@ export function recoverFaultPc(r: RegView, tbStart: bigint, addr: bigint, write:
 }
 
 /** Builds the syndrome for a non-svc stop. */
-export function synthesizeEsr(mm: Mm, r: RegView, stop: Exclude<CpuStop, { kind: 'limit' }>): Syndrome {
+export function synthesizeEsr(mm: Mm, r: RegView, stop: ExceptionStop): Syndrome {
   // FAR is UNKNOWN for an SP alignment fault; the kernel reports regs->sp instead (do_sp_pc_abort).
   if (stop.kind === 'sp-align') return { ec: ESR_ELx_EC_SP_ALIGN, esr: synSpAlign(), far: r.sp, pc: stop.pc };
   if (stop.kind === 'mem') {
