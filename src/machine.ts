@@ -264,6 +264,11 @@ export class Machine implements FaultKernel, SignalKernel {
     }
   }
 
+  onGroupStop(sig: number): void {
+    this.notes.push(`${signalName(sig)} stopped the process at instruction ${this.icountNumber() ?? '?'} (group stop); ` +
+      'with no parent to send SIGCONT, arm64-fault continues it at once (as if SIGCONT came right away)');
+  }
+
   /** The only thread waits for something that cannot happen: the run ends there. */
   blockForever(reason: string): void {
     this.notes.push(`blocked forever: ${reason}`);

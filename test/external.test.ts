@@ -20,3 +20,13 @@ describe('signals sent from outside', () => {
     expect(report.core.reason).toMatch(/SIGTERM/);
   });
 });
+
+describe('stop signals', () => {
+  it('SIGSTOP from outside is reported as a group stop the emulator continues at once; SIGCONT is then ignored', () => {
+    const { report } = run('hello', { signals: [{ signo: 19, insns: 1000n }, { signo: 18, insns: 2000n }] });
+    expect(report.signals.map((s) => [s.name, s.action])).toEqual([['SIGSTOP', 'default'], ['SIGCONT', 'ignored']]);
+    expect(report.notes).toEqual(['SIGSTOP stopped the process at instruction 1000 (group stop); with no parent to ' +
+      'send SIGCONT, arm64-fault continues it at once (as if SIGCONT came right away)']);
+    expect(report.exit.code).toBe(0);
+  });
+});

@@ -25,6 +25,8 @@ export interface SignalKernel extends Kernel {
   /** the only thread sleeps with nothing that could wake it (sigsuspend/sigtimedwait without timeout):
    *  the machine ends the run. Syscalls return NO_RETURN after calling it. */
   blockForever?(reason: string): void;
+  /** a stop signal took its default action (do_signal_stop), which the emulator reports instead of doing */
+  onGroupStop?(sig: number): void;
 }
 
 /** Who generated a signal (the report's "source"). */
@@ -257,6 +259,7 @@ export function getSignal(k: SignalKernel): GetSignalResult {
       // DIVERGENCE: single emulated process with no parent to continue it: a stop signal with SIG_DFL is
       // reported (trace 'signal_stop_ignored') and ignored instead of stopping the group (do_signal_stop).
       k.trace('signal_stop_ignored', { sig });
+      k.onGroupStop?.(sig);
       continue;
     }
     return { fatal: sig, info, coredump: sigKernelCoredump(sig) };
