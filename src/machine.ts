@@ -1,5 +1,6 @@
 // Machine: one emulated process. The run loop is QEMU's cpu_loop in kernel terms:
 // enter user → CpuStop → (svc: syscall | exception: syndrome → el0 dispatch) → signals → repeat.
+import { signalSyscalls } from './kernel/sys_signal.ts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -24,7 +25,7 @@ import { copySiginfoToUser } from './kernel/siginfo.ts';
 import { sigmask, signalName, siCodeName, sigKernelCoredump } from './kernel/sigdefs.ts';
 import { doSignal, type SyscallReturn } from './arch/arm64/signal.ts';
 import {
-  forceSigFault, forceSig, sendSignal, signalSyscalls, type SignalKernel, type SignalSource, type SendResult,
+  forceSigFault, forceSig, sendSignal, type SignalKernel, type SignalSource, type SendResult,
 } from './kernel/signal.ts';
 import { SI_USER, SI_KERNEL } from './kernel/sigdefs.ts';
 import { Itimers, ITIMER_REAL } from './kernel/itimer.ts';

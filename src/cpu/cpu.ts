@@ -51,14 +51,12 @@ const SCTLR_EL1_SA = 1n << 3n;
 const SCTLR_EL1_DZE = 1n << 14n;
 const SCTLR_EL1_UCT = 1n << 15n;
 const SCTLR_EL1_NTWE = 1n << 18n;
-const SCTLR_EL1_UCI = 1n << 26n;
 const SCTLR_EL1_C = 1n << 2n;
 const SCTLR_EL1_I = 1n << 12n;
 // UCI stays clear although Linux sets it: QEMU executes DC CIVAC & co. as no-ops that never fault, so we let
 // them trap and check the address ourselves (traps.ts emulateCacheMaint).
 const SCTLR_EL1_USER = SCTLR_EL1_SA0 | SCTLR_EL1_SA | SCTLR_EL1_DZE | SCTLR_EL1_UCT | SCTLR_EL1_NTWE |
   SCTLR_EL1_C | SCTLR_EL1_I;
-void SCTLR_EL1_UCI;
 
 const memKind: Record<number, [MemAccessKind, 'unmapped' | 'prot']> = {
   [UC_MEM_READ_UNMAPPED]: ['read', 'unmapped'],

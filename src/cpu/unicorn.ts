@@ -154,8 +154,7 @@ export function unicorn(): UnicornLib {
   } catch (e) {
     throw new Error(`cannot load libunicorn.so.2 (apt-get install libunicorn2): ${(e as Error).message}`);
   }
-  const ucEngine = koffi.opaque('uc_engine');
-  const ucPtr = koffi.pointer(ucEngine);
+  koffi.opaque('uc_engine'); // registers the type name the prototypes below use
   const IntrProto = koffi.proto('void uc_cb_intr(uc_engine *uc, uint32_t intno, void *user)');
   const MemProto = koffi.proto(
     'bool uc_cb_mem(uc_engine *uc, int type, uint64_t address, int size, int64_t value, void *user)');
@@ -229,7 +228,6 @@ export function unicorn(): UnicornLib {
     },
     icount: null,
   };
-  void ucPtr;
   lib.icount = loadIcount();
   return lib;
 }

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import type { Kernel, Syscall } from '../kernel/sys.ts';
 import { copyFromUser, copyToUser, strncpyFromUser } from '../mm/uaccess.ts';
 import {
-  EBADF, EFAULT, EINVAL, ENOENT, ENOTTY, ENAMETOOLONG, EEXIST, ENOTDIR, EISDIR, ERANGE, EACCES, errnoFromNode,
+  EBADF, EFAULT, EINVAL, ENOTTY, ENAMETOOLONG, EEXIST, ENOTDIR, EISDIR, ERANGE, errnoFromNode,
 } from '../kernel/errno.ts';
 import { lookup, guestAbsolute } from './namei.ts';
 import {
@@ -319,7 +319,6 @@ const mkdirat: Syscall = (k, [dirfd, pathp, mode]) => {
     return neg(errnoFromNode(e as NodeJS.ErrnoException));
   }
 };
-void ENOENT; void EACCES;
 
 export const fsSyscalls: Record<number, [string, Syscall]> = {
   56: ['openat', openat], 57: ['close', close], 63: ['read', read], 64: ['write', write],

@@ -1,4 +1,5 @@
 import { describe, it, expect, afterEach } from 'vitest';
+import { signalSyscalls } from './sys_signal.ts';
 import { Cpu } from '../cpu/cpu.ts';
 import { Mm, VM_READ, VM_WRITE } from '../mm/mm.ts';
 import { Task, defaultRlimits } from './task.ts';
@@ -7,7 +8,7 @@ import { NO_RETURN } from './sys.ts';
 import type { KernelSiginfo } from './siginfo.ts';
 import {
   type SignalKernel, sendSignal, forceSigFault, forceSig, forceFatalSig, forceSigsegv, dequeueSignal,
-  dequeueSynchronousSignal, getSignal, signalDelivered, signalPending, restoreSavedSigmask, signalSyscalls,
+  dequeueSynchronousSignal, getSignal, signalDelivered, signalPending, restoreSavedSigmask,
   untaggedAddr, sigsp,
 } from './signal.ts';
 import {

@@ -5,7 +5,7 @@ import type { Cpu } from '../cpu/cpu.ts';
 import type { Mm } from '../mm/mm.ts';
 import type { Task } from './task.ts';
 import { RLIM_INFINITY, RLIM_NLIMITS, RLIMIT_STACK } from './task.ts';
-import { copyFromUser, copyToUser, readU64, writeU64 } from '../mm/uaccess.ts';
+import { copyFromUser, copyToUser, readU64 } from '../mm/uaccess.ts';
 import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, EAGAIN, EINTR } from './errno.ts';
 import { fsSyscalls } from '../fs/open.ts';
 import { mmSyscalls } from '../mm/mmap.ts';
@@ -231,7 +231,6 @@ const futex: Syscall = (k, [uaddr, op]) => {
   }
   return neg(ENOSYS);
 };
-void writeU64;
 
 export const NR = {
   getcwd: 17, dup: 23, dup3: 24, fcntl: 25, ioctl: 29, mkdirat: 34, unlinkat: 35, faccessat: 48,

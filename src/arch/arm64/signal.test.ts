@@ -1,10 +1,11 @@
 import { describe, it, expect, afterEach } from 'vitest';
+import { signalSyscalls } from '../../kernel/sys_signal.ts';
 import { Cpu } from '../../cpu/cpu.ts';
 import { Mm, VM_READ, VM_WRITE, VM_GROWSDOWN } from '../../mm/mm.ts';
 import { Task, defaultRlimits } from '../../kernel/task.ts';
 import { Clock } from '../../kernel/time.ts';
 import type { KSigaction } from '../../kernel/task.ts';
-import { type SignalKernel, sendSignal, forceSigFault, signalSyscalls } from '../../kernel/signal.ts';
+import { type SignalKernel, sendSignal, forceSigFault } from '../../kernel/signal.ts';
 import {
   SIGSEGV, SIGUSR1, SIGUSR2, SIGINT, SEGV_MAPERR, SEGV_ACCERR, SI_USER, SI_KERNEL, SA_SIGINFO, SA_ONSTACK,
   SA_RESTORER, SA_RESTART, SIG_IGN, sigmask,
