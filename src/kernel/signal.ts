@@ -1,5 +1,5 @@
 // Mirrors kernel/signal.c (Linux v6.17): generation (__send_signal_locked, force_sig_*), dequeueing, get_signal,
-// signal_delivered, sigaltstack, and the signal syscalls. Simplified: one thread per process, no ptrace, no
+// signal_delivered and sigaltstack (the syscalls are in sys_signal.ts). Simplified: one thread per process, no ptrace, no
 // job control, no pid namespaces, never init (SIGNAL_UNKILLABLE), no posix timers.
 // Read: torvalds/linux kernel/signal.c @ 496156e3647f44e2aab3e64f86b63294afca458a and ColinIanKing/linux-next
 // kernel/signal.c @ 1ab815f203c2a88e66700850fe6e44ef8e7c3526; kernel.md §7, §8.
