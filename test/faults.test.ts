@@ -48,7 +48,7 @@ function resolve(name: string, a: bigint | string): bigint {
 }
 
 function qemu(name: string): { status: number | null; signal: string | null } {
-  const r = spawnSync('qemu-aarch64', [prog(name)], { stdio: 'pipe', cwd: '/tmp', timeout: 30_000 });
+  const r = spawnSync('bash', ['-c', 'ulimit -c 0; exec qemu-aarch64 "$0"', prog(name)], { stdio: 'pipe', cwd: '/tmp', timeout: 30_000 });
   if (r.error) throw r.error; // qemu-aarch64 must be installed (scripts/setup.sh): never skip silently
   return { status: r.status, signal: r.signal };
 }
@@ -145,5 +145,18 @@ describe('the kernel path as trace events', () => {
     const abort = events.find((e) => e.name === 'mem_abort')!;
     expect([abort.fault, abort.handler, abort.esr]).toEqual(['level 2 translation fault', 'do_translation_fault', '0x92000006']);
     expect(events.every((e) => e.icount === null || e.icount <= 11)).toBe(true);
+  });
+});
+
+describe('top-byte ignore (TBI) for EL0 pointers', () => {
+  it('tagged loads/stores reach the untagged address; a tagged wild pointer faults with the tag in si_addr', () => {
+    const { report } = run('tbi', { rlimitCore: 0n });
+    expect(report.stdout).toBe('sum=19 pair=7,8 post=10 tag_kept=34 fp=3.0\n');
+    const s = report.signals[0];
+    // the walk ignores the tag (level 3, as segv_maperr_l3); si_addr is the raw FAR, tag included
+    expect([s.name, s.codeName, s.addr, s.esr]).toEqual(['SIGSEGV', 'SEGV_MAPERR', '0x7f000000005ff000', '0x92000007']);
+    const q = spawnSync('bash', ['-c', 'ulimit -c 0; exec qemu-aarch64 "$0"', prog('tbi')], { encoding: 'utf8', cwd: '/tmp' });
+    expect(q.stdout).toBe(report.stdout);
+    expect(q.signal).toBe('SIGSEGV');
   });
 });

@@ -312,6 +312,13 @@ export class Cpu {
     return { kind: 'mem', access, cause, addr: p.addr, size: p.size, pc, pcExact };
   }
 
+  /** An instruction the kernel side performed itself (TBI emulation) retires here. */
+  retireOne(): void {
+    if (this.counter === undefined) return;
+    const ic = this.U.icount!;
+    ic.set(this.counter, ic.get(this.counter) + 1n);
+  }
+
   /** The counting hook counts an instruction when it starts; one that faulted did not retire. */
   private unretire(): void {
     if (this.counter === undefined) return;

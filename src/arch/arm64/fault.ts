@@ -9,6 +9,7 @@ import {
   ESR_ELx_IL, esrGetClassString,
 } from './esr.ts';
 import { translationLevel } from './syndrome.ts';
+import { emulateTaggedAccess } from './tbi.ts';
 import { arm64ForceSigFault, arm64NotifyDie, type FaultKernel } from './traps.ts';
 
 /** A fault_info handler: 0 = handled (a signal may have been sent), non-zero = unhandled → fallback. */
@@ -68,8 +69,9 @@ function doPageFault(k: FaultKernel, far: bigint, esr: number): number {
   else if ((vma.flags & need) === 0) code = SEGV_ACCERR;
   k.trace('do_page_fault', { addr: hex(addr), vma: vma ? `${hex(vma.start)}-${hex(vma.end)}` : null, code });
   if (code === 0) {
-    // handle_mm_fault succeeded: the stack grew, the access is retried.
-    if (!grew) k.bug(`page fault at ${hex(addr)} inside a VMA that allows it`);
+    // handle_mm_fault succeeded: the stack grew, the access is retried. Or the pointer was tagged: the
+    // hardware ignores the top byte (TBI), Unicorn does not, so the access is performed here (tbi.ts).
+    if (!grew && !(addr !== far && emulateTaggedAccess(k.cpu, k.mm))) k.bug(`page fault at ${hex(addr)} inside a VMA that allows it`);
     return 0;
   }
   setThreadEsr(k, addr, esr);

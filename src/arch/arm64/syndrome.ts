@@ -51,7 +51,9 @@ export function translationLevel(mm: Mm, addr: bigint): number {
 const esrOf = (ec: number, iss: number): number => ((ec << ESR_ELx_EC_SHIFT) | ESR_ELx_IL | iss) >>> 0;
 
 /** DFSC for an access to addr: translation fault at the walk's level, or a level-3 permission fault. */
-export function faultStatus(mm: Mm, addr: bigint, access: 'read' | 'write' | 'fetch'): number {
+export function faultStatus(mm: Mm, tagged: bigint, access: 'read' | 'write' | 'fetch'): number {
+  // TBI: the walk uses the address without its top byte (sign-extended from bit 55)
+  const addr = tagged & (1n << 55n) ? tagged | (0xffn << 56n) : tagged & ~(0xffn << 56n);
   const v = mm.vmaAt(addr);
   if (!v || (v.flags & (VM_READ | VM_WRITE | VM_EXEC)) === 0) return FSC_FAULT + (v ? 3 : translationLevel(mm, addr));
   return FSC_PERM + 3;
