@@ -1,6 +1,5 @@
 // Machine: one emulated process. The run loop is QEMU's cpu_loop in kernel terms:
 // enter user → CpuStop → (svc: syscall | exception: syndrome → el0 dispatch) → signals → repeat.
-import { signalSyscalls } from './kernel/sys_signal.ts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -8,32 +7,29 @@ import { Cpu, EXCP_SWI } from './cpu/cpu.ts';
 import { Mm } from './mm/mm.ts';
 import { loadElfBinary } from './fs/binfmt_elf.ts';
 import { execCredentials } from './fs/exec.ts';
-import { readCpuFeatures, type CpuFeatures } from './arch/arm64/cpufeature.ts';
 import { FileTable } from './fs/files.ts';
 import { hostToGuest } from './fs/namei.ts';
+import { elfSymbols } from './fs/elf_symbols.ts';
+import { doCoredump, gcore, type CoredumpEnv } from './fs/vfs_coredump.ts';
+import { readCpuFeatures, type CpuFeatures } from './arch/arm64/cpufeature.ts';
+import { el0SyncHandler, type ExceptionContext } from './arch/arm64/entry-common.ts';
+import { dieKernelFault } from './arch/arm64/fault.ts';
+import { doSignal, type SyscallReturn } from './arch/arm64/signal.ts';
+import type { FaultKernel } from './arch/arm64/traps.ts';
 import { Task, defaultRlimits } from './kernel/task.ts';
-import { syscallTable, NO_RETURN, type Kernel } from './kernel/sys.ts';
+import { syscallTable, registerSyscalls, NO_RETURN } from './kernel/sys.ts';
+import { signalSyscalls } from './kernel/sys_signal.ts';
+import {
+  forceSigFault, forceSig, sendSignal, type SignalKernel, type SignalSource, type SendResult,
+} from './kernel/signal.ts';
+import { copySiginfoToUser, type KernelSiginfo } from './kernel/siginfo.ts';
+import { SI_USER, SI_KERNEL, sigmask, signalName, siCodeName, sigKernelCoredump } from './kernel/sigdefs.ts';
+import { Itimers, ITIMER_REAL } from './kernel/itimer.ts';
 import { Clock } from './kernel/time.ts';
 import { ENOSYS } from './kernel/errno.ts';
 import { resolveOptions, type MachineOptions } from './options.ts';
 import { noCore, type RunReport, type SignalRecord, type CoreRecord } from './report.ts';
-import { LoaderError } from './errors.ts';
-import { el0SyncHandler, type ExceptionContext } from './arch/arm64/entry-common.ts';
-import type { FaultKernel } from './arch/arm64/traps.ts';
-import { dieKernelFault } from './arch/arm64/fault.ts';
-import type { KernelSiginfo } from './kernel/siginfo.ts';
-import { copySiginfoToUser } from './kernel/siginfo.ts';
-import { sigmask, signalName, siCodeName, sigKernelCoredump } from './kernel/sigdefs.ts';
-import { doSignal, type SyscallReturn } from './arch/arm64/signal.ts';
-import {
-  forceSigFault, forceSig, sendSignal, type SignalKernel, type SignalSource, type SendResult,
-} from './kernel/signal.ts';
-import { SI_USER, SI_KERNEL } from './kernel/sigdefs.ts';
-import { Itimers, ITIMER_REAL } from './kernel/itimer.ts';
-import { registerSyscalls } from './kernel/sys.ts';
-import { doCoredump, gcore, type CoredumpEnv } from './fs/vfs_coredump.ts';
-import { InternalError, StateError } from './errors.ts';
-import { elfSymbols } from './fs/elf_symbols.ts';
+import { LoaderError, InternalError, StateError } from './errors.ts';
 import { Tracer, type TraceSink, type TraceEvent } from './trace.ts';
 
 /** What runUntil() may stop at, besides the end of the process. */

@@ -4,7 +4,6 @@ import { elfSymbols } from '../fs/elf_symbols.ts';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { Machine } from '../machine.ts';
 import type { RunReport } from '../report.ts';
 import type { TraceEvent } from '../trace.ts';
