@@ -7,6 +7,7 @@
 //   m.setReg('x0', m.symbol('fault_insn'));                 // make it load from its own code instead
 //   m.run().exit;                                           // → exited normally, or however it ends
 import { Machine } from './machine.ts';
+import { ScriptMachine } from './scripting.ts';
 import type { MachineOptions } from './options.ts';
 import type { RunReport } from './report.ts';
 import type { TraceSink } from './trace.ts';
@@ -14,6 +15,7 @@ import { assemble } from './harness/scenario.ts';
 import { OptionError } from './errors.ts';
 
 export { Machine, type StopAt, type Stopped } from './machine.ts';
+export { ScriptMachine } from './scripting.ts';
 export type { MachineOptions } from './options.ts';
 export type { RunReport, SignalRecord, CoreRecord } from './report.ts';
 export { renderText, shellStatus, shellLine } from './report.ts';
@@ -41,12 +43,12 @@ export interface CreateMachineOptions extends Partial<MachineOptions> {
  * A machine with the program loaded and stopped before its first instruction. Drive it with runUntil() and
  * run(); read and change it with regs()/setReg()/readMemory()/writeMemory(); send signals with kill().
  */
-export function createMachine(o: CreateMachineOptions): Machine {
+export function createMachine(o: CreateMachineOptions): ScriptMachine {
   const { program, asm, trace, ...options } = o;
   if ((program === undefined) === (asm === undefined)) {
     throw new OptionError('createMachine needs exactly one of `program` (an ELF file) or `asm` (assembly text)');
   }
-  return new Machine(program ?? assemble(asm!), options, trace);
+  return new ScriptMachine(program ?? assemble(asm!), options, trace);
 }
 
 /** Loads and runs a program to its end: the report of DESIGN.md §4. */

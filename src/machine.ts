@@ -9,7 +9,6 @@ import { loadElfBinary } from './fs/binfmt_elf.ts';
 import { execCredentials } from './fs/exec.ts';
 import { FileTable } from './fs/files.ts';
 import { hostToGuest } from './fs/namei.ts';
-import { elfSymbols } from './fs/elf_symbols.ts';
 import { doCoredump, gcore, type CoredumpEnv } from './fs/vfs_coredump.ts';
 import { readCpuFeatures, type CpuFeatures } from './arch/arm64/cpufeature.ts';
 import { el0SyncHandler, type ExceptionContext } from './arch/arm64/entry-common.ts';
@@ -30,6 +29,7 @@ import { ENOSYS } from './kernel/errno.ts';
 import { resolveOptions, type MachineOptions } from './options.ts';
 import { noCore, type RunReport, type SignalRecord, type CoreRecord } from './report.ts';
 import { LoaderError, InternalError, StateError } from './errors.ts';
+import { elfSymbols } from './fs/elf_symbols.ts';
 import { Tracer, type TraceSink, type TraceEvent } from './trace.ts';
 
 /** What runUntil() may stop at, besides the end of the process. */
@@ -370,7 +370,7 @@ export class Machine implements FaultKernel, SignalKernel {
     return this.stopped!;
   }
 
-  private finished = false;
+  protected finished = false;
 
   /** The process is gone: its files are closed and the engine freed. */
   private finish(): void {
@@ -459,62 +459,6 @@ export class Machine implements FaultKernel, SignalKernel {
     this.fireTimers();
     const r = doSignal(this, this.vdsoBase, sc);
     if (r.kind === 'fatal') this.doFatalSignal(r.info, r.coredump);
-  }
-
-  // ---- the scripting API (src/index.ts): valid while stopped, before the process has ended ---------------
-
-  private live(what: string): void {
-    if (this.finished) throw new StateError(`${what}: the process has ended; read machine.report() instead`);
-  }
-
-  /** x0..x30, sp, pc and the NZCV flags as the guest sees them. */
-  regs(): { x: bigint[]; sp: bigint; pc: bigint; nzcv: bigint } {
-    this.live('regs()');
-    return { x: Array.from({ length: 31 }, (_, i) => this.cpu.x(i)), sp: this.cpu.sp, pc: this.cpu.pc, nzcv: this.cpu.nzcv };
-  }
-
-  /** Sets 'x0'..'x30', 'sp', 'pc' or 'nzcv'. */
-  setReg(name: string, value: bigint): void {
-    this.live('setReg()');
-    const m = /^x(\d+)$/.exec(name);
-    if (m && Number(m[1]) <= 30) this.cpu.setX(Number(m[1]), value);
-    else if (name === 'sp') this.cpu.sp = value;
-    else if (name === 'pc') this.cpu.pc = value;
-    else if (name === 'nzcv') this.cpu.nzcv = value;
-    else throw new StateError(`setReg("${name}"): not a register; use x0..x30, sp, pc or nzcv`);
-  }
-
-  /** Guest memory as the process can see it; a StateError names an address no VMA covers. */
-  readMemory(addr: bigint, len: number): Buffer {
-    this.live('readMemory()');
-    const b = this.mm.vmaAt(addr) && this.mm.vmaAt(addr + BigInt(Math.max(len, 1)) - 1n) ? this.cpu.read(addr, len) : null;
-    if (!b) throw new StateError(`readMemory(0x${addr.toString(16)}, ${len}): not mapped; see machine.maps()`);
-    return b;
-  }
-
-  writeMemory(addr: bigint, data: Buffer): void {
-    this.live('writeMemory()');
-    if (!this.mm.vmaAt(addr) || !this.cpu.write(addr, data)) {
-      throw new StateError(`writeMemory(0x${addr.toString(16)}, ${data.length} bytes): not mapped; see machine.maps()`);
-    }
-  }
-
-  /** /proc/self/maps of the process */
-  maps(): string {
-    return this.mm.procMaps();
-  }
-
-  /** kill(2) from the parent: SI_USER, delivered when the run resumes. */
-  kill(signo: number): void {
-    this.live('kill()');
-    sendSignal(this, { signo, errno: 0, code: SI_USER, pid: this.task.ppid, uid: this.task.uid }, 'tgid', 'external');
-  }
-
-  /** gcore now: core.<pid> in the guest cwd; the process goes on. */
-  gcore(): RunReport['gcores'][number] {
-    this.live('gcore()');
-    this.writeGcore();
-    return this.gcores[this.gcores.length - 1];
   }
 
   /** The address of a symbol of the program (its .symtab), for stops and memory access. */
