@@ -53,6 +53,7 @@ function runOptions(cmd: Command): Command {
     .option('--rlimit-core <bytes|unlimited>', 'RLIMIT_CORE (default: unlimited)', rlimit)
     .option('--core-pattern <pattern>', 'kernel.core_pattern', 'core')
     .option('--core-uses-pid <0|1>', 'kernel.core_uses_pid', '0')
+    .option('--core-pipe-limit <n>', 'kernel.core_pipe_limit (0: unlimited)', int('--core-pipe-limit'), 0)
     .option('--coredump-filter <hex>', '/proc/PID/coredump_filter', '0x33')
     .addOption(new Option('--suid-dumpable <0|1|2>', 'fs.suid_dumpable').choices(['0', '1', '2']).default('0'))
     .addOption(new Option('--dumpable <0|1|2>', 'the process starts with this dumpable flag, as after prctl(PR_SET_DUMPABLE) (default: the exec rule)').choices(['0', '1', '2']))
@@ -69,7 +70,7 @@ function machineOptions(prog: string, args: string[], o: Record<string, unknown>
     pid: o.pid as number, time: (o.time as bigint | undefined) ?? 1_700_000_000n, seed: (o.seed as bigint | undefined) ?? 0n,
     maxInsns: (o.maxInsns as bigint | undefined) ?? null, countInsns: !o.fast,
     rlimitCore: (o.rlimitCore as bigint | undefined) ?? RLIM_INFINITY, corePattern: o.corePattern as string,
-    coreUsesPid: o.coreUsesPid === '1', coredumpFilter: parseInt(o.coredumpFilter as string, 16),
+    coreUsesPid: o.coreUsesPid === '1', corePipeLimit: o.corePipeLimit as number, coredumpFilter: parseInt(o.coredumpFilter as string, 16),
     suidDumpable: Number(o.suidDumpable) as 0 | 1 | 2,
     dumpable: o.dumpable === undefined ? null : (Number(o.dumpable) as 0 | 1 | 2), exceptionTrace: Boolean(o.exceptionTrace),
     oopsOnSyscall: (o.oopsOnSyscall as number | undefined) ?? null,

@@ -278,7 +278,7 @@ export class Machine implements FaultKernel, SignalKernel {
       time: this.clock.epoch + this.clock.elapsed() / 1_000_000_000n, corePattern: this.options.corePattern,
       coreUsesPid: this.options.coreUsesPid, kernelLog: this.kernelLog, trace: (n, d) => this.trace(n, d),
       collectDir: this.options.collectDir ?? `${this.root}/var/lib/arm64-fault/coredumps`,
-      allowHostPipe: this.options.allowHostPipe,
+      allowHostPipe: this.options.allowHostPipe, corePipeLimit: this.options.corePipeLimit,
     };
   }
 

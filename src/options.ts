@@ -32,6 +32,8 @@ export interface MachineOptions {
   rlimitStack: bigint;
   corePattern: string;
   coreUsesPid: boolean;
+  /** kernel.core_pipe_limit */
+  corePipeLimit: number;
   coredumpFilter: number;
   suidDumpable: 0 | 1 | 2;
   /** the process's dumpable flag at start, as if it had called prctl(PR_SET_DUMPABLE) [null: the exec rule:
@@ -55,7 +57,7 @@ export interface MachineOptions {
 export const defaultOptions = (): MachineOptions => ({
   argv: [], env: [], root: process.cwd(), cwd: '/', pid: 1000, ppid: 999, uid: 1000, gid: 1000,
   time: 1_700_000_000n, seed: 0n, hostname: 'arm64-fault', maxInsns: null, signals: [], countInsns: true,
-  rlimitCore: RLIM_INFINITY, rlimitStack: 8n * 1024n * 1024n, corePattern: 'core', coreUsesPid: false,
+  rlimitCore: RLIM_INFINITY, rlimitStack: 8n * 1024n * 1024n, corePattern: 'core', coreUsesPid: false, corePipeLimit: 0,
   coredumpFilter: 0x33, suidDumpable: 0, dumpable: null, exceptionTrace: false, oopsOnSyscall: null, gcore: [], collectDir: null, allowHostPipe: false, stdin: Buffer.alloc(0), passthrough: false,
 });
 
@@ -87,6 +89,9 @@ export function resolveOptions(partial: Partial<MachineOptions>): MachineOptions
   o.signals = [...o.signals].sort((a, b) => (a.insns < b.insns ? -1 : a.insns > b.insns ? 1 : 0));
   if (o.dumpable !== null && ![0, 1, 2].includes(o.dumpable)) throw new OptionError(`dumpable must be 0, 1 or 2, got ${o.dumpable}`);
   if (![0, 1, 2].includes(o.suidDumpable)) throw new OptionError(`suidDumpable must be 0, 1 or 2, got ${o.suidDumpable}`);
+  if (!Number.isInteger(o.corePipeLimit) || o.corePipeLimit < 0 || o.corePipeLimit > 0x7fffffff) {
+    throw new OptionError(`corePipeLimit must be an integer in 0..2147483647, got ${o.corePipeLimit}`);
+  }
   if (!Number.isInteger(o.coredumpFilter) || o.coredumpFilter < 0 || o.coredumpFilter > 0x1ff) {
     throw new OptionError(`coredumpFilter must be in 0..0x1ff, got ${o.coredumpFilter}`);
   }

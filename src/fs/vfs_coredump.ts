@@ -25,6 +25,8 @@ export interface CoredumpEnv {
   trace(name: string, data: Record<string, unknown>): void;
   /** directory for the built-in pipe collector */
   collectDir?: string;
+  /** kernel.core_pipe_limit (0: unlimited, the dumper does not wait for the helper) */
+  corePipeLimit?: number;
   allowHostPipe?: boolean;
 }
 
@@ -98,7 +100,7 @@ export function doCoredump(env: CoredumpEnv, signo: number, siginfo: Buffer): Co
   const params = {
     signo, pid: task.pid, tid: task.tid, uid: task.uid, gid: task.gid, fsuid: task.fsuid, comm: task.comm,
     exePath: task.exePath, hostname: env.hostname, time: env.time, cpu: 0, dumpable: task.dumpable,
-    corePattern: env.corePattern, coreUsesPid: env.coreUsesPid, corePipeLimit: 0, pipeDumpsInFlight: 0,
+    corePattern: env.corePattern, coreUsesPid: env.coreUsesPid, corePipeLimit: env.corePipeLimit ?? 0, pipeDumpsInFlight: 0,
     rlimitCore: task.rlimit(RLIMIT_CORE), cwd: task.cwd,
   };
   const plan = planCoredump(params);
