@@ -11,5 +11,7 @@ gdb-multiarch -batch -ex "core-file $root/core" -ex 'p $_siginfo._sifields._sigf
   programs/build/segv_maperr_null 2>/dev/null | tail -3
 echo
 af run --root "$root" programs/build/bus_adraln_sp_load
+echo "\$ qemu-aarch64 programs/build/bus_adraln_sp_load    # qemu never checks SP alignment"
+(cd "$root" && ulimit -c 0 && qemu-aarch64 "$OLDPWD/programs/build/bus_adraln_sp_load"); echo "(exit status $?)"; echo
 af run --root "$root" --rlimit-core 0 programs/build/segv_maperr_null
 rm -rf "$root"
