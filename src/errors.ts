@@ -21,6 +21,14 @@ export class LoaderError extends EmulatorError {
   }
 }
 
+/**
+ * The engine cannot back a mapping that Linux would give (Unicorn allocates real memory for every mapped page
+ * range it is asked for). The memory syscalls turn it into the failure Linux would report when memory runs out.
+ */
+export class EngineMemoryError extends EmulatorError {
+  override name = 'EngineMemoryError';
+}
+
 /** A bad option or option combination, named with the option. */
 export class OptionError extends EmulatorError {
   override name = 'OptionError';

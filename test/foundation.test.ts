@@ -137,3 +137,11 @@ describe('determinism', () => {
     expect(st('segv_maperr_null')).toBe(128 + 11);
   });
 });
+
+describe('mappings the engine cannot back', () => {
+  it('fail with ENOMEM in the guest instead of ending the run', () => {
+    const { report } = run('hugemap');
+    expect(report.stdout).toBe('2^30: ok\n2^34: ok\n2^38: Cannot allocate memory\n2^42: Cannot allocate memory\n2^46: Cannot allocate memory\n');
+    expect(report.exit.code).toBe(0);
+  });
+});

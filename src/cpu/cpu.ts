@@ -8,7 +8,7 @@ import {
   UC_MEM_READ_UNMAPPED, UC_MEM_WRITE_UNMAPPED, UC_MEM_FETCH_UNMAPPED, UC_MEM_READ_PROT, UC_MEM_WRITE_PROT,
   UC_MEM_FETCH_PROT,
 } from './unicorn.ts';
-import { UnicornError, EmulatorError } from '../errors.ts';
+import { UnicornError, EmulatorError, EngineMemoryError } from '../errors.ts';
 
 /** QEMU exception numbers as Unicorn's UC_HOOK_INTR reports them (target/arm/cpu.h EXCP_*). */
 export const EXCP_UDEF = 1;
@@ -117,7 +117,11 @@ export class Cpu {
 
   // ---- memory -------------------------------------------------------------------------------------------
   map(addr: bigint, size: bigint, prot: number): void {
-    this.check(`uc_mem_map(0x${addr.toString(16)}, 0x${size.toString(16)})`, this.U.memMap(this.uc, addr, size, prot));
+    const err = this.U.memMap(this.uc, addr, size, prot);
+    if (err === 1 /* UC_ERR_NOMEM */) {
+      throw new EngineMemoryError(`the engine cannot back 0x${size.toString(16)} bytes at 0x${addr.toString(16)}`);
+    }
+    this.check(`uc_mem_map(0x${addr.toString(16)}, 0x${size.toString(16)})`, err);
   }
   protect(addr: bigint, size: bigint, prot: number): void {
     this.check('uc_mem_protect', this.U.memProtect(this.uc, addr, size, prot));

@@ -5,6 +5,7 @@ import type { Cpu } from '../cpu/cpu.ts';
 import { UC_PROT_READ, UC_PROT_WRITE, UC_PROT_EXEC } from '../cpu/unicorn.ts';
 import { VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_GROWSDOWN } from './vma-flags.ts';
 import { spWriteKind } from '../arch/arm64/insn.ts';
+import { EngineMemoryError } from '../errors.ts';
 
 export * from './vma-flags.ts';
 
@@ -234,7 +235,12 @@ export class Mm {
     if (newStart > need) newStart = need;
     if (newStart < floor) newStart = floor;
     if (newStart < gapFloor) newStart = gapFloor;
-    this.cpu.map(newStart, vma.start - newStart, ucProt(vma.flags));
+    try {
+      this.cpu.map(newStart, vma.start - newStart, ucProt(vma.flags));
+    } catch (e) {
+      if (e instanceof EngineMemoryError) return false; // as if the growth hit its limit: SIGSEGV
+      throw e;
+    }
     vma.start = newStart;
     return true;
   }

@@ -7,6 +7,7 @@ import {
   VM_SHARED, VM_DONTDUMP, VM_READ,
 } from './mm.ts';
 import { RLIMIT_DATA } from '../kernel/task.ts';
+import { EngineMemoryError } from '../errors.ts';
 
 const PROT_READ = 1, PROT_WRITE = 2, PROT_EXEC = 4, PROT_GROWSDOWN = 0x01000000, PROT_GROWSUP = 0x02000000;
 const MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_SHARED_VALIDATE = 0x03, MAP_TYPE = 0x0f, MAP_FIXED = 0x10;
@@ -29,11 +30,16 @@ const brk: Syscall = (k, [addr]) => {
     const next = mm.findVma(oldEnd);
     if (next && next.start < newEnd + PAGE_SIZE) return mm.brk;
     const heap = mm.vmas.find((v) => v.name === '[heap]');
-    if (heap) {
-      mm.cpu.map(heap.end, newEnd - heap.end, 3);
-      heap.end = newEnd;
-    } else {
-      mm.insert({ start: oldEnd, end: newEnd, flags: 0x3, pgoff: 0n, file: null, name: '[heap]' });
+    try {
+      if (heap) {
+        mm.cpu.map(heap.end, newEnd - heap.end, 3);
+        heap.end = newEnd;
+      } else {
+        mm.insert({ start: oldEnd, end: newEnd, flags: 0x3, pgoff: 0n, file: null, name: '[heap]' });
+      }
+    } catch (e) {
+      if (e instanceof EngineMemoryError) return mm.brk; // brk fails by not moving
+      throw e;
     }
   }
   mm.brk = addr;
@@ -85,7 +91,13 @@ function doMmap(k: Kernel, addr: bigint, len: bigint, prot: number, flags: numbe
     }
   }
   const vmFlags = vmFlagsFromProt(prot) | (type === MAP_PRIVATE ? 0 : VM_SHARED);
-  mm.insert({ start, end: start + size, flags: vmFlags, pgoff: file ? off : 0n, file, name: null }, contents);
+  try {
+    mm.insert({ start, end: start + size, flags: vmFlags, pgoff: file ? off : 0n, file, name: null }, contents);
+  } catch (e) {
+    // DIVERGENCE: Linux overcommits such a mapping; the engine must back it, so it fails as out of memory
+    if (e instanceof EngineMemoryError) return neg(ENOMEM);
+    throw e;
+  }
   k.trace('mmap', { addr: `0x${start.toString(16)}`, len: Number(size), prot, flags });
   return start;
 }
@@ -141,7 +153,12 @@ const mremap: Syscall = (k, [oldAddr, oldLen, newLenArg, flagsArg, newAddr]) => 
   }
   // grow in place when the next range is free
   if (!(flags & MREMAP_FIXED) && oldAddr + oldSize === v.end && k.mm.isFree(v.end, oldAddr + newSize)) {
-    k.mm.cpu.map(v.end, oldAddr + newSize - v.end, ucProtOf(v));
+    try {
+      k.mm.cpu.map(v.end, oldAddr + newSize - v.end, ucProtOf(v));
+    } catch (e) {
+      if (e instanceof EngineMemoryError) return neg(ENOMEM);
+      throw e;
+    }
     v.end = oldAddr + newSize;
     return oldAddr;
   }
@@ -151,8 +168,13 @@ const mremap: Syscall = (k, [oldAddr, oldLen, newLenArg, flagsArg, newAddr]) => 
   const data = k.mm.cpu.read(oldAddr, Number(oldSize)) ?? Buffer.alloc(Number(oldSize));
   if (flags & MREMAP_FIXED) k.mm.unmapRange(dest, dest + newSize);
   const moved: Vma = { ...v, start: dest, end: dest + newSize, pgoff: v.pgoff + (oldAddr - v.start) };
+  try {
+    k.mm.insert(moved, data); // the new place first: if the engine cannot back it, the old mapping is intact
+  } catch (e) {
+    if (e instanceof EngineMemoryError) return neg(ENOMEM);
+    throw e;
+  }
   k.mm.unmapRange(oldAddr, oldAddr + oldSize);
-  k.mm.insert(moved, data);
   return dest;
 };
 
