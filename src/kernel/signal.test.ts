@@ -9,8 +9,9 @@ import type { KernelSiginfo } from './siginfo.ts';
 import {
   type SignalKernel, sendSignal, forceSigFault, forceSig, forceFatalSig, forceSigsegv, dequeueSignal,
   dequeueSynchronousSignal, getSignal, signalDelivered, signalPending, restoreSavedSigmask,
-  untaggedAddr, sigsp,
+  sigsp,
 } from './signal.ts';
+import { untaggedAddr } from '../mm/uaccess.ts';
 import {
   SIGSEGV, SIGBUS, SIGUSR1, SIGUSR2, SIGINT, SIGTERM, SIGCHLD, SIGCONT, SIGTSTP, SIGSTOP, SIGKILL, SIGILL,
   SIGRTMIN, SIGQUIT, SI_USER, SI_KERNEL, SI_QUEUE, SI_TKILL, SEGV_MAPERR, SEGV_ACCERR, BUS_ADRALN, SIG_IGN,

@@ -4,6 +4,7 @@
 // Read: torvalds/linux kernel/signal.c @ 496156e3647f44e2aab3e64f86b63294afca458a and ColinIanKing/linux-next
 // kernel/signal.c @ 1ab815f203c2a88e66700850fe6e44ef8e7c3526; kernel.md §7, §8.
 import type { Kernel } from './sys.ts';
+import { untaggedAddr } from '../mm/uaccess.ts';
 import type { Task, KSigaction, SigPending } from './task.ts';
 import type { KernelSiginfo } from './siginfo.ts';
 import { EINVAL, ENOMEM, EPERM } from './errno.ts';
@@ -210,10 +211,6 @@ export type GetSignalResult =
   | null;
 
 /** arm64 untagged_addr(): addr & sign_extend64(addr, 55) — clears a tag byte of a user address. */
-export function untaggedAddr(addr: bigint): bigint {
-  return addr & BigInt.asUintN(64, BigInt.asIntN(56, addr));
-}
-
 /** hide_si_addr_tag_bits + arm64 arch_untagged_si_addr (SIGTRAP/TRAP_BRKPT keeps all bits). */
 function hideSiAddrTagBits(info: KernelSiginfo): void {
   if (!isFaultLayout(siginfoLayout(info.signo, info.code)) || info.addr === undefined) return;

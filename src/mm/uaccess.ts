@@ -3,6 +3,14 @@
 import type { Mm } from './mm.ts';
 import { VM_READ, VM_WRITE } from './vma-flags.ts';
 
+/**
+ * untagged_addr (arch/arm64/include/asm/memory.h): addr & sign_extend64(addr, 55). TBI0 is on for EL0, so a user
+ * address loses its top byte; an address with bit 55 set (the kernel half) keeps all its bits.
+ */
+export function untaggedAddr(addr: bigint): bigint {
+  return addr & BigInt.asUintN(64, BigInt.asIntN(56, addr));
+}
+
 function covered(mm: Mm, addr: bigint, len: number, need: number): boolean {
   if (len === 0) return true;
   let a = addr;

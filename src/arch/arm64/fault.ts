@@ -1,6 +1,7 @@
 // Mirrors arch/arm64/mm/fault.c (Linux v6.17; table read from ColinIanKing/linux-next @536f8fe8, kernel.md §3–4):
 // fault_info[], do_mem_abort and the handlers the table points at.
 import { VM_READ, VM_WRITE, VM_EXEC, TASK_SIZE } from '../../mm/mm.ts';
+import { untaggedAddr } from '../../mm/uaccess.ts';
 import {
   SIGSEGV, SIGBUS, SIGKILL, SEGV_MAPERR, SEGV_ACCERR, SEGV_MTESERR, BUS_OBJERR, BUS_ADRALN, SI_KERNEL,
 } from '../../kernel/sigdefs.ts';
@@ -23,8 +24,6 @@ export interface FaultInfo {
   name: string;
 }
 
-/** untagged_addr: TBI0 is on for EL0, so bits 63:56 are not part of a user address. */
-export const untaggedAddr = (a: bigint): bigint => (a & (1n << 55n) ? a | (0xffn << 56n) : a & ~(0xffn << 56n));
 const isTtbr0Addr = (a: bigint): boolean => a < TASK_SIZE;
 
 /** set_thread_esr: what sigcontext.fault_address and esr_context will show; kernel addresses sanitised (§4.3). */

@@ -4,6 +4,7 @@
 // Read: a recent arch/arm64/kernel/signal.c (setup_sigframe_layout … arch_do_signal_or_restart),
 // torvalds/linux arch/arm64/kernel/ptrace.c (valid_native_regs, SPSR_EL1_AARCH64_RES0_BITS),
 // arch/arm64/kernel/traps.c (arm64_notify_segfault, arm64_notify_die); kernel.md §9.
+import { untaggedAddr } from '../../mm/uaccess.ts';
 import { signalSyscalls } from '../../kernel/sys_signal.ts';
 import type { SysResult } from '../../kernel/sys.ts';
 import type { KSigaction } from '../../kernel/task.ts';
@@ -15,7 +16,7 @@ import { ERESTARTNOHAND, ERESTARTSYS, ERESTARTNOINTR, ERESTART_RESTARTBLOCK, EIN
 import { SA_SIGINFO, SA_RESTORER, SA_RESTART, SIGSEGV, SEGV_MAPERR, SEGV_ACCERR, MINSIGSTKSZ } from '../../kernel/sigdefs.ts';
 import {
   type SignalKernel, getSignal, signalPending, signalDelivered, forceSigsegv, forceSigFault, sigmaskToSave, sigsp,
-  setCurrentBlocked, restoreSavedSigmask, doSigaltstack, encodeStackT, decodeStackT, untaggedAddr,
+  setCurrentBlocked, restoreSavedSigmask, doSigaltstack, encodeStackT, decodeStackT,
 } from '../../kernel/signal.ts';
 import { VDSO_SIGRETURN_OFFSET } from './vdso.ts';
 import * as S from './sigcontext.ts';

@@ -19,6 +19,7 @@
 import type { ExceptionStop } from '../../cpu/cpu.ts';
 import { EXCP_UDEF, EXCP_BKPT, EXCP_DATA_ABORT } from '../../cpu/cpu.ts';
 import type { Mm } from '../../mm/mm.ts';
+import { untaggedAddr } from '../../mm/uaccess.ts';
 import { VM_READ, VM_WRITE, VM_EXEC } from '../../mm/vma-flags.ts';
 import { decodeMemAccess, decodeBrk } from './insn.ts';
 import {
@@ -52,8 +53,7 @@ const esrOf = (ec: number, iss: number): number => ((ec << ESR_ELx_EC_SHIFT) | E
 
 /** DFSC for an access to addr: translation fault at the walk's level, or a level-3 permission fault. */
 export function faultStatus(mm: Mm, tagged: bigint, access: 'read' | 'write' | 'fetch'): number {
-  // TBI: the walk uses the address without its top byte (sign-extended from bit 55)
-  const addr = tagged & (1n << 55n) ? tagged | (0xffn << 56n) : tagged & ~(0xffn << 56n);
+  const addr = untaggedAddr(tagged); // TBI: the walk ignores the top byte
   const v = mm.vmaAt(addr);
   if (!v || (v.flags & (VM_READ | VM_WRITE | VM_EXEC)) === 0) return FSC_FAULT + (v ? 3 : translationLevel(mm, addr));
   return FSC_PERM + 3;

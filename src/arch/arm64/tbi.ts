@@ -7,10 +7,9 @@
 import type { Cpu } from '../../cpu/cpu.ts';
 import type { Mm } from '../../mm/mm.ts';
 import { decodeMemAccess } from './insn.ts';
-import { copyFromUser, copyToUser } from '../../mm/uaccess.ts';
+import { copyFromUser, copyToUser, untaggedAddr } from '../../mm/uaccess.ts';
 import { EmulatorError } from '../../errors.ts';
 
-const untag = (a: bigint): bigint => (a & (1n << 55n) ? a | (0xffn << 56n) : a & ~(0xffn << 56n));
 
 /** Sign- or zero-extends a little-endian value of `bytes` bytes. */
 function extend(v: bigint, bytes: number, signed: boolean, sf: boolean): bigint {
@@ -33,11 +32,11 @@ export function emulateTaggedAccess(cpu: Cpu, mm: Mm): boolean {
   if (!m || (m.kind !== 'load' && m.kind !== 'store') || m.rn < 0 || m.rn > 31) return false;
   const reg = (n: number) => (n === 31 ? 0n : cpu.x(n));
   const tagged = m.address(reg, cpu.sp, pc);
-  if (untag(tagged) === tagged) return false;
+  if (untaggedAddr(tagged) === tagged) return false;
   if (m.form === 'simd-multiple' || m.form === 'simd-single') {
     throw new EmulatorError(`tagged-pointer SIMD structure access at pc 0x${pc.toString(16)} is not emulated (TBI)`);
   }
-  const addr = untag(tagged);
+  const addr = untaggedAddr(tagged);
   const regs = m.rt2 >= 0 ? [m.rt, m.rt2] : [m.rt];
   const n = m.elemSize;
   if (m.kind === 'load') {
