@@ -5,6 +5,7 @@ import type { Kernel, Syscall } from '../kernel/sys.ts';
 import { copyFromUser, copyToUser, strncpyFromUser } from '../mm/uaccess.ts';
 import {
   EBADF, EFAULT, EINVAL, ENOTTY, ENAMETOOLONG, EEXIST, ENOTDIR, EISDIR, ERANGE, errnoFromNode,
+  neg,
 } from '../kernel/errno.ts';
 import { lookup, guestAbsolute } from './namei.ts';
 import {
@@ -14,7 +15,6 @@ import {
 const AT_FDCWD = -100;
 const AT_SYMLINK_NOFOLLOW = 0x100;
 const AT_EMPTY_PATH = 0x1000;
-const neg = (e: number): bigint => BigInt(-e);
 const s32 = (v: bigint): number => Number(BigInt.asIntN(32, v));
 
 function userPath(k: Kernel, addr: bigint): string | bigint {

@@ -4,11 +4,9 @@ import type { Kernel, Syscall } from '../kernel/sys.ts';
 import { copyFromUser, copyToUser } from '../mm/uaccess.ts';
 import { EFAULT, EINVAL, ERESTARTNOHAND } from '../kernel/errno.ts';
 import { NO_RETURN } from '../kernel/sys.ts';
+import { signalPending } from '../kernel/signal.ts';
 
 const POLLIN = 0x1, POLLOUT = 0x4, POLLNVAL = 0x20;
-
-const pendingUnblocked = (k: Kernel): boolean =>
-  ((k.task.pending.signal | k.task.sharedPending.signal) & ~k.task.blocked) !== 0n;
 
 const ppoll: Syscall = (k, [ufds, nfds, tsp]) => {
   if (nfds > 1024n) return BigInt(-EINVAL);
@@ -35,13 +33,13 @@ const ppoll: Syscall = (k, [ufds, nfds, tsp]) => {
     if (timeout < 0n) return BigInt(-EINVAL);
   }
   // nothing is ready: wait for a signal or the timeout on virtual time
-  const left = k.sleepInterruptible ? k.sleepInterruptible(timeout, () => pendingUnblocked(k)) : timeout === null ? null : 0n;
+  const left = k.sleepInterruptible ? k.sleepInterruptible(timeout, () => signalPending(k.task)) : timeout === null ? null : 0n;
   if (left === null) {
     k.trace('sleep_forever', { syscall: 'ppoll' });
     (k as Kernel & { blockForever?(r: string): void }).blockForever?.('ppoll');
     return NO_RETURN;
   }
-  return pendingUnblocked(k) ? BigInt(-ERESTARTNOHAND) : 0n;
+  return signalPending(k.task) ? BigInt(-ERESTARTNOHAND) : 0n;
 };
 
 export const selectSyscalls: Record<number, [string, Syscall]> = { 73: ['ppoll', ppoll] };

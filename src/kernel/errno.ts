@@ -196,3 +196,6 @@ export function errnoByName(name: string): number | undefined {
 export function errnoFromNode(e: NodeJS.ErrnoException): number {
   return (e.code !== undefined ? BY_NAME.get(e.code) : undefined) ?? EIO;
 }
+
+/** A syscall's error return: -errno as the 64-bit x0 value. */
+export const neg = (e: number): bigint => BigInt(-e);

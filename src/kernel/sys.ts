@@ -6,10 +6,11 @@ import type { Mm } from '../mm/mm.ts';
 import type { Task } from './task.ts';
 import { RLIM_INFINITY, RLIM_NLIMITS, RLIMIT_STACK } from './task.ts';
 import { copyFromUser, copyToUser, readU64 } from '../mm/uaccess.ts';
-import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, EAGAIN, EINTR } from './errno.ts';
+import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, EAGAIN, EINTR, neg } from './errno.ts';
 import { fsSyscalls } from '../fs/open.ts';
 import { mmSyscalls } from '../mm/mmap.ts';
 import { itimerSyscalls } from './itimer.ts';
+import { signalPending } from './signal.ts';
 import { selectSyscalls } from '../fs/select.ts';
 import type { Clock } from './time.ts';
 
@@ -39,7 +40,6 @@ export const NO_RETURN = Symbol('no-return');
 export type SysResult = bigint | typeof NO_RETURN;
 export type Syscall = (k: Kernel, a: bigint[]) => SysResult;
 
-const neg = (e: number): bigint => BigInt(-e);
 const ok = 0n;
 
 // ---- identity & process --------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ function sleepNs(k: Kernel, ns: bigint, rem: bigint): bigint {
     k.clock.sleep(ns); // virtual time: sleeping takes no host time
     return ok;
   }
-  const left = k.sleepInterruptible(ns, () => pendingUnblocked(k)) ?? 0n;
+  const left = k.sleepInterruptible(ns, () => signalPending(k.task)) ?? 0n;
   if (left === 0n) return ok;
   if (rem !== 0n) {
     const b = Buffer.alloc(16);
@@ -156,9 +156,6 @@ function sleepNs(k: Kernel, ns: bigint, rem: bigint): bigint {
   }
   return neg(EINTR);
 }
-
-const pendingUnblocked = (k: Kernel): boolean =>
-  ((k.task.pending.signal | k.task.sharedPending.signal) & ~k.task.blocked) !== 0n;
 
 const nanosleep: Syscall = (k, [req, rem]) => sleepFor(k, req, rem);
 const clockNanosleep: Syscall = (k, [clk, flags, req, rem]) => {

@@ -7,7 +7,7 @@ import type { KSigaction } from './task.ts';
 import type { KernelSiginfo } from './siginfo.ts';
 import { copySiginfoToUser, siginfoFromUser, postCopySiginfoFromUser, KERNEL_SIGINFO_SIZE, SI_MAX_SIZE } from './siginfo.ts';
 import { copyFromUser, copyToUser } from '../mm/uaccess.ts';
-import { EAGAIN, EFAULT, EINTR, EINVAL, EPERM, ESRCH, ERESTARTNOHAND } from './errno.ts';
+import { EAGAIN, EFAULT, EINTR, EINVAL, EPERM, ESRCH, ERESTARTNOHAND, neg } from './errno.ts';
 import {
   _NSIG, SI_USER, SI_TKILL, SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK, UAPI_SA_FLAGS, MINSIGSTKSZ, SA_IMMUTABLE, sigmask,
 } from './sigdefs.ts';
@@ -19,7 +19,6 @@ import {
 
 // ---- syscalls ----------------------------------------------------------------------------------------------
 type SigSyscall = (k: SignalKernel, a: bigint[]) => SysResult;
-const neg = (e: number): bigint => BigInt(-e);
 const i32 = (v: bigint): number => Number(BigInt.asIntN(32, v));
 const getSet = (k: SignalKernel, addr: bigint): bigint | null => copyFromUser(k.mm, addr, 8)?.readBigUInt64LE() ?? null;
 const putSet = (k: SignalKernel, addr: bigint, set: bigint, size = 8): boolean => {

@@ -1,7 +1,7 @@
 // brk, mmap, munmap, mprotect, mremap, madvise (mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/madvise.c, v6.17).
 import * as fs from 'node:fs';
 import type { Kernel, Syscall } from '../kernel/sys.ts';
-import { EINVAL, ENOMEM, EBADF, EACCES, EFAULT, ENODEV, errnoFromNode } from '../kernel/errno.ts';
+import { EINVAL, ENOMEM, EBADF, EACCES, EFAULT, ENODEV, errnoFromNode, neg } from '../kernel/errno.ts';
 import {
   PAGE_SIZE, TASK_SIZE, MMAP_MIN_ADDR, pageAlignUp, pageAlignDown, vmFlagsFromProt, type Vma,
   VM_SHARED, VM_DONTDUMP, VM_READ,
@@ -14,7 +14,6 @@ const MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_SHARED_VALIDATE = 0x03, MAP_TYP
 const MAP_ANONYMOUS = 0x20, MAP_FIXED_NOREPLACE = 0x100000;
 const MADV_DONTDUMP = 16, MADV_DODUMP = 17, MADV_DONTNEED = 4;
 const MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2;
-const neg = (e: number): bigint => BigInt(-e);
 const isAligned = (a: bigint): boolean => (a & (PAGE_SIZE - 1n)) === 0n;
 
 const brk: Syscall = (k, [addr]) => {
