@@ -15,10 +15,6 @@ export class Tracer {
 
   constructor(private readonly sink: TraceSink | undefined, private readonly icount: () => number | null) {}
 
-  get enabled(): boolean {
-    return this.sink !== undefined || this.watcher !== null;
-  }
-
   /** One branch when nobody listens. */
   emit(name: string, data: Record<string, unknown>): void {
     if (!this.sink && !this.watcher) return;

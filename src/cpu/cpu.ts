@@ -4,7 +4,7 @@ import {
   unicorn, type UnicornLib, type UcHandle, UC_ERR_NAMES, UC_CPU_ARM64_MAX,
   UC_ARM64_REG_X0, UC_ARM64_REG_X29, UC_ARM64_REG_X30, UC_ARM64_REG_SP, UC_ARM64_REG_PC, UC_ARM64_REG_NZCV,
   UC_ARM64_REG_Q0, UC_ARM64_REG_TPIDR_EL0, UC_ARM64_REG_FPCR, UC_ARM64_REG_FPSR, UC_ARM64_REG_CPACR_EL1,
-  UC_ARM64_REG_CP_REG, UC_ARM64_REG_PSTATE,
+  UC_ARM64_REG_CP_REG,
   UC_MEM_READ_UNMAPPED, UC_MEM_WRITE_UNMAPPED, UC_MEM_FETCH_UNMAPPED, UC_MEM_READ_PROT, UC_MEM_WRITE_PROT,
   UC_MEM_FETCH_PROT,
 } from './unicorn.ts';
@@ -225,8 +225,6 @@ export class Cpu {
   set fpsr(v: number) { this.writeReg(UC_ARM64_REG_FPSR, BigInt(v >>> 0)); }
   get fpcr(): number { return Number(this.readReg(UC_ARM64_REG_FPCR)); }
   set fpcr(v: number) { this.writeReg(UC_ARM64_REG_FPCR, BigInt(v >>> 0)); }
-  /** The full PSTATE word as the engine holds it (EL bits included), for diagnostics. */
-  get rawPstate(): bigint { return this.readReg(UC_ARM64_REG_PSTATE); }
   /** v0..v31 as unsigned 128-bit values */
   v(n: number): bigint {
     this.U.regRead(this.uc, UC_ARM64_REG_Q0 + n, this.b16);

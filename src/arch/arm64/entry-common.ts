@@ -37,10 +37,7 @@ export function el0SyncHandler(k: FaultKernel & { exception: ExceptionContext | 
     case ESR_ELx_EC_UNKNOWN: {
       // do_el0_undef: try the MRS / counter / WFI emulation first, then SIGILL with fault_code 0
       const insn = k.cpu.read(syn.pc, 4)?.readUInt32LE(0);
-      if (insn !== undefined && emulateCacheMaint(k, insn)) {
-        k.exception = k.exception?.ec === ESR_ELx_EC_DABT_LOW ? k.exception : null;
-        return;
-      }
+      if (insn !== undefined && emulateCacheMaint(k, insn)) return;
       if (insn !== undefined && emulateEl0Sys(k, insn)) {
         k.exception = null;
         return;
@@ -69,6 +66,7 @@ function emulateCacheMaint(k: FaultKernel & { exception: ExceptionContext | null
   const vma = k.mm.vmaAt(addr);
   if (vma && vma.flags & 0x7) {
     k.cpu.pc = pc + 4n;
+    k.exception = null; // nothing to report: the operation had no visible effect
     return true;
   }
   const esr = synDataAbort(faultStatus(k.mm, addr, 'read'), false, true);
