@@ -1,7 +1,9 @@
 // Mirrors fs/binfmt_elf.c load_elf_binary + create_elf_tables and fs/exec.c setup_arg_pages (v6.17),
 // for static ELF64 AArch64 executables (ET_EXEC and static-pie ET_DYN), randomization off.
 import { LoaderError } from '../errors.ts';
-import { parseEhdr, parsePhdrs } from './elf.ts';
+import {
+  parseEhdr, parsePhdrs, ET_EXEC, ET_DYN, EM_AARCH64, PT_LOAD, PT_INTERP, PT_PHDR, PT_GNU_STACK, PF_X, PF_W, PF_R,
+} from './elf.ts';
 import {
   Mm, type Vma, type MappedFile, PAGE_SIZE, STACK_TOP, TASK_SIZE, pageAlignDown, pageAlignUp,
   VM_READ, VM_WRITE, VM_EXEC, VM_GROWSDOWN,
@@ -9,14 +11,6 @@ import {
 import { buildVdso, VDSO_SIZE } from '../arch/arm64/vdso.ts';
 import type { CpuFeatures } from '../arch/arm64/cpufeature.ts';
 
-export const ET_EXEC = 2;
-export const ET_DYN = 3;
-export const EM_AARCH64 = 183;
-export const PT_LOAD = 1;
-export const PT_INTERP = 3;
-export const PT_PHDR = 6;
-export const PT_GNU_STACK = 0x6474e551;
-const PF_X = 1, PF_W = 2, PF_R = 4;
 
 // auxv types (include/uapi/linux/auxvec.h, arch/arm64/include/uapi/asm/auxvec.h)
 export const AT = {
