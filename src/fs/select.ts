@@ -5,6 +5,7 @@ import { copyFromUser, copyToUser } from '../mm/uaccess.ts';
 import { EFAULT, EINVAL, ERESTARTNOHAND } from '../kernel/errno.ts';
 import { NO_RETURN } from '../kernel/sys.ts';
 import { signalPending } from '../kernel/signal.ts';
+import { getTimespec } from '../kernel/time.ts';
 
 const POLLIN = 0x1, POLLOUT = 0x4, POLLNVAL = 0x20;
 
@@ -27,10 +28,8 @@ const ppoll: Syscall = (k, [ufds, nfds, tsp]) => {
   }
   let timeout: bigint | null = null;
   if (tsp !== 0n) {
-    const t = copyFromUser(k.mm, tsp, 16);
-    if (!t) return BigInt(-EFAULT);
-    timeout = t.readBigInt64LE(0) * 1_000_000_000n + t.readBigInt64LE(8);
-    if (timeout < 0n) return BigInt(-EINVAL);
+    timeout = getTimespec(k.mm, tsp);
+    if (timeout < 0n) return timeout;
   }
   // nothing is ready: wait for a signal or the timeout on virtual time
   const left = k.sleepInterruptible ? k.sleepInterruptible(timeout, () => signalPending(k.task)) : timeout === null ? null : 0n;

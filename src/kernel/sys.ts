@@ -12,7 +12,7 @@ import { mmSyscalls } from '../mm/mmap.ts';
 import { itimerSyscalls } from './itimer.ts';
 import { signalPending } from './signal.ts';
 import { selectSyscalls } from '../fs/select.ts';
-import type { Clock } from './time.ts';
+import { getTimespec, type Clock } from './time.ts';
 
 /** What syscall handlers may use of the machine. */
 export interface Kernel {
@@ -132,12 +132,8 @@ const gettimeofday: Syscall = (k, [tv, tz]) => {
   return ok;
 };
 function sleepFor(k: Kernel, req: bigint, rem: bigint): bigint {
-  const b = copyFromUser(k.mm, req, 16);
-  if (!b) return neg(EFAULT);
-  const sec = b.readBigInt64LE(0);
-  const nsec = b.readBigInt64LE(8);
-  if (sec < 0n || nsec < 0n || nsec >= 1_000_000_000n) return neg(EINVAL);
-  return sleepNs(k, sec * 1_000_000_000n + nsec, rem);
+  const ns = getTimespec(k.mm, req);
+  return ns < 0n ? ns : sleepNs(k, ns, rem);
 }
 
 /** hrtimer_nanosleep on virtual time: a timer's signal interrupts it (-EINTR, time left in rem). */
@@ -161,9 +157,8 @@ const nanosleep: Syscall = (k, [req, rem]) => sleepFor(k, req, rem);
 const clockNanosleep: Syscall = (k, [clk, flags, req, rem]) => {
   if (k.clock.read(Number(clk)) === null) return neg(EINVAL);
   if (flags & 1n) { // TIMER_ABSTIME
-    const b = copyFromUser(k.mm, req, 16);
-    if (!b) return neg(EFAULT);
-    const until = b.readBigInt64LE(0) * 1_000_000_000n + b.readBigInt64LE(8);
+    const until = getTimespec(k.mm, req);
+    if (until < 0n) return until;
     const now = k.clock.read(Number(clk))!;
     return until > now ? sleepNs(k, until - now, 0n) : ok;
   }

@@ -3,6 +3,7 @@
 // use live in signal.ts; arch/arm64/signal.ts adds rt_sigreturn (139) to signalSyscalls.
 import type { Syscall, SysResult } from './sys.ts';
 import { NO_RETURN } from './sys.ts';
+import { getTimespec } from './time.ts';
 import type { KSigaction } from './task.ts';
 import type { KernelSiginfo } from './siginfo.ts';
 import { copySiginfoToUser, siginfoFromUser, postCopySiginfoFromUser, KERNEL_SIGINFO_SIZE, SI_MAX_SIZE } from './siginfo.ts';
@@ -216,12 +217,8 @@ const rtSigtimedwait: SigSyscall = (k, [uthese, uinfo, uts, sigsetsize]) => {
   if (these === null) return neg(EFAULT);
   let timeout: bigint | null = null;
   if (uts !== 0n) {
-    const b = copyFromUser(k.mm, uts, 16);
-    if (!b) return neg(EFAULT);
-    const sec = b.readBigInt64LE(0);
-    const nsec = b.readBigInt64LE(8);
-    if (sec < 0n || nsec < 0n || nsec >= 1_000_000_000n) return neg(EINVAL); // timespec64_valid
-    timeout = sec * 1_000_000_000n + nsec;
+    timeout = getTimespec(k.mm, uts);
+    if (timeout < 0n) return timeout;
   }
   const t = k.task;
   const mask = ~(these & ~SIG_KILL_STOP) & ALL; // the signals NOT waited for count as blocked

@@ -1,6 +1,10 @@
 // The emulator's clock: deterministic virtual time. CLOCK_REALTIME starts at the --time value; every clock
 // advances with the instructions retired (1 ns each, a 1 GHz virtual CPU) when they are counted, plus 1 µs per
 // clock read, plus whatever the guest slept. DIVERGENCE: no wall-clock time ever reaches the guest.
+import type { Mm } from '../mm/mm.ts';
+import { copyFromUser } from '../mm/uaccess.ts';
+import { EFAULT, EINVAL } from './errno.ts';
+
 export const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID = 2, CLOCK_THREAD_CPUTIME_ID = 3;
 export const CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7;
 
@@ -44,4 +48,14 @@ export class Clock {
   get epoch(): bigint {
     return this.epochSeconds;
   }
+}
+
+/** get_timespec64 + timespec64_valid: the time in ns, or -EFAULT / -EINVAL (negative, as a syscall returns). */
+export function getTimespec(mm: Mm, addr: bigint): bigint {
+  const b = copyFromUser(mm, addr, 16);
+  if (!b) return BigInt(-EFAULT);
+  const sec = b.readBigInt64LE(0);
+  const nsec = b.readBigInt64LE(8);
+  if (sec < 0n || nsec < 0n || nsec >= 1_000_000_000n) return BigInt(-EINVAL);
+  return sec * 1_000_000_000n + nsec;
 }
