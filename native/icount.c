@@ -156,20 +156,17 @@ int af_align_site(uc_engine *uc, struct icount *c, uint64_t address)
     return site_add(c, address, SITE_EXCL);
 }
 
-uint64_t af_align_fault(struct icount *c)
-{
-    uint64_t pc = c->align_fault ? c->align_fault_pc : 0;
-    c->align_fault = 0;
-    return pc;
-}
 
 void af_sp_watch(struct icount *c, int on) { c->sp_watch = on; }
-/* Returns and clears the pending SP alignment fault: its pc, or 0 when there is none. */
-uint64_t af_sp_fault(struct icount *c)
+/* Returns and clears the alignment fault that stopped the engine, in one call per stop: 0 when there is none,
+ * else its pc (user pcs are below 2^48) with the kind in bits 63:62, AF_FAULT_SP or AF_FAULT_EXCL. */
+#define AF_FAULT_SP   (1ull << 62)
+#define AF_FAULT_EXCL (2ull << 62)
+uint64_t af_take_fault(struct icount *c)
 {
-    uint64_t pc = c->sp_fault ? c->sp_fault_pc : 0;
-    c->sp_fault = 0;
-    return pc;
+    uint64_t v = c->sp_fault ? (c->sp_fault_pc | AF_FAULT_SP) : c->align_fault ? (c->align_fault_pc | AF_FAULT_EXCL) : 0;
+    c->sp_fault = c->align_fault = 0;
+    return v;
 }
 
 struct icount *af_icount_new(uc_engine *uc)

@@ -4,7 +4,7 @@ import {
   unicorn, type UnicornLib, type UcHandle, UC_ERR_NAMES, UC_CPU_ARM64_MAX,
   UC_ARM64_REG_X0, UC_ARM64_REG_X29, UC_ARM64_REG_X30, UC_ARM64_REG_SP, UC_ARM64_REG_PC, UC_ARM64_REG_NZCV,
   UC_ARM64_REG_Q0, UC_ARM64_REG_TPIDR_EL0, UC_ARM64_REG_FPCR, UC_ARM64_REG_FPSR, UC_ARM64_REG_CPACR_EL1,
-  UC_ARM64_REG_CP_REG,
+  UC_ARM64_REG_CP_REG, AF_FAULT_SP,
   UC_MEM_READ_UNMAPPED, UC_MEM_WRITE_UNMAPPED, UC_MEM_FETCH_UNMAPPED, UC_MEM_READ_PROT, UC_MEM_WRITE_PROT,
   UC_MEM_FETCH_PROT,
 } from './unicorn.ts';
@@ -274,16 +274,12 @@ export class Cpu {
     if (this.breakpoint) this.breakpoint.skip = this.breakpoint.addr === begin;
     const err = this.U.emuStart(this.uc, begin, END, 0);
     const p = this.pending as Cpu['pending'];
-    const spPc = this.counter !== undefined ? ic!.spFault(this.counter) : 0n;
-    if (spPc !== 0n) {
-      this.pc = spPc;
-      return { kind: 'sp-align', pc: spPc };
-    }
-    const alignPc = this.counter !== undefined ? ic!.alignFault(this.counter) : 0n;
-    if (alignPc !== 0n) {
-      // reported like QEMU's own alignment data abort: syndrome.ts decodes the access
-      this.pc = alignPc;
-      return { kind: 'intr', intno: EXCP_DATA_ABORT, pc: alignPc };
+    const fault = this.counter !== undefined ? ic!.takeFault(this.counter) : 0n;
+    if (fault !== 0n) {
+      const pc = fault & ((1n << 62n) - 1n);
+      this.pc = pc;
+      // a store-exclusive is reported like QEMU's own alignment data abort: syndrome.ts decodes the access
+      return fault & AF_FAULT_SP ? { kind: 'sp-align', pc } : { kind: 'intr', intno: EXCP_DATA_ABORT, pc };
     }
     if (p === null) {
       if (err !== 0) throw new UnicornError('uc_emu_start', err, UC_ERR_NAMES[err] ?? String(err));

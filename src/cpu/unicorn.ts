@@ -82,6 +82,8 @@ export interface UnicornLib {
 }
 
 /** native/libaficount.so: a C UC_HOOK_CODE callback that counts retired instructions and stops at a limit. */
+export const AF_FAULT_SP = 1n << 62n;
+
 export interface IcountLib {
   create(uc: UcHandle): unknown;
   get(c: unknown): bigint;
@@ -92,11 +94,11 @@ export interface IcountLib {
   /** hook the instruction at address to start SP alignment checking when SP is misaligned there */
   spSite(uc: UcHandle, c: unknown, address: bigint): number;
   spWatch(c: unknown, on: boolean): void;
-  /** pc of the instruction that took an SP alignment fault (and clears it), or 0n */
-  spFault(c: unknown): bigint;
+  /** the alignment fault that stopped the engine (and clears it): 0n, or its pc with the kind in bits 63:62
+   *  (AF_FAULT_SP; otherwise a store-exclusive) */
+  takeFault(c: unknown): bigint;
   /** hook a store-exclusive to check its alignment (QEMU does not) */
   alignSite(uc: UcHandle, c: unknown, address: bigint): number;
-  alignFault(c: unknown): bigint;
 }
 
 // src/cpu/unicorn.ts in a checkout, dist/cli.js in the bundled CLI: both reach native/ from the package root.
@@ -119,9 +121,8 @@ function loadIcount(): IcountLib | null {
   const pc = so.func('uint64_t af_icount_pc(void *c)');
   const spSite = so.func('int af_sp_site(void *uc, void *c, uint64_t address)');
   const spWatch = so.func('void af_sp_watch(void *c, int on)');
-  const spFault = so.func('uint64_t af_sp_fault(void *c)');
+  const takeFault = so.func('uint64_t af_take_fault(void *c)');
   const alignSite = so.func('int af_align_site(void *uc, void *c, uint64_t address)');
-  const alignFault = so.func('uint64_t af_align_fault(void *c)');
   return {
     create(uc) {
       const c = create(uc);
@@ -134,9 +135,8 @@ function loadIcount(): IcountLib | null {
     pc: (c) => BigInt(pc(c) as number | bigint),
     spSite: (uc, c, a) => spSite(uc, c, a) as number,
     spWatch: (c, on) => void spWatch(c, on ? 1 : 0),
-    spFault: (c) => BigInt(spFault(c) as number | bigint),
+    takeFault: (c) => BigInt(takeFault(c) as number | bigint),
     alignSite: (uc, c, a) => alignSite(uc, c, a) as number,
-    alignFault: (c) => BigInt(alignFault(c) as number | bigint),
   };
 }
 
