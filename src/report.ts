@@ -1,5 +1,6 @@
 // RunReport: the JSON contract of DESIGN.md §4, and its text rendering for people.
 import { signalDescription } from './kernel/sigdefs.ts';
+import type { CoredumpResult } from './fs/coredump.ts';
 
 export interface SignalRecord {
   signo: number;
@@ -15,15 +16,8 @@ export interface SignalRecord {
   icount: number | null;
 }
 
-export interface CoreRecord {
-  dumped: boolean;
-  path: string | null;
-  size: number;
-  truncated: boolean;
-  reason: string | null;
-  /** the core-dump decision chain, one step per kernel check */
-  steps: { step: string; ok: boolean; detail: string }[];
-}
+/** What vfs_coredump did, with the decision chain (one step per kernel check). */
+export type CoreRecord = CoredumpResult;
 
 export interface RunReport {
   exit: {

@@ -93,6 +93,12 @@ export class Mm {
   /** saved auxv (type, value) pairs including AT_NULL, for NT_AUXV */
   savedAuxv: Buffer = Buffer.alloc(0);
   mmapBase = 0n;
+  /** mm->context.vdso: where the [vdso] (and __kernel_rt_sigreturn) is mapped */
+  vdsoBase = 0n;
+  /** mm->flags dumpable bits: 0, 1 (SUID_DUMP_USER) or 2 (SUID_DUMP_ROOT) */
+  dumpable: 0 | 1 | 2 = 1;
+  /** mm->flags coredump filter bits (/proc/PID/coredump_filter) */
+  coredumpFilter = 0x33;
 
   constructor(readonly cpu: Cpu, public rlimitStack: bigint) {}
 
