@@ -243,7 +243,7 @@ export interface CoredumpEnv {
 /** PF_DUMPCORE | PF_SIGNALED | PF_RANDOMIZE is what a crashing task's flags commonly show */
 const PF_FLAGS = 0x400600n;
 
-export function snapshot(env: CoredumpEnv, signo: number, siginfo: Buffer): CoreSnapshot {
+function snapshot(env: CoredumpEnv, signo: number, siginfo: Buffer): CoreSnapshot {
   const { task, cpu, mm } = env;
   const vmas: CoreVma[] = mm.vmas.map((v) => ({
     start: v.start, end: v.end, flags: v.flags, pgoff: v.pgoff, file: v.file?.path ?? null,

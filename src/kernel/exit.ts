@@ -18,7 +18,7 @@ export function doGroupExit(k: Kernel, exitCode: number): void {
 }
 
 /** do_exit: the task becomes a zombie. DIVERGENCE: one task per process, so nobody reaps it. */
-export function doExit(t: Task): void {
+function doExit(t: Task): void {
   t.exitState = 'zombie';
 }
 

@@ -29,7 +29,7 @@ export const SIG_KILL_STOP = sigmask(SIGKILL) | sigmask(SIGSTOP);
 export const ALL = (1n << 64n) - 1n;
 
 /** SIGNAL_GROUP_EXIT: a fatal signal already decided the process dies. */
-export const groupExiting = (t: Task): boolean => (t.signal.flags & SIGNAL_GROUP_EXIT) !== 0;
+const groupExiting = (t: Task): boolean => (t.signal.flags & SIGNAL_GROUP_EXIT) !== 0;
 
 // ---- queues ------------------------------------------------------------------------------------------
 /** flush_sigqueue_mask: drop every queued entry and pending bit of the signals in mask. */
@@ -113,7 +113,7 @@ export function sendSignal(k: Kernel, info: KernelSiginfo, type: 'pid' | 'tgid',
 export type ForceHandler = 'current' | 'sigdfl' | 'exit';
 
 /** force_sig_info_to_task: a blocked or ignored forced signal gets SIG_DFL and is unblocked. */
-export function forceSigInfoToTask(k: Kernel, info: KernelSiginfo, handler: ForceHandler,
+function forceSigInfoToTask(k: Kernel, info: KernelSiginfo, handler: ForceHandler,
   source: SignalSource = info.code > 0 && info.code !== SI_KERNEL ? 'fault' : 'kernel'): SendResult {
   const t = k.task;
   const sig = info.signo;
@@ -276,16 +276,16 @@ export function signalDelivered(k: Kernel, signo: number, ka: KSigaction): void 
 }
 
 // ---- alternate signal stack --------------------------------------------------------------------------------
-export function sasSsReset(t: Task): void {
+function sasSsReset(t: Task): void {
   t.sas = { sp: 0n, size: 0n, flags: SS_DISABLE };
 }
 /** on_sig_stack: the stack grows down; an SS_AUTODISARM stack never counts as "on". */
-export function onSigStack(t: Task, sp: bigint): boolean {
+function onSigStack(t: Task, sp: bigint): boolean {
   if (t.sas.flags & SS_AUTODISARM) return false;
   return sp > t.sas.sp && sp - t.sas.sp <= t.sas.size;
 }
 /** sas_ss_flags: SS_DISABLE without a stack, SS_ONSTACK when sp is on it, else 0. */
-export function sasSsFlags(t: Task, sp: bigint): number {
+function sasSsFlags(t: Task, sp: bigint): number {
   if (t.sas.size === 0n) return SS_DISABLE;
   return onSigStack(t, sp) ? SS_ONSTACK : 0;
 }

@@ -9,7 +9,7 @@ import { esrGetClassString } from './esr.ts';
 const hex16 = (v: bigint): string => v.toString(16).padStart(16, '0');
 
 /** arm64_show_signal: the debug.exception-trace log line (kernel.md §5.4). */
-export function arm64ShowSignal(k: Kernel, signo: number, str: string): void {
+function arm64ShowSignal(k: Kernel, signo: number, str: string): void {
   if (!k.sysctl.exceptionTrace || !unhandledSignal(k.task, signo)) return;
   const esr = k.task.thread.faultCode;
   let line = `${k.task.comm}[${k.task.pid}]: unhandled exception: `;
