@@ -218,7 +218,7 @@ export function getSignal(k: Kernel): GetSignalResult {
       const info = g.groupExitInfo ?? { signo: g.groupExitCode, errno: 0, code: SI_USER, pid: 0, uid: 0 };
       // do_group_exit(SIGKILL) keeps the group_exit_code set by complete_signal (the original signal)
       doGroupExit(k, SIGKILL);
-      return { fatal: g.groupExitCode & 0x7f, info, coredump: false };
+      return { fatal: info.signo, info, coredump: false };
     }
     const info = dequeueSynchronousSignal(t) ?? dequeueSignal(t, t.blocked);
     if (!info) return null;
