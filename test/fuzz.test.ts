@@ -4,8 +4,9 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { elfCases, pathCases } from './fuzz/cases.ts';
-import { runElfCase, runPathCase } from './fuzz/run.ts';
+import { elfCases, pathCases, insnCases, insnProgram } from './fuzz/cases.ts';
+import { runElfCase, runPathCase, runInsnCase, qemuFirstSignal } from './fuzz/run.ts';
+import { assemble } from '../src/harness/scenario.ts';
 import { prog } from './helpers.ts';
 
 describe('fuzz slice (seed 7)', () => {
@@ -31,4 +32,18 @@ describe('fuzz slice (seed 7)', () => {
     expect(out.filter(([, o]) => o.kind === 'escape' || o.kind === 'crash')).toEqual([]);
     expect(new Set(out.map(([n]) => n.split(' ')[0]))).toEqual(new Set(['create', 'mkdir', 'unlink', 'core']));
   }, 120_000);
+
+  it('60 random instruction streams against qemu-aarch64: the same first signal, or a difference with a name', () => {
+    const classes = new Map<string, number>();
+    let same = 0;
+    for (const c of insnCases(7, 60)) {
+      const r = runInsnCase(assemble(insnProgram(c.words), c.name), qemuFirstSignal);
+      expect(r.crash, c.name).toBeUndefined();
+      if (r.cls === null) same++;
+      else classes.set(r.cls, (classes.get(r.cls) ?? 0) + 1);
+      expect([c.name, r.cls]).not.toEqual([c.name, 'unclassified']);
+    }
+    expect(same).toBeGreaterThan(5);
+    expect([...classes.keys()]).toContain('qemu reports unallocated encodings as ILL_ILLOPN, Linux as ILL_ILLOPC');
+  }, 180_000);
 });
