@@ -8,8 +8,12 @@ import { renderText, shellStatus, type RunReport } from './report.ts';
 import { EmulatorError } from './errors.ts';
 import { RLIM_INFINITY } from './kernel/task.ts';
 import { signalByName } from './kernel/sigdefs.ts';
-import { listCollected, showCollected, formatCollectedList, formatCollectedInfo } from './fs/coredump_pipe.ts';
+import { unicorn } from './cpu/unicorn.ts';
+import { coredumpsCommand } from './harness/coredumps.ts';
 import type { MachineOptions } from './options.ts';
+
+/** The Linux version whose behaviour is reproduced (the uname release of kernel/sys.ts is 6.17.0-arm64-fault). */
+export const LINUX_VERSION = '6.17';
 
 const int = (name: string) => (v: string): number => {
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
@@ -40,7 +44,7 @@ function runOptions(cmd: Command): Command {
   return cmd
     .argument('<program>', 'static AArch64 ELF executable (host path)')
     .argument('[args...]', 'guest arguments (after --)')
-    .option('--root <dir>', "host directory that is the guest's /; guest files and core files stay inside it", process.cwd())
+    .option('--root <dir>', "host directory that is the guest's /; guest files and core files stay inside it (default: the current directory)")
     .option('--cwd <path>', 'guest working directory', '/')
     .option('--env <KEY=value>', 'a guest environment entry; repeatable (none by default, for reproducible runs)', repeat, [])
     .option('--signal <SIG@insns=N>', 'send SIG from another process (SI_USER) after N instructions; repeatable', collectSignals, [])
@@ -65,7 +69,7 @@ function runOptions(cmd: Command): Command {
 
 function machineOptions(prog: string, args: string[], o: Record<string, unknown>, passthrough: boolean): Partial<MachineOptions> {
   return {
-    argv: [prog, ...args], env: o.env as string[], root: o.root as string, cwd: o.cwd as string,
+    argv: [prog, ...args], env: o.env as string[], root: (o.root as string | undefined) ?? process.cwd(), cwd: o.cwd as string,
     signals: o.signal as { signo: number; insns: bigint }[], gcore: o.gcore as bigint[],
     pid: o.pid as number, time: (o.time as bigint | undefined) ?? 1_700_000_000n, seed: (o.seed as bigint | undefined) ?? 0n,
     maxInsns: (o.maxInsns as bigint | undefined) ?? null, countInsns: !o.fast,
@@ -96,8 +100,25 @@ export function explainCore(r: RunReport): string {
   return out.join('\n');
 }
 
+/** `--version`: this package, the Unicorn library in use, and the Linux version the emulation follows. */
+export function versionText(): string {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  let engine: string;
+  try {
+    engine = `Unicorn ${unicorn().version()}`;
+  } catch (e) {
+    engine = `Unicorn not loadable (${(e as Error).message})`;
+  }
+  return `arm64-fault ${pkg.version}\n${engine}\nLinux ${LINUX_VERSION} (the kernel whose behaviour is reproduced)`;
+}
+
 const program = new Command('arm64-fault')
   .description('Run ARM64 Linux programs and do what Linux does when they fault: ESR, fault_info, signals, core dumps.')
+  .option('-V, --version', 'print the version of arm64-fault, of the Unicorn engine and of the emulated Linux')
+  .on('option:version', () => {
+    process.stdout.write(versionText() + '\n');
+    process.exit(0);
+  })
   .showHelpAfterError();
 
 runOptions(program.command('run').description('run a static ARM64 Linux program; guest arguments follow --'))
@@ -126,35 +147,30 @@ runOptions(program.command('explain').description('run a program and explain, st
     process.stdout.write(explainCore(report) + '\n');
   });
 
-const coredumps = program.command('coredumps').description('list and show what the built-in pipe collector stored (like coredumpctl)');
-coredumps.command('list')
-  .option('--dir <dir>', 'collection directory', path.join(process.cwd(), 'var/lib/arm64-fault/coredumps'))
-  .action((o: { dir: string }) => { process.stdout.write(formatCollectedList(listCollected(o.dir)) + '\n'); });
-coredumps.command('info')
-  .argument('<pid|file>', 'a pid or a core file name from `list`')
-  .option('--dir <dir>', 'collection directory', path.join(process.cwd(), 'var/lib/arm64-fault/coredumps'))
-  .action((what: string, o: { dir: string }) => {
-    const e = showCollected(o.dir, /^\d+$/.test(what) ? Number(what) : what);
-    if (!e) {
-      process.stderr.write(`arm64-fault: no collected core matches "${what}" in ${o.dir}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    process.stdout.write(formatCollectedInfo(e) + '\n');
-  });
+program.addCommand(coredumpsCommand());
 
-// The harness (yaml, zod, workers) loads only for its commands, to keep `run` starting fast.
+// The harness (yaml, zod, workers) loads only when it may be needed, to keep `run` starting fast; an unknown
+// command or a help request loads it too, so that the help lists every command.
 const sub = process.argv[2];
-if (sub === 'test' || sub === 'matrix' || sub === 'help' || sub === '--help' || sub === '-h' || sub === undefined) {
+if (!['run', 'explain', 'coredumps', '-V', '--version'].includes(sub)) {
   program.addCommand((await import('./harness/batch.ts')).harnessCommand()); // test <files|folders> [-j N] [-r R] [-o F]
   program.addCommand((await import('./harness/matrix.ts')).matrixCommand()); // matrix <program> --vary k=v1,v2 …
 }
 
+/** No stack trace reaches a user: an emulator error exits 126, any other error 2, each with its message. */
+function fail(e: unknown): void {
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(`arm64-fault: ${err.message}\n`);
+  if (process.env.ARM64_FAULT_DEBUG === '1' && err.stack) process.stderr.write(`${err.stack}\n`);
+  process.exitCode = err instanceof EmulatorError ? 126 : 2;
+}
+process.on('uncaughtException', (e) => {
+  fail(e);
+  process.exit();
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof EmulatorError) {
-    process.stderr.write(`arm64-fault: ${e.message}\n`);
-    process.exitCode = 126;
-  } else throw e;
+  fail(e);
 }
