@@ -30,8 +30,35 @@ const says = (message: string) => ({ errorMap: () => ({ message }) });
 const u64 = z.union([z.number().int().nonnegative(), z.string().regex(/^(\d+|0x[0-9a-fA-F]+)$/, 'expected an integer (decimal or 0x…)')],
   says('expected a non-negative integer (decimal or "0x…")')).transform((v) => BigInt(v));
 const signalNameSchema = z.string().refine((s) => signalByName(s) !== undefined, (s) => ({ message: `"${s}" is not a signal name` }));
-/** A line expectation: an exact line, or `/regex/flags`. */
-const lineSchema = z.string();
+const REGEX_FORM = /^\/(.*)\/([a-z]*)$/s;
+
+/**
+ * The one pattern syntax of every scenario text field: `/re/flags` (flags from dgimsuy) is a regular expression
+ * (JavaScript syntax, unanchored); any other string matches exactly. Throws a SyntaxError for a malformed one.
+ */
+export function textPattern(want: string): RegExp | null {
+  const m = REGEX_FORM.exec(want);
+  if (!m || !/^[dgimsuy]*$/.test(m[2])) return null;
+  const re = new RegExp(m[1], m[2]); // throws on a bad pattern or repeated flags
+  return new RegExp(re.source, re.flags.replace(/[gy]/g, '')); // test() must not keep state between lines
+}
+
+/** Does `actual` match `want` (exact, or `/re/flags`)? */
+export function matchesText(want: string, actual: string): boolean {
+  const re = textPattern(want);
+  return re ? re.test(actual) : actual === want;
+}
+
+/** An expected text: an exact string, or `/regex/flags`; a malformed regex is an error at its line. */
+const textSchema = z.string().superRefine((v, ctx) => {
+  try {
+    textPattern(v);
+  } catch (e) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `malformed regular expression ${v}: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')
+      .replace(/^Invalid flags supplied to RegExp constructor '(.*)'$/, 'invalid flags "$1"')}` });
+  }
+});
+const lineSchema = textSchema;
 /** A hex value: YAML reads 0x92000021 as a number, quoted it stays a string; both mean the same. */
 const hexSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^0x[0-9a-fA-F]+$/)], says('expected a hex value (0x…)'))
   .transform((v) => `0x${BigInt(v).toString(16)}`);
@@ -60,11 +87,11 @@ const setupSchema = z.object({
 
 const signalExpect = z.object({
   signal: signalNameSchema,
-  code: z.string(),
+  code: textSchema,
   /** 0x… exactly, or `symbol[+offset]` looked up in the program's symbol table */
   addr: z.union([z.number().int().nonnegative().transform((v) => `0x${v.toString(16)}`), z.string()], says('expected 0x… or symbol[+offset]')),
   esr: hexSchema,
-  fault: z.string(),
+  fault: textSchema,
   source: z.enum(['fault', 'kill', 'tkill', 'sigqueue', 'kernel', 'external']),
   action: z.enum(['handler', 'default', 'ignored', 'blocked']),
 }).strict().partial();
@@ -77,7 +104,7 @@ const expectSchema = z.object({
   }).strict().partial(),
   coreDumped: z.boolean(),
   signals: z.array(signalExpect),
-  core: z.object({ dumped: z.boolean(), truncated: z.boolean(), reason: z.string(), path: z.string() }).strict().partial(),
+  core: z.object({ dumped: z.boolean(), truncated: z.boolean(), reason: textSchema, path: textSchema }).strict().partial(),
   stdout: z.array(lineSchema),
   stderr: z.array(lineSchema),
   kernelLog: z.array(lineSchema),
