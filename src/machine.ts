@@ -28,6 +28,7 @@ import { Clock } from './kernel/time.ts';
 import { ENOSYS } from './kernel/errno.ts';
 import { resolveOptions, type MachineOptions } from './options.ts';
 import { noCore, type RunReport, type SignalRecord, type CoreRecord } from './report.ts';
+import { locateSignal, type SignalLocation } from './where/locate.ts';
 import { LoaderError, InternalError, StateError } from './errors.ts';
 import { elfSymbols } from './fs/elf_symbols.ts';
 import { Tracer, type TraceSink, type TraceEvent } from './trace.ts';
@@ -199,8 +200,19 @@ export class Machine implements FaultKernel, SignalKernel {
       esr: source === 'fault' && ex ? `0x${ex.esr.toString(16)}` : null,
       fault: source === 'fault' || (source === 'kernel' && ex) ? this.faultName : null,
       source, action, icount: this.icountNumber(),
+      ...this.signalLocation(source),
     });
     if (source === 'fault') this.trackRefault(this.signals[this.signals.length - 1]);
+  }
+
+  /** pc of the svc while a syscall runs (a signal it raises is located there) */
+  private svcPc: bigint | null = null;
+
+  /** Where the signal came from: the faulting instruction, or the svc of the syscall that raised it; nothing for
+   *  a signal no instruction raised (from outside, a timer). */
+  private signalLocation(source: SignalSource): Partial<SignalLocation> {
+    const pc = this.exception && (source === 'fault' || source === 'kernel') ? this.exception.pc : this.svcPc;
+    return pc === null ? {} : locateSignal({ programPath: this.programPath, exePath: this.task.exePath, mm: this.mm, cpu: this.cpu }, pc);
   }
 
   private lastFault = { key: '', count: 0 };
@@ -394,7 +406,11 @@ export class Machine implements FaultKernel, SignalKernel {
       return;
     }
     let sc: (SyscallReturn & { nr: number }) | undefined;
-    if (stop.kind === 'intr' && stop.intno === EXCP_SWI) sc = this.doSyscall();
+    if (stop.kind === 'intr' && stop.intno === EXCP_SWI) {
+      this.svcPc = this.cpu.pc - 4n;
+      sc = this.doSyscall();
+      this.svcPc = null;
+    }
     else el0SyncHandler(this, stop);
     if (!this.exit) this.doNotifyResume(sc);
     this.exception = null;
