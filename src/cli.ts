@@ -10,6 +10,7 @@ import { RLIM_INFINITY } from './kernel/task.ts';
 import { signalByName } from './kernel/sigdefs.ts';
 import { unicorn } from './cpu/unicorn.ts';
 import { coredumpsCommand } from './harness/coredumps.ts';
+import { strace } from './strace/strace.ts';
 import type { MachineOptions } from './options.ts';
 
 /** The Linux version whose behaviour is reproduced (the uname release of kernel/sys.ts is 6.17.0-arm64-fault). */
@@ -124,14 +125,23 @@ const program = new Command('arm64-fault')
 runOptions(program.command('run').description('run a static ARM64 Linux program; guest arguments follow --'))
   .option('--json', 'print the report as JSON on stdout (guest output goes inside it)')
   .option('--trace <file>', 'write the kernel-path events (exception entry, fault_info row, signals, syscalls, core-dump steps) as JSON lines')
+  .option('--strace <file>', 'print the syscalls and signals as strace does: --strace alone to stderr, --strace=FILE to a file')
   .action((prog: string, args: string[], o: Record<string, unknown>) => {
     const trace = o.trace ? fs.openSync(o.trace as string, 'w') : null;
-    const sink = trace === null ? undefined : (e: TraceEvent) => fs.writeSync(trace, JSON.stringify(e) + '\n');
+    const straceFd = o.strace === undefined ? null : o.strace === '-' ? 2 : fs.openSync(o.strace as string, 'w');
+    let machine: Machine | null = null;
+    const st = straceFd === null ? null
+      : strace((line) => fs.writeSync(straceFd, line + '\n'), (a, n) => machine?.cpu.read(a, n) ?? null);
+    const sinks = [...(trace === null ? [] : [(e: TraceEvent) => void fs.writeSync(trace, JSON.stringify(e) + '\n')]), ...(st ? [st.sink] : [])];
+    const sink = sinks.length === 0 ? undefined : sinks.length === 1 ? sinks[0] : (e: TraceEvent) => sinks.forEach((f) => f(e));
     let report: RunReport;
     try {
-      report = new Machine(prog, machineOptions(prog, args, o, !o.json), sink).run();
+      machine = new Machine(prog, machineOptions(prog, args, o, !o.json), sink);
+      report = machine.run();
+      st?.finish(report);
     } finally {
       if (trace !== null) fs.closeSync(trace);
+      if (straceFd !== null && straceFd !== 2) fs.closeSync(straceFd);
     }
     if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else {
@@ -170,7 +180,9 @@ process.on('uncaughtException', (e) => {
 });
 
 try {
-  await program.parseAsync(process.argv);
+  // `--strace` alone means stderr; `--strace=FILE` a file (commander would take a bare `--strace prog` as FILE)
+  const dashdash = process.argv.indexOf('--');
+  await program.parseAsync(process.argv.map((a, i) => (a === '--strace' && (dashdash < 0 || i < dashdash) ? '--strace=-' : a)));
 } catch (e) {
   fail(e);
 }
