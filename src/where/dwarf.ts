@@ -6,6 +6,9 @@ import * as fs from 'node:fs';
 const DWARF_C_READ = 0;
 /** sizeof(Dwarf_Die) in libdw.h: addr, cu, abbrev, padding__ */
 const DWARF_DIE_SIZE = 32;
+/** sizeof(Dwarf_Attribute): code, form, valp, cu */
+const DWARF_ATTRIBUTE_SIZE = 24;
+const DW_AT_comp_dir = 0x1b;
 
 interface Libdw {
   begin(fd: number): unknown;
@@ -26,6 +29,8 @@ function load(): Libdw | null {
   const dwarfGetsrcDie = so.func('void *dwarf_getsrc_die(void *cudie, uint64_t addr)');
   const dwarfLinesrc = so.func('const char *dwarf_linesrc(void *line, void *mtime, void *length)');
   const dwarfLineno = so.func('int dwarf_lineno(void *line, _Out_ int *lineno)');
+  const dwarfAttr = so.func('void *dwarf_attr(void *die, unsigned int name, void *result)');
+  const dwarfFormstring = so.func('const char *dwarf_formstring(void *attr)');
   return {
     begin: (fd) => dwarfBegin(fd, DWARF_C_READ),
     line(dw, addr) {
@@ -36,7 +41,11 @@ function load(): Libdw | null {
       const file = dwarfLinesrc(line, null, null) as string | null;
       const n = [0];
       if (!file || (dwarfLineno(line, n) as number) !== 0) return null;
-      return `${file}:${n[0]}`;
+      // relative to the compilation directory, as gdb names it, so the text does not depend on where it was built
+      const attr = Buffer.alloc(DWARF_ATTRIBUTE_SIZE);
+      const compDir = dwarfAttr(die, DW_AT_comp_dir, attr) ? (dwarfFormstring(attr) as string | null) : null;
+      const rel = compDir && file.startsWith(`${compDir.replace(/\/$/, '')}/`) ? file.slice(compDir.replace(/\/$/, '').length + 1) : file;
+      return `${rel}:${n[0]}`;
     },
   };
 }
