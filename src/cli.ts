@@ -167,6 +167,13 @@ if (!['run', 'explain', 'coredumps', '-V', '--version'].includes(sub)) {
   program.addCommand((await import('./harness/matrix.ts')).matrixCommand()); // matrix <program> --vary k=v1,v2 …
 }
 
+// every command, added ones too (addCommand does not inherit it), shows its help after a usage error
+const helpAfterError = (c: Command): void => {
+  c.showHelpAfterError();
+  c.commands.forEach(helpAfterError);
+};
+helpAfterError(program);
+
 /** No stack trace reaches a user: an emulator error exits 126, any other error 2, each with its message. */
 function fail(e: unknown): void {
   const err = e instanceof Error ? e : new Error(String(e));

@@ -57,6 +57,12 @@ describe('command-line conventions', () => {
     for (const c of ['run', 'explain', 'coredumps', 'test', 'matrix']) expect(r.stderr).toMatch(new RegExp(`^  ${c} `, 'm'));
   });
 
+  it('a usage error in any command shows that command\'s help', () => {
+    const t = af('test');
+    expect(t.stderr).toMatch(/^error: missing required argument 'paths'\n\nUsage: arm64-fault test \[options\] <paths\.\.\.>/);
+    expect(af('coredumps', 'dump', '--bogus').stderr).toMatch(/^error: unknown option '--bogus'\n\nUsage: arm64-fault coredumps dump/);
+  });
+
   it('a missing scenario path is one line naming it, no stack trace (exit 2)', () => {
     const r = af('test', '/nonexistent/scenarios');
     expect(r.stderr).toBe('arm64-fault: /nonexistent/scenarios: no such file or directory\n');
