@@ -2,7 +2,7 @@
 // TypeScript file type-checked by tsc under moduleResolution nodenext, node16 and bundler; its bin runs.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prog } from './helpers.ts';
@@ -96,4 +96,19 @@ describe('the installed package', () => {
     const test = spawnSync(bin, ['test', '-j', '2', scn], { cwd: project, encoding: 'utf8' });
     expect(test.stdout).toMatch(/^2 passed, 0 failed, 2 scenarios/m);
   });
+
+  it('without the native helper: a clear error and --fast still runs; its install script builds it again', () => {
+    const pkg = join(project, 'node_modules/arm64-fault');
+    const bin = join(project, 'node_modules/.bin/arm64-fault');
+    rmSync(join(pkg, 'native/libaficount.so'));
+    const counted = spawnSync(bin, ['run', '--root', join(project, 'r'), prog('exit42')], { cwd: project, encoding: 'utf8' });
+    expect(counted.status).toBe(126);
+    expect(counted.stderr).toMatch(/^arm64-fault: .*native\/libaficount\.so.*--fast.*\n$/);
+    const fast = spawnSync(bin, ['run', '--fast', '--root', join(project, 'r'), prog('exit42')], { cwd: project, encoding: 'utf8' });
+    expect(fast.status).toBe(42);
+    const install = spawnSync('node', [join(pkg, 'scripts/native-install.js')], { cwd: pkg, encoding: 'utf8' });
+    expect(install.status).toBe(0);
+    expect(existsSync(join(pkg, 'native/libaficount.so'))).toBe(true);
+    expect(spawnSync(bin, ['run', '--root', join(project, 'r'), prog('exit42')], { cwd: project }).status).toBe(42);
+  }, 120_000);
 });
