@@ -45,6 +45,8 @@ describe('--strace', () => {
     expect(l.some((x) => /^set_robust_list\(0x[0-9a-f]+, 24\) = 0$/.test(x))).toBe(true);
     expect(l.some((x) => /^rseq\(0x[0-9a-f]+, 0x20, 0, 0xd428bc00\) = -1 ENOSYS \(Function not implemented\)$/.test(x))).toBe(true);
     expect(l.some((x) => /^readlinkat\(AT_FDCWD, "\/proc\/self\/exe", ".{32}"\.\.\., 4096\) = \d+$/.test(x))).toBe(true);
+    expect(l.some((x) => /^rt_sigaction\(SIGSEGV, \{sa_handler=0x[0-9a-f]+, sa_mask=\[\], sa_flags=SA_SIGINFO\}, NULL, 8\) = 0$/.test(x))).toBe(true);
+    expect(l.some((x) => /^rt_sigprocmask\(SIG_BLOCK, NULL, \[USR1 SEGV\], 8\) = 0$/.test(x))).toBe(true);
     expect(l).toContain('--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x0} ---');
     expect(l).toContain('--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_TKILL, si_pid=1000, si_uid=1000} ---');
     expect(l.some((x) => /^tgkill\(1000, 1000, SIGUSR1\) = 0$/.test(x))).toBe(true);
@@ -63,5 +65,13 @@ describe('--strace', () => {
     expect(text).toMatch(/^write\(1, "hello, world\\nargv\[0\]=\/[^"]{10}"\.\.\., \d+\) = \d+$/m); // 32 bytes
     expect(text).toContain('write(2, "to stderr\\n", 10) = 10\n');
     expect(text.endsWith('exit_group(0) = ?\n+++ exited with 0 +++\n')).toBe(true);
+  });
+
+  it('a timer signal interrupting a wait: the restart code, SI_KERNEL, and rt_sigreturn returning -EINTR', () => {
+    const l = lines(af('run', '--strace', '--root', fresh(), prog('sig_alarm')).stderr);
+    const i = l.findIndex((x) => x.startsWith('ppoll(NULL, 0, NULL, NULL, '));
+    expect(l[i]).toMatch(/ = \? ERESTARTNOHAND \(To be restarted if no handler\)$/);
+    expect(l[i + 1]).toBe('--- SIGALRM {si_signo=SIGALRM, si_code=SI_KERNEL} ---');
+    expect(l).toContain('rt_sigreturn() = -1 EINTR (Interrupted system call)');
   });
 });

@@ -134,3 +134,37 @@ export function result(ret: bigint, asHex: boolean, strerror: (n: number) => str
   }
   return asHex ? hex(BigInt.asUintN(64, ret)) : String(r);
 }
+
+/** strace's sigset: `[SEGV USR1]`, or `~[KILL STOP]` when most signals are in it */
+export function sigset(mem: Mem, addr: bigint): string {
+  if (addr === 0n) return 'NULL';
+  const b = mem(addr, 8);
+  if (!b) return hex(addr);
+  const set = b.readBigUInt64LE(0);
+  const bits = Array.from({ length: 64 }, (_, i) => ((set >> BigInt(i)) & 1n) === 1n);
+  const inverted = bits.filter(Boolean).length > 32;
+  const names = bits.map((on, i) => (on !== inverted ? sig(BigInt(i + 1)).replace(/^SIG/, '') : null)).filter((n) => n !== null);
+  return `${inverted ? '~' : ''}[${names.join(' ')}]`;
+}
+
+const SA_FLAGS: [number, string][] = [[0x04000000, 'SA_RESTORER'], [0x08000000, 'SA_ONSTACK'], [0x10000000, 'SA_RESTART'],
+  [0x40000000, 'SA_NODEFER'], [0x80000000, 'SA_RESETHAND'], [1, 'SA_NOCLDSTOP'], [2, 'SA_NOCLDWAIT'], [4, 'SA_SIGINFO']];
+
+/** struct sigaction (arm64 kernel layout: handler, flags, restorer, mask) */
+export function sigaction(mem: Mem, addr: bigint): string {
+  if (addr === 0n) return 'NULL';
+  const b = mem(addr, 32);
+  if (!b) return hex(addr);
+  const handler = b.readBigUInt64LE(0);
+  const fl = Number(b.readBigUInt64LE(8) & 0xffffffffn);
+  const h = handler === 0n ? 'SIG_DFL' : handler === 1n ? 'SIG_IGN' : hex(handler);
+  const restorer = fl & 0x04000000 ? `, sa_restorer=${hex(b.readBigUInt64LE(16))}` : '';
+  return `{sa_handler=${h}, sa_mask=${sigset(mem, addr + 24n)}, sa_flags=${flags(fl >>> 0, SA_FLAGS)}${restorer}}`;
+}
+
+/** struct timespec */
+export function timespec(mem: Mem, addr: bigint): string {
+  if (addr === 0n) return 'NULL';
+  const b = mem(addr, 16);
+  return b ? `{tv_sec=${b.readBigInt64LE(0)}, tv_nsec=${b.readBigInt64LE(8)}}` : hex(addr);
+}

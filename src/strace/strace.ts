@@ -9,14 +9,23 @@ import type { RunReport } from '../report.ts';
 import { siCodeName, siginfoLayout } from '../kernel/sigdefs.ts';
 import * as d from './decode.ts';
 
-/** one argument's text; null leaves it out (openat's mode without O_CREAT, as strace does) */
-type Arg = (v: bigint, a: bigint[], mem: d.Mem, ret: bigint | null) => string | null;
+/** one argument's text; null leaves it out (openat's mode without O_CREAT, as strace does). An `out` argument is
+ *  memory the call fills: printed after it returns (as a pointer when it fails or never returns). */
+type Arg = ((v: bigint, a: bigint[], mem: d.Mem, ret: bigint | null) => string | null) & { out?: true };
+const out = (f: (v: bigint, a: bigint[], mem: d.Mem, ret: bigint) => string | null): Arg =>
+  Object.assign((v: bigint, a: bigint[], mem: d.Mem, ret: bigint | null) =>
+    (ret === null || BigInt.asIntN(64, ret) < 0n ? d.ptr(v) : f(v, a, mem, ret)), { out: true as const });
 
 const str: Arg = (v, _a, mem) => d.cString(mem, v);
 const inBuf = (lenArg: number): Arg => (v, a, mem) => d.buffer(mem, v, a[lenArg]);
-/** an output buffer: printed after the call, with as many bytes as it returned */
-const outBuf: Arg = (v, _a, mem, ret) => (ret === null || BigInt.asIntN(64, ret) < 0n ? d.hex(v) : d.buffer(mem, v, ret));
-const outStr: Arg = (v, _a, mem, ret) => (ret === null || BigInt.asIntN(64, ret) < 0n ? d.hex(v) : d.buffer(mem, v, ret));
+/** an output buffer, with as many bytes as the call returned */
+const outBuf = out((v, _a, mem, ret) => d.buffer(mem, v, ret));
+const sigsetIn: Arg = (v, _a, mem) => d.sigset(mem, v);
+const sigsetOut = out((v, _a, mem) => d.sigset(mem, v));
+const sigactIn: Arg = (v, _a, mem) => d.sigaction(mem, v);
+const sigactOut = out((v, _a, mem) => d.sigaction(mem, v));
+const tsIn: Arg = (v, _a, mem) => d.timespec(mem, v);
+const tsOut = out((v, _a, mem) => d.timespec(mem, v));
 const fd: Arg = (v) => d.int(v);
 const P: Arg = (v) => d.ptr(v);
 const I: Arg = (v) => d.int(v);
@@ -25,19 +34,19 @@ const X: Arg = (v) => d.hex(v);
 const of = (f: (v: bigint) => string): Arg => (v) => f(v);
 
 /** name → argument printers, for the syscalls glibc's static programs make; unknown ones print 6 raw args */
-const SPECS: Record<string, { args: Arg[]; hexRet?: boolean; noReturn?: boolean; afterExit?: boolean }> = {
+const SPECS: Record<string, { args: Arg[]; hexRet?: boolean; noReturn?: boolean }> = {
   openat: { args: [of(d.dirfd), str, of(d.openFlags), (v, a) => ((a[2] & 0o20000100n) !== 0n ? d.octal(v) : null)] },
   close: { args: [fd] },
-  read: { args: [fd, outBuf, U], afterExit: true },
+  read: { args: [fd, outBuf, U] },
   write: { args: [fd, inBuf(2), U] },
-  pread64: { args: [fd, outBuf, U, I], afterExit: true },
+  pread64: { args: [fd, outBuf, U, I] },
   pwrite64: { args: [fd, inBuf(2), U, I] },
   lseek: { args: [fd, I, of(d.whence)] },
-  readlinkat: { args: [of(d.dirfd), str, outStr, U], afterExit: true },
+  readlinkat: { args: [of(d.dirfd), str, outBuf, U] },
   newfstatat: { args: [of(d.dirfd), str, P, of(d.atFlags)] },
   fstat: { args: [fd, P] },
   faccessat: { args: [of(d.dirfd), str, I] },
-  getcwd: { args: [outStr, U], afterExit: true },
+  getcwd: { args: [outBuf, U] },
   chdir: { args: [str] },
   unlinkat: { args: [of(d.dirfd), str, of(d.atFlags)] },
   mkdirat: { args: [of(d.dirfd), str, of(d.octal)] },
@@ -60,21 +69,21 @@ const SPECS: Record<string, { args: Arg[]; hexRet?: boolean; noReturn?: boolean;
   setrlimit: { args: [of(d.rlimit), P] },
   uname: { args: [P] },
   getrandom: { args: [P, U, of(d.grnd)] },
-  clock_gettime: { args: [of(d.clock), P] },
+  clock_gettime: { args: [of(d.clock), tsOut] },
   clock_getres: { args: [of(d.clock), P] },
   gettimeofday: { args: [P, P] },
-  nanosleep: { args: [P, P] },
-  clock_nanosleep: { args: [of(d.clock), I, P, P] },
+  nanosleep: { args: [tsIn, tsOut] },
+  clock_nanosleep: { args: [of(d.clock), I, tsIn, tsOut] },
   setitimer: { args: [of(d.itimer), P, P] },
   getitimer: { args: [of(d.itimer), P] },
   kill: { args: [I, of(d.sig)] },
   tkill: { args: [I, of(d.sig)] },
   tgkill: { args: [I, I, of(d.sig)] },
-  rt_sigaction: { args: [of(d.sig), P, P, U] },
-  rt_sigprocmask: { args: [of(d.how), P, P, U] },
+  rt_sigaction: { args: [of(d.sig), sigactIn, sigactOut, U] },
+  rt_sigprocmask: { args: [of(d.how), sigsetIn, sigsetOut, U] },
   rt_sigreturn: { args: [] },
-  rt_sigsuspend: { args: [P, U] },
-  rt_sigpending: { args: [P, U] },
+  rt_sigsuspend: { args: [sigsetIn, U] },
+  rt_sigpending: { args: [sigsetOut, U] },
   rt_sigtimedwait: { args: [P, P, P, U] },
   rt_sigqueueinfo: { args: [I, of(d.sig), P] },
   sigaltstack: { args: [P, P] },
@@ -108,14 +117,17 @@ export interface Strace {
 
 /** `mem` reads guest memory (a function, as the Machine does not exist yet when its sink is made). */
 export function strace(write: (line: string) => void, mem: d.Mem): Strace {
-  let call: { name: string; args: bigint[]; spec: (typeof SPECS)[string] | undefined; head: string } | null = null;
-  const argsText = (c: NonNullable<typeof call>, ret: bigint | null) => {
-    if (!c.spec) return c.args.map((v) => d.hex(v)).join(', ');
-    return c.spec.args.map((f, i) => f(c.args[i], c.args, mem, ret)).filter((t) => t !== null).join(', ');
+  let call: { name: string; args: bigint[]; spec: (typeof SPECS)[string] | undefined; text: (string | null)[] } | null = null;
+  /** inputs are read before the call changes memory, outputs (ret given) after it */
+  const texts = (c: NonNullable<typeof call>, ret: bigint | null | undefined): (string | null)[] => {
+    if (!c.spec) return c.args.map((v) => d.hex(v));
+    return c.spec.args.map((f, i) => (ret === undefined ? (f.out ? null : f(c.args[i], c.args, mem, null))
+      : f.out ? f(c.args[i], c.args, mem, ret) : c.text[i]));
   };
+  const line = (c: NonNullable<typeof call>, ret: bigint | null) => `${c.name}(${texts(c, ret).filter((t) => t !== null).join(', ')})`;
   /** a call that never came back (exit_group, a fatal signal inside it): strace's `= ?` */
   const unfinished = () => {
-    if (call) write(`${call.name}(${argsText(call, null)}) = ?`);
+    if (call) write(`${line(call, null)} = ?`);
     call = null;
   };
   const sink = (e: TraceEvent) => {
@@ -124,17 +136,12 @@ export function strace(write: (line: string) => void, mem: d.Mem): Strace {
       const name = (e.syscall as string | null) ?? `syscall_0x${(e.nr as number).toString(16)}`;
       const spec = SPECS[name];
       const args = (e.args as string[]).map((a) => BigInt(a));
-      call = { name, args, spec, head: '' };
-      // inputs are read before the call changes memory; outputs after it
-      if (spec && !spec.afterExit) call.head = argsText(call, null);
-      if (spec?.noReturn) {
-        write(`${name}(${call.head}) = ?`);
-        call = null;
-      }
+      call = { name, args, spec, text: [] };
+      call.text = texts(call, undefined);
+      if (spec?.noReturn) unfinished();
     } else if (e.name === 'sys_exit' && call) {
       const ret = BigInt(e.ret as number);
-      const text = call.spec && !call.spec.afterExit ? call.head : argsText(call, ret);
-      write(`${call.name}(${text}) = ${d.result(ret, call.spec?.hexRet ?? false, strerror)}`);
+      write(`${line(call, ret)} = ${d.result(ret, call.spec?.hexRet ?? false, strerror)}`);
       call = null;
     } else if (e.name === 'signal_deliver') {
       unfinished();
