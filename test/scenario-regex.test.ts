@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScenario } from '../src/harness/run.ts';
 import { loadScenario, matchesText, textPattern } from '../src/harness/scenario.ts';
+import { symbol } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'af-regex-'));
 const file = (name: string, text: string) => {
@@ -47,5 +48,19 @@ describe('scenario fields', () => {
     expect(() => loadScenario(bad)).toThrow(`${bad}:6:13: field "expect.core.reason": malformed regular expression /RLIMIT_CORE (is 0/: Unterminated group`);
     const flags = file('flags', 'name: t\nprogram: exit42\nexpect:\n  stdout: [/x/ii]\n');
     expect(() => loadScenario(flags)).toThrow(`${flags}:4:12: field "expect.stdout[0]": malformed regular expression /x/ii: invalid flags "ii"`);
+  });
+});
+
+describe('where a signal came from, in a scenario', () => {
+  it('pc (0x… or symbol), symbol, line and insn are checked like the other fields', () => {
+    const ok = file('where', 'name: w\nprogram: segv_maperr_null\nsetup: { rlimitCore: 0 }\nexpect:\n  signals:\n' +
+      '    - { signal: SIGSEGV, pc: fault_insn, symbol: fault_insn+0x0, line: "/segv_maperr_null\\\\.S:9$/", insn: "ldr x1, [x0]" }\n');
+    expect(runScenario(ok).failures).toEqual([]);
+    const wrong = file('where_wrong', 'name: w\nprogram: segv_maperr_null\nsetup: { rlimitCore: 0 }\nexpect:\n  signals:\n' +
+      '    - { signal: SIGSEGV, pc: _start, insn: "/^str/" }\n');
+    expect(runScenario(wrong).failures).toEqual([
+      { field: 'signals[0].pc', expected: `0x${symbol('segv_maperr_null', '_start').toString(16)}`, actual: `0x${symbol('segv_maperr_null', 'fault_insn').toString(16)}` },
+      { field: 'signals[0].insn', expected: '/^str/', actual: 'ldr x1, [x0]' },
+    ]);
   });
 });

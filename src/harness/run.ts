@@ -121,6 +121,8 @@ export function checkExpect(want: Expect, r: RunReport, traceNames: string[], pr
       if (w.addr !== undefined) eq(`signals[${i}].addr`, resolveAddr(w.addr, program), s.addr);
       eq(`signals[${i}].esr`, w.esr, s.esr);
       text(`signals[${i}].fault`, w.fault, s.fault);
+      if (w.pc !== undefined) eq(`signals[${i}].pc`, resolveAddr(w.pc, program), s.pc ?? null);
+      for (const k of ['symbol', 'line', 'insn'] as const) text(`signals[${i}].${k}`, w[k], s[k] ?? null);
       eq(`signals[${i}].source`, w.source, s.source);
       eq(`signals[${i}].action`, w.action, s.action);
     });

@@ -92,6 +92,11 @@ const signalExpect = z.object({
   addr: z.union([z.number().int().nonnegative().transform((v) => `0x${v.toString(16)}`), z.string()], says('expected 0x… or symbol[+offset]')),
   esr: hexSchema,
   fault: textSchema,
+  /** where (the report's location fields): pc as 0x… or symbol[+offset]; the others as text or /re/ */
+  pc: z.union([z.number().int().nonnegative().transform((v) => `0x${v.toString(16)}`), z.string()], says('expected 0x… or symbol[+offset]')),
+  symbol: textSchema,
+  line: textSchema,
+  insn: textSchema,
   source: z.enum(['fault', 'kill', 'tkill', 'sigqueue', 'kernel', 'external']),
   action: z.enum(['handler', 'default', 'ignored', 'blocked']),
 }).strict().partial();
