@@ -55,7 +55,7 @@ export class Machine {
   constructor(readonly programPath: string, opts: Partial<MachineOptions> = {}, sink?: TraceSink) {
     this.options = resolveOptions(opts);
     this.sys = new System(programPath, this.options, sink);
-    this.recorder = new Recorder(this.sys);
+    this.recorder = new Recorder(this.sys, programPath);
   }
 
   get task() { return this.sys.task; }
@@ -166,8 +166,11 @@ export class Machine {
       return;
     }
     let sc: SyscallExit | undefined;
-    if (stop.kind === 'intr' && stop.intno === EXCP_SWI) sc = invokeSyscall(this.sys);
-    else el0SyncHandler(this.sys, stop);
+    if (stop.kind === 'intr' && stop.intno === EXCP_SWI) {
+      this.recorder.svcPc = this.cpu.pc - 4n;
+      sc = invokeSyscall(this.sys);
+      this.recorder.svcPc = null;
+    } else el0SyncHandler(this.sys, stop);
     if (!this.sys.halted) this.sys.exitToUserMode(sc);
     this.sys.notice('exception_return', {});
     if (this.timeoutFired && !this.sys.halted) this.sys.timedOut = true;
