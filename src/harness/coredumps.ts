@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
-import { listCollected } from '../fs/coredump_pipe.ts';
+import { listCollected } from './collected.ts';
 import { signalName } from '../kernel/sigdefs.ts';
 import { readCoreInfo } from './coreinfo.ts';
 
