@@ -34,6 +34,8 @@ export type Stopped =
   | { reason: 'insns' | 'address' | 'syscall'; icount: number | null; pc: bigint }
   | { reason: 'event'; icount: number | null; pc: bigint; event: TraceEvent };
 
+const NOTHING = Object.freeze({});
+
 export class Machine {
   readonly options: MachineOptions;
   readonly sys: System;
@@ -172,7 +174,7 @@ export class Machine {
       this.recorder.svcPc = null;
     } else el0SyncHandler(this.sys, stop);
     if (!this.sys.halted) this.sys.exitToUserMode(sc);
-    this.sys.notice('exception_return', {});
+    this.sys.notice('exception_return', NOTHING);
     if (this.timeoutFired && !this.sys.halted) this.sys.timedOut = true;
     const nr = this.stopAt.syscall;
     if (sc && nr !== undefined && sc.nr === nr && !this.stopped) {
