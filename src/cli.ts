@@ -79,6 +79,20 @@ function machineOptions(prog: string, args: string[], o: Record<string, unknown>
   };
 }
 
+/** `--version`: the package's version, the engine's, and which libunicorn.so.2 was loaded. */
+async function versionText(): Promise<string> {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const { unicorn } = await import('./cpu/unicorn.ts');
+  let engine: string;
+  try {
+    const e = unicorn().engine;
+    engine = `Unicorn ${e.version} (${e.source === 'project' ? 'project copy' : 'system library'}: ${e.path})`;
+  } catch (err) {
+    engine = `Unicorn: not loadable (${(err as Error).message})`;
+  }
+  return `arm64-fault ${pkg.version}\n${engine}`;
+}
+
 /** The core-dump decision chain as a person reads it: each kernel check, its values, and the outcome. */
 export function explainCore(r: RunReport): string {
   const out: string[] = [];
@@ -98,6 +112,7 @@ export function explainCore(r: RunReport): string {
 
 const program = new Command('arm64-fault')
   .description('Run ARM64 Linux programs and do what Linux does when they fault: ESR, fault_info, signals, core dumps.')
+  .option('-V, --version', 'print the arm64-fault version, the Unicorn version and which library is loaded')
   .showHelpAfterError();
 
 runOptions(program.command('run').description('run a static ARM64 Linux program; guest arguments follow --'))
@@ -145,6 +160,10 @@ coredumps.command('info')
 
 // The harness (yaml, zod, workers) loads only for its commands, to keep `run` starting fast.
 const sub = process.argv[2];
+if (sub === '--version' || sub === '-V') {
+  process.stdout.write(await versionText() + '\n');
+  process.exit(0);
+}
 if (sub === 'test' || sub === 'matrix' || sub === 'help' || sub === '--help' || sub === '-h' || sub === undefined) {
   program.addCommand((await import('./harness/batch.ts')).harnessCommand()); // test <files|folders> [-j N] [-r R] [-o F]
   program.addCommand((await import('./harness/matrix.ts')).matrixCommand()); // matrix <program> --vary k=v1,v2 …

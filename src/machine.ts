@@ -493,6 +493,7 @@ export class Machine implements FaultKernel, SignalKernel {
       gcores: this.gcores,
       notes: this.notes,
       program: { path: this.programPath, argv: this.options.argv.length ? this.options.argv : [this.programPath] },
+      engine: this.cpu.engine,
     };
   }
 }

@@ -1,8 +1,10 @@
-// The only FFI file: binds Debian's libunicorn2 (Unicorn 2.0.1) with koffi.
-// Constants were read from /usr/include/unicorn/{unicorn,arm64}.h (libunicorn-dev 2.0.1) by compiling
-// a program that prints them; nothing above this file sees a koffi type.
+// The only FFI file: binds Unicorn 2 with koffi. It loads the project's copy of the official Unicorn 2.1.4
+// (.engine/lib/libunicorn.so.2, installed by scripts/engine.sh from the `unicorn` wheel) and, when that is
+// absent, Debian's libunicorn2 (2.0.1). Constants were checked against .engine/include/unicorn/{unicorn,arm64}.h
+// of 2.1.4 by compiling a program that prints them (they equal 2.0.1's; 2.1.4 only adds UC_ERR_OVERFLOW);
+// nothing above this file sees a koffi type.
 import koffi from 'koffi';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 export const UC_ARCH_ARM64 = 2;
 export const UC_MODE_ARM = 0;
@@ -47,7 +49,7 @@ export const UC_ERR_NAMES = [
   'UC_ERR_READ_UNMAPPED', 'UC_ERR_WRITE_UNMAPPED', 'UC_ERR_FETCH_UNMAPPED', 'UC_ERR_HOOK',
   'UC_ERR_INSN_INVALID', 'UC_ERR_MAP', 'UC_ERR_WRITE_PROT', 'UC_ERR_READ_PROT', 'UC_ERR_FETCH_PROT',
   'UC_ERR_ARG', 'UC_ERR_READ_UNALIGNED', 'UC_ERR_WRITE_UNALIGNED', 'UC_ERR_FETCH_UNALIGNED',
-  'UC_ERR_HOOK_EXIST', 'UC_ERR_RESOURCE', 'UC_ERR_EXCEPTION',
+  'UC_ERR_HOOK_EXIST', 'UC_ERR_RESOURCE', 'UC_ERR_EXCEPTION', 'UC_ERR_OVERFLOW',
 ] as const;
 
 export type UcHandle = unknown;
@@ -77,8 +79,19 @@ export interface UnicornLib {
   hookCode(uc: UcHandle, cb: CodeCallback, begin: bigint, end: bigint): bigint;
   hookDel(uc: UcHandle, hh: bigint): number;
   version(): string;
+  /** which library is in use: its version, host path, and whether it is the project copy or the system one */
+  engine: EngineInfo;
   /** Exact instruction counter (native/icount.c); null when the helper library is not built. */
   icount: IcountLib | null;
+}
+
+export interface EngineInfo {
+  /** uc_version() as "2.1.4" */
+  version: string;
+  /** the shared library's host path, as the dynamic loader mapped it */
+  path: string;
+  /** 'project': .engine/ (scripts/engine.sh); 'system': the dynamic loader's search (Debian's libunicorn2) */
+  source: 'project' | 'system';
 }
 
 /** native/libaficount.so: a C UC_HOOK_CODE callback that counts retired instructions and stops at a limit. */
@@ -99,12 +112,47 @@ export interface IcountLib {
   takeFault(c: unknown): bigint;
   /** hook a store-exclusive to check its alignment (QEMU does not) */
   alignSite(uc: UcHandle, c: unknown, address: bigint): number;
+  /** the stop hooks and a counting scheme (AF_COUNT_*) in C; the engine's intr/mem hooks then live there */
+  createWith(uc: UcHandle, mode: number): unknown;
+  /** the scheme in force (AF_COUNT_BLOCK falls back to AF_COUNT_INSN on Unicorn < 2.1) */
+  mode(c: unknown): number;
+  /** one call per stop (native/run.c): io holds the registers (AF_REGS order) and the stop record (AF_IO_*) */
+  run(uc: UcHandle, c: unknown, io: Buffer): number;
+  regsRead(uc: UcHandle, io: Buffer): void;
+  regsWrite(uc: UcHandle, io: Buffer, mask: bigint): number;
+  vregsRead(uc: UcHandle, out: Buffer): void;
+  vregsWrite(uc: UcHandle, data: Buffer): number;
+  /** a host hook (breakpoint) stopped the engine before the instruction at pc: it did not retire */
+  stoppedBefore(uc: UcHandle, c: unknown, pc: bigint): void;
 }
 
-// src/cpu/unicorn.ts in a checkout, dist/cli.js in the bundled CLI: both reach native/ from the package root.
-const NATIVE_ICOUNT = ['../../native/libaficount.so', '../native/libaficount.so']
-  .map((rel) => new URL(rel, import.meta.url).pathname)
+export const AF_COUNT_NONE = 0;
+export const AF_COUNT_INSN = 1;
+export const AF_COUNT_BLOCK = 2;
+/** native/run.c's register file: x0..x30, then these */
+export const AF_REG_SP = 31, AF_REG_PC = 32, AF_REG_NZCV = 33, AF_REG_FPSR = 34, AF_REG_FPCR = 35, AF_REG_TPIDR = 36;
+export const AF_NREGS = 37;
+/** native/run.c's stop record, as u64 indexes into io after the registers */
+export const AF_IO_DIRTY = 37, AF_IO_LIMIT = 38, AF_IO_ERR = 39, AF_IO_PENDING = 40, AF_IO_CODE = 41, AF_IO_ADDR = 42,
+  AF_IO_SIZE = 43, AF_IO_FAULT = 44, AF_IO_ICOUNT = 45, AF_IO_PC = 46, AF_IO_LEN = 47;
+export const AF_PENDING_INTR = 1, AF_PENDING_MEM = 2;
+
+// src/cpu/unicorn.ts in a checkout, dist/cli.js in the bundled CLI: both reach native/ and .engine/ from the
+// package root.
+const fromRoot = (rel: string): string | undefined => [`../../${rel}`, `../${rel}`]
+  .map((r) => new URL(r, import.meta.url).pathname)
   .find((p) => existsSync(p));
+const NATIVE_ICOUNT = fromRoot('native/libaficount.so');
+
+/** The host path of the loaded libunicorn.so.2 (from /proc/self/maps: koffi does not say where dlopen found it). */
+function mappedPath(fallback: string): string {
+  try {
+    const line = readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => l.endsWith('/libunicorn.so.2'));
+    return line ? line.slice(line.indexOf('/')) : fallback;
+  } catch {
+    return fallback;
+  }
+}
 
 function loadIcount(): IcountLib | null {
   if (!NATIVE_ICOUNT) return null;
@@ -123,7 +171,27 @@ function loadIcount(): IcountLib | null {
   const spWatch = so.func('void af_sp_watch(void *c, int on)');
   const takeFault = so.func('uint64_t af_take_fault(void *c)');
   const alignSite = so.func('int af_align_site(void *uc, void *c, uint64_t address)');
+  const createWith = so.func('void *af_new(void *uc, int mode)');
+  const mode = so.func('int af_mode(void *c)');
+  const run = so.func('int af_run(void *uc, void *c, void *io)');
+  const regsRead = so.func('void af_regs_read(void *uc, void *regs)');
+  const regsWrite = so.func('int af_regs_write(void *uc, const void *regs, uint64_t mask)');
+  const vregsRead = so.func('void af_vregs_read(void *uc, void *out)');
+  const vregsWrite = so.func('int af_vregs_write(void *uc, const void *data)');
+  const stoppedBefore = so.func('void af_stopped_before(void *uc, void *c, uint64_t pc)');
   return {
+    createWith(uc, m) {
+      const c = createWith(uc, m);
+      if (!c) throw new Error('af_new failed');
+      return c;
+    },
+    mode: (c) => mode(c) as number,
+    run: (uc, c, io) => run(uc, c, io) as number,
+    regsRead: (uc, io) => void regsRead(uc, io),
+    regsWrite: (uc, io, m) => regsWrite(uc, io, m) as number,
+    vregsRead: (uc, out) => void vregsRead(uc, out),
+    vregsWrite: (uc, data) => vregsWrite(uc, data) as number,
+    stoppedBefore: (uc, c, pc) => void stoppedBefore(uc, c, pc),
     create(uc) {
       const c = create(uc);
       if (!c) throw new Error('af_icount_new failed');
@@ -143,14 +211,29 @@ function loadIcount(): IcountLib | null {
 let lib: UnicornLib | undefined;
 
 
-/** Loads libunicorn.so.2 once; throws a plain Error naming the package when it is missing. */
+/**
+ * Loads libunicorn.so.2 once: the project copy in .engine/ first, then the system one. Throws a plain Error
+ * naming the set-up step and the package when neither loads.
+ */
 export function unicorn(): UnicornLib {
   if (lib) return lib;
-  let so: koffi.IKoffiLib;
-  try {
-    so = koffi.load('libunicorn.so.2');
-  } catch (e) {
-    throw new Error(`cannot load libunicorn.so.2 (apt-get install libunicorn2): ${(e as Error).message}`);
+  let so: koffi.IKoffiLib | undefined;
+  const project = fromRoot('.engine/lib/libunicorn.so.2');
+  let source: EngineInfo['source'] = 'project';
+  if (project) {
+    try {
+      so = koffi.load(project);
+    } catch {
+      so = undefined;
+    }
+  }
+  if (!so) {
+    source = 'system';
+    try {
+      so = koffi.load('libunicorn.so.2');
+    } catch (e) {
+      throw new Error(`cannot load libunicorn.so.2 (bash scripts/setup.sh, or apt-get install libunicorn2): ${(e as Error).message}`);
+    }
   }
   koffi.opaque('uc_engine'); // registers the type name the prototypes below use
   const IntrProto = koffi.proto('void uc_cb_intr(uc_engine *uc, uint32_t intno, void *user)');
@@ -223,8 +306,10 @@ export function unicorn(): UnicornLib {
       const v = ucVersion(null, null) as number;
       return `${(v >> 24) & 0xff}.${(v >> 16) & 0xff}.${(v >> 8) & 0xff}`;
     },
+    engine: { version: '', path: '', source },
     icount: null,
   };
+  lib.engine = { version: lib.version(), path: source === 'project' ? project! : mappedPath('libunicorn.so.2'), source };
   lib.icount = loadIcount();
   return lib;
 }
