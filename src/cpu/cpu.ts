@@ -270,6 +270,17 @@ export class Cpu {
     const b = this.vfile();
     return b.readBigUInt64LE(16 * n) | (b.readBigUInt64LE(16 * n + 8) << 64n);
   }
+  /** v0..v31 as their 512 raw little-endian bytes, copied into out at offset (one engine call at most) */
+  vregsInto(out: Buffer, offset: number): void {
+    this.vfile().copy(out, offset, 0, 512);
+  }
+  /** sets v0..v31 from 512 raw little-endian bytes */
+  setVregsFrom(data: Buffer): void {
+    if (data.length !== 512) throw new Error('setVregsFrom: 512 bytes expected');
+    data.copy(this.vregs, 0, 0, 512);
+    this.vValid = true;
+    this.vDirty = true;
+  }
   setV(n: number, v: bigint): void {
     const b = this.vfile();
     b.writeBigUInt64LE(BigInt.asUintN(64, v), 16 * n);
