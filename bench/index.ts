@@ -2,14 +2,20 @@
 // arm64-fault (exact counting, then --fast) and, for the two loops, the raw engine (bench/raw-engine.ts: the same
 // libunicorn.so.2, no hooks, one uc_emu_start; its time is the emulation alone, without process start-up). The runs
 // alternate round by round and the table shows medians and ratios. bench/core.ts and bench/harness.ts follow.
-// Run: npm run bench [-- --rounds N] [-- --scale F]   (F < 1 shortens every workload, e.g. 0.1 for a quick look)
+// Run: npm run bench [-- --rounds N] [--scale F] [--wall] [--cli PATH] [--no-extra]
+//   F < 1 shortens every workload (0.1 for a quick look); --wall times wall clock instead of CPU time.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const here = import.meta.dirname;
-const cli = join(here, '..', 'bin', 'arm64-fault.js');
+const argStr = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+// --cli PATH measures another checkout's bin/arm64-fault.js (e.g. the code before a change) on these programs
+const cli = argStr('--cli') ?? join(here, '..', 'bin', 'arm64-fault.js');
 const prog = (n: string) => join(here, '..', 'programs', 'build', n);
 const argOf = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);
@@ -19,13 +25,13 @@ const rounds = argOf('--rounds', 3);
 const scale = argOf('--scale', 1);
 const root = mkdtempSync(join(tmpdir(), 'af-bench-'));
 // the CLI runs dist/cli.js only when it is newer than src/: bundle first so start-up is measured, not tsx
-execFileSync('bash', [join(here, '..', 'scripts', 'bundle.sh')], { stdio: 'inherit' });
+execFileSync('bash', [join(cli, '..', '..', 'scripts', 'bundle.sh')], { stdio: 'inherit' });
 
 function wall(cmd: string, args: string[]): number {
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: root });
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: root, maxBuffer: 1 << 28 });
   const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${String(r.stderr).slice(-2000)}`);
   return ms;
 }
 function raw(program: string, n: string): number {
@@ -43,8 +49,10 @@ const works: Work[] = [
   { name: 'getppid', program: 'bench_getppid', n: Math.round(1_000_000 * scale), what: 'system calls', raw: false },
 ];
 
-const engine = JSON.parse(execFileSync(cli, ['run', '--json', prog('exit42')], { encoding: 'utf8', cwd: root }).replace(/^[^{]*/, '')).engine;
-console.log(`engine: Unicorn ${engine?.version} (${engine?.source}: ${engine?.path}); medians of ${rounds} alternated rounds`);
+const engine = JSON.parse(spawnSync(cli, ['run', '--json', prog('hello')], { encoding: 'utf8', cwd: root }).stdout).engine
+  ?? { version: 'unknown (the report has no engine field)', source: '', path: '' };
+console.log(`${cli}: Unicorn ${engine.version} (${engine.source}: ${engine.path}); medians of ${rounds} alternated rounds, ` +
+  `${useWall ? 'wall time' : 'CPU time (user + system)'}; the raw engine: uc_emu_start alone`);
 console.log('| benchmark | qemu-aarch64 | raw engine | exact | --fast | exact/qemu | fast/qemu | exact/raw | fast/raw |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const w of works) {

@@ -49,10 +49,13 @@ function main(path: string, arg: string | undefined): void {
   spBuf.writeBigUInt64LE(sp);
   U.regWrite(uc, UC_ARM64_REG_SP, spBuf);
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const err = U.emuStart(uc, entry, 0xfffffffffffffffcn, 0); // ends at the exit svc: UC_ERR_EXCEPTION (21)
+  const c = process.cpuUsage(c0);
   const ms = performance.now() - t0;
+  const cpuMs = (c.user + c.system) / 1000;
   if (err !== 21) throw new Error(`raw engine: uc_emu_start returned ${err} before the exit svc`);
-  process.stdout.write(`${JSON.stringify({ engine: U.engine, ms })}\n`);
+  process.stdout.write(`${JSON.stringify({ engine: U.engine, ms, cpuMs })}\n`);
 }
 
 main(process.argv[2], process.argv[3]);

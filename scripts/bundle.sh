@@ -2,6 +2,6 @@
 # Bundles the CLI into dist/cli.js (esbuild, from tsx's dependencies) so a cold start does not compile TypeScript.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-npx --no-install esbuild src/cli.ts --bundle --platform=node --format=esm --target=node20 --outfile=dist/cli.js \
+rm -rf dist && npx --no-install esbuild src/cli.ts --bundle --splitting --platform=node --format=esm --target=node20 --outdir=dist --entry-names=[name] --chunk-names=chunks/[name]-[hash] \
   --external:koffi --log-level=warning \
   --banner:js="import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);"

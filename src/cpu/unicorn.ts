@@ -3,8 +3,26 @@
 // absent, Debian's libunicorn2 (2.0.1). Constants were checked against .engine/include/unicorn/{unicorn,arm64}.h
 // of 2.1.4 by compiling a program that prints them (they equal 2.0.1's; 2.1.4 only adds UC_ERR_OVERFLOW);
 // nothing above this file sees a koffi type.
-import koffi from 'koffi';
+import type * as Koffi from 'koffi';
+import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
+
+/**
+ * koffi's native module itself, required directly: koffi's index.js loads https, zlib and crypto (for its
+ * build tools) before it loads that same file, which costs a cold start tens of milliseconds. Its JS wrapper
+ * adds only deprecated aliases. Any other layout falls back to the package's entry point.
+ */
+function loadKoffi(): typeof Koffi {
+  const req = createRequire(import.meta.url);
+  try {
+    const native = req(`koffi/build/koffi/${process.platform}_${process.arch}/koffi.node`) as typeof Koffi & { version: string };
+    if (native.version === (req('koffi/package.json') as { version: string }).version) return native;
+  } catch {
+    // fall through
+  }
+  return req('koffi') as typeof Koffi;
+}
+const koffi = loadKoffi();
 
 export const UC_ARCH_ARM64 = 2;
 export const UC_MODE_ARM = 0;
@@ -156,7 +174,7 @@ function mappedPath(fallback: string): string {
 
 function loadIcount(): IcountLib | null {
   if (!NATIVE_ICOUNT) return null;
-  let so: koffi.IKoffiLib;
+  let so: Koffi.IKoffiLib;
   try {
     so = koffi.load(NATIVE_ICOUNT);
   } catch {
@@ -217,7 +235,7 @@ let lib: UnicornLib | undefined;
  */
 export function unicorn(): UnicornLib {
   if (lib) return lib;
-  let so: koffi.IKoffiLib | undefined;
+  let so: Koffi.IKoffiLib | undefined;
   const project = fromRoot('.engine/lib/libunicorn.so.2');
   let source: EngineInfo['source'] = 'project';
   if (project) {
@@ -260,7 +278,7 @@ export function unicorn(): UnicornLib {
   const ucVersion = so.func('unsigned int uc_version(unsigned int *major, unsigned int *minor)');
 
   // Registered callbacks must outlive the engine; koffi frees them only on unregister.
-  const addHook = (uc: UcHandle, type: number, fn: koffi.IKoffiRegisteredCallback, b: bigint, e: bigint) => {
+  const addHook = (uc: UcHandle, type: number, fn: Koffi.IKoffiRegisteredCallback, b: bigint, e: bigint) => {
     const hh = [0n];
     const err = ucHookAdd(uc, hh, type, fn, null, b, e) as number;
     if (err !== 0) throw new Error(`uc_hook_add: ${UC_ERR_NAMES[err] ?? err}`);
