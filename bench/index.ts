@@ -63,21 +63,28 @@ const engine = JSON.parse(spawnSync(cli, ['run', '--json', prog('hello')], { enc
   ?? { version: 'unknown (the report has no engine field)', source: '', path: '' };
 console.log(`${cli}: Unicorn ${engine.version} (${engine.source}: ${engine.path}); medians of ${rounds} alternated rounds, ` +
   `${useWall ? 'wall time' : 'CPU time (user + system)'}; the raw engine: uc_emu_start alone`);
+console.log('exact/raw and fast/raw: less our start-up (the run with 1 iteration), then (in brackets) the whole process');
 console.log('| benchmark | qemu-aarch64 | raw engine | exact | --fast | exact/qemu | fast/qemu | exact/raw | fast/raw |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const w of works) {
-  const t = { qemu: [] as number[], raw: [] as number[], exact: [] as number[], fast: [] as number[] };
+  const t = { qemu: [] as number[], raw: [] as number[], exact: [] as number[], fast: [] as number[],
+    exact1: [] as number[], fast1: [] as number[] };
   const n = String(w.n);
   for (let i = 0; i < rounds; i++) {
     t.qemu.push(wall('qemu-aarch64', [prog(w.program), n]));
     if (w.raw) t.raw.push(raw(prog(w.program), n));
     t.exact.push(wall(cli, ['run', prog(w.program), '--', n]));
     t.fast.push(wall(cli, ['run', '--fast', prog(w.program), '--', n]));
+    if (w.raw) { // the same process with 1 iteration: start-up and exit, to set against uc_emu_start alone
+      t.exact1.push(wall(cli, ['run', prog(w.program), '--', '1']));
+      t.fast1.push(wall(cli, ['run', '--fast', prog(w.program), '--', '1']));
+    }
   }
   const q = median(t.qemu), e = median(t.exact), f = median(t.fast), r = w.raw ? median(t.raw) : NaN;
   const ratio = (a: number, b: number) => (Number.isNaN(b) ? '–' : (a / b).toFixed(2));
+  const net = (a: number, a1: number[]) => (w.raw ? `${ratio(a - median(a1), r)} (${ratio(a, r)})` : '–');
   console.log(`| ${w.name} (${w.n.toLocaleString('en')} ${w.what}) | ${fmt(q)} | ${w.raw ? fmt(r) : '–'} | ${fmt(e)} | ${fmt(f)} | ` +
-    `${ratio(e, q)} | ${ratio(f, q)} | ${ratio(e, r)} | ${ratio(f, r)} |`);
+    `${ratio(e, q)} | ${ratio(f, q)} | ${net(e, t.exact1)} | ${net(f, t.fast1)} |`);
 }
 // cold start: a whole `arm64-fault run` process of hello, as a user types it
 const cold = { qemu: [] as number[], exact: [] as number[], fast: [] as number[] };

@@ -98,6 +98,9 @@ export class Cpu {
     this.ic = this.U.icount;
     this.uc = this.U.open();
     this.check('uc_ctl(CPU_MODEL)', this.U.setCpuModel(this.uc, UC_CPU_ARM64_MAX));
+    // 128 MiB of translated code instead of 1 GiB: Unicorn sets the buffer up in a quarter of the time (a cold
+    // start's few ms), and a full buffer is simply flushed. Older engines without the control keep theirs.
+    this.U.setTcgBufferSize(this.uc, 128 << 20);
     // the engine's stop hooks (exceptions, invalid accesses) and the exact counter are C (native/icount.c)
     this.ctx = this.ic.createWith(this.uc, options.countInsns ? AF_COUNT_BLOCK : AF_COUNT_NONE);
     if (options.countInsns) this.counter = this.ctx;

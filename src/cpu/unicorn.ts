@@ -60,6 +60,7 @@ export const UC_ARM64_REG_FPCR = 291;
 export const UC_ARM64_REG_FPSR = 292;
 
 export const UC_CTL_CPU_MODEL_WRITE = (7 | (1 << 26) | (1 << 30)) >>> 0; // UC_CTL_WRITE(UC_CTL_CPU_MODEL, 1)
+export const UC_CTL_TCG_BUFFER_SIZE_WRITE = 0x4400000d; // UC_CTL_WRITE(UC_CTL_TCG_BUFFER_SIZE, 1), Unicorn >= 2.0.2
 export const UC_CTL_TB_REMOVE_CACHE = (9 | (2 << 26) | (1 << 30)) >>> 0; // UC_CTL_WRITE(UC_CTL_TB_REMOVE_CACHE, 2)
 
 export const UC_ERR_NAMES = [
@@ -80,6 +81,9 @@ export interface UnicornLib {
   open(): UcHandle;
   close(uc: UcHandle): void;
   setCpuModel(uc: UcHandle, model: number): number;
+  /** the JIT code buffer's size, before the engine initialises (Unicorn's default is 1 GiB); an error code on
+   *  engines without the control */
+  setTcgBufferSize(uc: UcHandle, bytes: number): number;
   /** drops the translated blocks covering [begin, end) (cheap, unlike UC_CTL_TB_FLUSH, which clears the whole
    *  1 GiB code buffer of Unicorn 2.0.1: seconds and 1 GiB of RSS) */
   removeTbCache(uc: UcHandle, begin: bigint, end: bigint): number;
@@ -293,6 +297,7 @@ export function unicorn(): UnicornLib {
     },
     close: (uc) => void ucClose(uc),
     setCpuModel: (uc, model) => ucCtl(uc, UC_CTL_CPU_MODEL_WRITE, 'int', model) as number,
+    setTcgBufferSize: (uc, bytes) => ucCtl(uc, UC_CTL_TCG_BUFFER_SIZE_WRITE, 'uint32_t', bytes) as number,
     removeTbCache: (uc, b, e) => ucCtl(uc, UC_CTL_TB_REMOVE_CACHE, 'uint64_t', b, 'uint64_t', e) as number,
     regRead: (uc, reg, out) => ucRegRead(uc, reg, out) as number,
     regWrite: (uc, reg, value) => ucRegWrite(uc, reg, value) as number,
