@@ -38,6 +38,12 @@ extern unsigned int uc_version(unsigned int *major, unsigned int *minor);
 #define UC_ARM64_REG_FPCR 291
 #define UC_ARM64_REG_FPSR 292
 #define UC_CTL_WRITE(type, nr) ((type) | ((nr) << 26) | (1u << 30))
+#define UC_CTL_TLB_TYPE 12
+#define UC_TLB_VIRTUAL 1
+#define UC_HOOK_TLB_FILL (1 << 17)
+typedef enum uc_mem_type { UC_MEM_READ = 16, UC_MEM_WRITE, UC_MEM_FETCH } uc_mem_type;
+typedef struct uc_tlb_entry { uint64_t paddr; uint32_t perms; } uc_tlb_entry;
+#include <stdbool.h>
 #define UC_CTL_TB_REMOVE_CACHE 9
 #define UC_CTL_TB_FLUSH 10
 #endif
@@ -52,7 +58,13 @@ struct icount {
     uint64_t retired;  /* instructions that completed */
     uint64_t limit;    /* stop before the instruction that would make retired exceed this */
     uint64_t pc;       /* per-insn mode: address of the last instruction the hook saw (the one about to run) */
-    uc_hook hook, block_hook, intr_hook, mem_hook;
+    uc_hook hook, block_hook, intr_hook, mem_hook, tlb_hook;
+    /* tlb.c: the engine's regions, sorted, with their UC_PROT_* permissions */
+    struct region *regions;
+    size_t nregions, rcap;
+    int gap_mode; /* the invalid-access hooks cover the gaps between data regions only (tlb.c) */
+    uc_hook *gap_hooks;
+    size_t ngaps, gaps_cap;
     /* per-block mode: the block being run, and the count before it */
     uint64_t blk_start, blk_base;
     /* per-block mode: the limit falls inside the block at partial_at (partial_k instructions into it) */

@@ -241,7 +241,7 @@ static void intr_cb(uc_engine *uc, uint32_t intno, void *user)
     uc_emu_stop(uc);
 }
 
-static int mem_cb(uc_engine *uc, int type, uint64_t address, int size, int64_t value, void *user)
+int af_mem_cb(uc_engine *uc, int type, uint64_t address, int size, int64_t value, void *user)
 {
     struct icount *c = user;
     (void)uc;
@@ -265,7 +265,7 @@ struct icount *af_new(uc_engine *uc, int mode)
     if (mode == AF_COUNT_BLOCK && uc_version(NULL, NULL) < 0x02010000) mode = AF_COUNT_INSN;
     c->mode = mode;
     int err = uc_hook_add(uc, &c->intr_hook, UC_HOOK_INTR, (void *)intr_cb, c, 1, 0);
-    if (!err) err = uc_hook_add(uc, &c->mem_hook, UC_HOOK_MEM_INVALID, (void *)mem_cb, c, 1, 0);
+    if (!err) err = uc_hook_add(uc, &c->mem_hook, UC_HOOK_MEM_INVALID, (void *)af_mem_cb, c, 1, 0);
     if (!err && mode == AF_COUNT_INSN) err = uc_hook_add(uc, &c->hook, UC_HOOK_CODE, (void *)count_cb, c, 1, 0);
     if (!err && mode == AF_COUNT_BLOCK) err = uc_hook_add(uc, &c->block_hook, UC_HOOK_BLOCK, (void *)block_cb, c, 1, 0);
     if (err) {

@@ -103,6 +103,8 @@ export class Cpu {
     this.U.setTcgBufferSize(this.uc, 128 << 20);
     // the engine's stop hooks (exceptions, invalid accesses) and the exact counter are C (native/icount.c)
     this.ctx = this.ic.createWith(this.uc, options.countInsns ? AF_COUNT_BLOCK : AF_COUNT_NONE);
+    // data pages get non-executable TLB entries, so guest stores stay in the JIT's fast path (native/tlb.c)
+    if (this.ic.vtlbEnable(this.uc, this.ctx) < 0) throw new EmulatorError('af_vtlb_enable failed');
     if (options.countInsns) this.counter = this.ctx;
     // FP/SIMD on for EL0 (CPACR_EL1.FPEN = 0b11); SVE stays trapped (ZEN = 0): Linux advertises no SVE here.
     const cpacr = Buffer.alloc(8);
@@ -141,12 +143,15 @@ export class Cpu {
       throw new EngineMemoryError(`the engine cannot back 0x${size.toString(16)} bytes at 0x${addr.toString(16)}`);
     }
     this.check(`uc_mem_map(0x${addr.toString(16)}, 0x${size.toString(16)})`, err);
+    this.check('af_region_set', this.ic.regionSet(this.uc, this.ctx, addr, size, prot));
   }
   protect(addr: bigint, size: bigint, prot: number): void {
     this.check('uc_mem_protect', this.U.memProtect(this.uc, addr, size, prot));
+    this.check('af_region_set', this.ic.regionSet(this.uc, this.ctx, addr, size, prot));
   }
   unmap(addr: bigint, size: bigint): void {
     this.check('uc_mem_unmap', this.U.memUnmap(this.uc, addr, size));
+    this.check('af_region_set', this.ic.regionSet(this.uc, this.ctx, addr, size, -1));
   }
   /** Reads guest memory; null if any byte is not mapped in the engine. */
   read(addr: bigint, len: number): Buffer | null {

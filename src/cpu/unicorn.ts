@@ -146,6 +146,10 @@ export interface IcountLib {
   vregsWrite(uc: UcHandle, data: Buffer): number;
   /** a host hook (breakpoint) stopped the engine before the instruction at pc: it did not retire */
   stoppedBefore(uc: UcHandle, c: unknown, pc: bigint): void;
+  /** native/tlb.c: non-executable TLB entries for data pages (fast stores); 1 on engines older than 2.1 */
+  vtlbEnable(uc: UcHandle, c: unknown): number;
+  /** tells native/tlb.c the engine's permissions of a range (-1: unmapped); it moves the invalid-access hooks */
+  regionSet(uc: UcHandle, c: unknown, start: bigint, size: bigint, perms: number): number;
 }
 
 export const AF_COUNT_NONE = 0;
@@ -201,6 +205,8 @@ function loadIcount(): IcountLib | null {
   const vregsRead = so.func('void af_vregs_read(void *uc, void *out)');
   const vregsWrite = so.func('int af_vregs_write(void *uc, const void *data)');
   const stoppedBefore = so.func('void af_stopped_before(void *uc, void *c, uint64_t pc)');
+  const vtlbEnable = so.func('int af_vtlb_enable(void *uc, void *c)');
+  const regionSet = so.func('int af_region_set(void *uc, void *c, uint64_t start, uint64_t size, int perms)');
   return {
     createWith(uc, m) {
       const c = createWith(uc, m);
@@ -214,6 +220,8 @@ function loadIcount(): IcountLib | null {
     vregsRead: (uc, out) => void vregsRead(uc, out),
     vregsWrite: (uc, data) => vregsWrite(uc, data) as number,
     stoppedBefore: (uc, c, pc) => void stoppedBefore(uc, c, pc),
+    vtlbEnable: (uc, c) => vtlbEnable(uc, c) as number,
+    regionSet: (uc, c, start, size, perms) => regionSet(uc, c, start, size, perms) as number,
     create(uc) {
       const c = create(uc);
       if (!c) throw new Error('af_icount_new failed');
