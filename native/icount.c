@@ -276,6 +276,16 @@ struct icount *af_new(uc_engine *uc, int mode)
 }
 
 struct icount *af_icount_new(uc_engine *uc) { return af_new(uc, AF_COUNT_BLOCK); }
+
+/* After uc_close: the engine and its hooks are gone, only our own memory is left. */
+void af_free(struct icount *c)
+{
+    free(c->sites);
+    free(c->site_hooks);
+    free(c->regions);
+    free(c->gap_hooks);
+    free(c);
+}
 int af_mode(struct icount *c) { return c->mode; }
 
 uint64_t af_icount_get(struct icount *c) { return c->retired; }

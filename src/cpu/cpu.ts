@@ -125,14 +125,12 @@ export class Cpu {
     return this.counter !== undefined;
   }
 
-  /** How instructions are counted: 'block' (Unicorn >= 2.1), 'insn' (older engines), or null with --fast. */
-  get countScheme(): 'block' | 'insn' | null {
-    if (this.counter === undefined) return null;
-    return this.ic.mode(this.counter) === AF_COUNT_BLOCK ? 'block' : 'insn';
-  }
-
   close(): void {
-    if (!this.closed) this.U.close(this.uc);
+    if (!this.closed) {
+      if (this.counter !== undefined) this.icountCache = this.icount; // still readable once the state is freed
+      this.U.close(this.uc);
+      this.ic.free(this.ctx);
+    }
     this.closed = true;
   }
 

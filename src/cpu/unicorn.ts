@@ -138,6 +138,8 @@ export interface IcountLib {
   createWith(uc: UcHandle, mode: number): unknown;
   /** the scheme in force (AF_COUNT_BLOCK falls back to AF_COUNT_INSN on Unicorn < 2.1) */
   mode(c: unknown): number;
+  /** frees createWith's state, after uc_close */
+  free(c: unknown): void;
   /** one call per stop (native/run.c): io holds the registers (AF_REGS order) and the stop record (AF_IO_*) */
   run(uc: UcHandle, c: unknown, io: Buffer): number;
   regsRead(uc: UcHandle, io: Buffer): void;
@@ -199,6 +201,7 @@ function loadIcount(): IcountLib | null {
   const alignSite = so.func('int af_align_site(void *uc, void *c, uint64_t address)');
   const createWith = so.func('void *af_new(void *uc, int mode)');
   const mode = so.func('int af_mode(void *c)');
+  const free = so.func('void af_free(void *c)');
   const run = so.func('int af_run(void *uc, void *c, void *io)');
   const regsRead = so.func('void af_regs_read(void *uc, void *regs)');
   const regsWrite = so.func('int af_regs_write(void *uc, const void *regs, uint64_t mask)');
@@ -214,6 +217,7 @@ function loadIcount(): IcountLib | null {
       return c;
     },
     mode: (c) => mode(c) as number,
+    free: (c) => void free(c),
     run: (uc, c, io) => run(uc, c, io) as number,
     regsRead: (uc, io) => void regsRead(uc, io),
     regsWrite: (uc, io, m) => regsWrite(uc, io, m) as number,
