@@ -154,13 +154,23 @@ export class Mm {
     if (!code) return;
     const sp: bigint[] = [];
     const excl: bigint[] = [];
+    // Classify first (the address, a BigInt, and the Set lookup only for the few candidates); the full decoder
+    // runs once per distinct word (prologues repeat the same few STP/LDP encodings thousands of times).
+    const words = code.byteOffset % 4 === 0 ? new Uint32Array(code.buffer, code.byteOffset, code.length >>> 2) : null;
+    const misaligns = new Map<number, boolean>();
     for (let o = 0; o + 4 <= code.length; o += 4) {
+      const insn = words ? words[o >>> 2] : code.readUInt32LE(o);
+      let kind: 'excl' | 'sp' | null = null;
+      if (isStoreExclusive(insn)) kind = 'excl';
+      else if (mayWriteSp(insn)) {
+        let m = misaligns.get(insn);
+        if (m === undefined) misaligns.set(insn, m = spWriteKind(insn) === 'may-misalign');
+        if (m) kind = 'sp';
+      }
+      if (kind === null) continue;
       const a = start + BigInt(o);
       if (this.spSites.has(a)) continue;
-      const insn = code.readUInt32LE(o);
-      if (isStoreExclusive(insn)) excl.push(a);
-      else if (mayWriteSp(insn) && spWriteKind(insn) === 'may-misalign') sp.push(a);
-      else continue;
+      (kind === 'excl' ? excl : sp).push(a);
       this.spSites.add(a);
     }
     this.cpu.watchSpWrites(sp);
