@@ -34,6 +34,10 @@ export interface RunScenarioOptions {
   keepRoot?: boolean;
 }
 
+/** A scenario's budget unless its setup names one: instructions, and virtual time (sleeps are free otherwise). */
+export const SCENARIO_MAX_INSNS = 2_000_000_000n;
+export const SCENARIO_TIMEOUT_NS = 600n * 1_000_000_000n;
+
 /** Loads (if given a path) and runs one scenario. Throws ScenarioError for an invalid file. */
 export function runScenario(file: string | Scenario, opts: RunScenarioOptions = {}): ScenarioResult {
   const s = typeof file === 'string' ? loadScenario(file) : file;
@@ -43,8 +47,17 @@ export function runScenario(file: string | Scenario, opts: RunScenarioOptions = 
   const trace: ScenarioResult['trace'] = [];
   try {
     const sink = (e: TraceEvent) => void trace.push({ name: e.name, icount: e.icount });
-    const report = new Machine(program, scenarioOptions(s, program, root), sink).run();
+    const o = scenarioOptions(s, program, root);
+    // the default budget: a runaway scenario fails with that reason, and the batch goes on
+    const budget = o.countInsns !== false && o.maxInsns === undefined && o.timeout === undefined;
+    if (budget) Object.assign(o, { maxInsns: SCENARIO_MAX_INSNS, timeout: SCENARIO_TIMEOUT_NS });
+    const report = new Machine(program, o, sink).run();
     const failures = checkExpect(s.expect, report, trace.map((e) => e.name), program);
+    if (budget && (report.exit.kind === 'limit' || report.exit.kind === 'timeout') && s.expect.exit?.kind !== report.exit.kind) {
+      failures.unshift({ field: 'budget', expected: 'the run ends within the default budget',
+        actual: `exceeded the default ${report.exit.kind === 'limit' ? `instruction budget (${SCENARIO_MAX_INSNS} instructions)`
+          : `virtual-time budget (${SCENARIO_TIMEOUT_NS / 1_000_000_000n} s)`}; set setup.maxInsns or setup.timeout to change it` });
+    }
     return { name: s.name, file: s.file, ok: failures.length === 0, failures, report, error: null, trace, ms: performance.now() - t0 };
   } finally {
     if (!opts.keepRoot) fs.rmSync(root, { recursive: true, force: true });
