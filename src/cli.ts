@@ -38,10 +38,11 @@ function collectGcore(v: string, prev: bigint[]): bigint[] {
 /** The options every command that runs a program takes. */
 function runOptions(cmd: Command): Command {
   return cmd
-    .argument('<program>', 'static AArch64 ELF executable (host path)')
+    .argument('<program>', 'AArch64 ELF executable (host path): static, or dynamic with --root/--sysroot holding its interpreter')
     .argument('[args...]', 'guest arguments (after --)')
     .option('--root <dir>', "host directory that is the guest's /; guest files and core files stay inside it", process.cwd())
     .option('--cwd <path>', 'guest working directory', '/')
+    .option('--sysroot <dir>', 'read-only directory searched before --root for absolute guest paths (the interpreter, libraries), like qemu -L')
     .option('--env <KEY=value>', 'a guest environment entry; repeatable (none by default, for reproducible runs)', repeat, [])
     .option('--signal <SIG@insns=N>', 'send SIG from another process (SI_USER) after N instructions; repeatable', collectSignals, [])
     .option('--gcore <insns=N>', 'write core.<pid> after N instructions and go on, like gdb gcore; repeatable', collectGcore, [])
@@ -66,6 +67,7 @@ function runOptions(cmd: Command): Command {
 function machineOptions(prog: string, args: string[], o: Record<string, unknown>, passthrough: boolean): Partial<MachineOptions> {
   return {
     argv: [prog, ...args], env: o.env as string[], root: o.root as string, cwd: o.cwd as string,
+    sysroot: (o.sysroot as string | undefined) ?? null,
     signals: o.signal as { signo: number; insns: bigint }[], gcore: o.gcore as bigint[],
     pid: o.pid as number, time: (o.time as bigint | undefined) ?? 1_700_000_000n, seed: (o.seed as bigint | undefined) ?? 0n,
     maxInsns: (o.maxInsns as bigint | undefined) ?? null, countInsns: !o.fast,

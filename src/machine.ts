@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import { Cpu, EXCP_SWI } from './cpu/cpu.ts';
 import { Mm } from './mm/mm.ts';
 import { loadElfBinary } from './fs/binfmt_elf.ts';
+import { openExecOverlay } from './fs/sysroot.ts';
+import { writebackShared, hasSharedFileMappings } from './mm/filemap.ts';
 import { execCredentials } from './fs/exec.ts';
 import { FileTable } from './fs/files.ts';
 import { hostToGuest } from './fs/namei.ts';
@@ -66,6 +68,7 @@ export class Machine implements FaultKernel, SignalKernel {
   readonly clock: Clock;
   readonly itimers: Itimers;
   readonly root: string;
+  readonly sysroot: string | null;
   readonly hostname: string;
   readonly options: MachineOptions;
   readonly features: CpuFeatures;
@@ -85,6 +88,7 @@ export class Machine implements FaultKernel, SignalKernel {
     this.options = resolveOptions(opts);
     const o = this.options;
     this.root = o.root;
+    this.sysroot = o.sysroot;
     this.hostname = o.hostname;
     this.tracer = new Tracer(sink, () => this.icountNumber());
     let file: Buffer;
@@ -119,6 +123,7 @@ export class Machine implements FaultKernel, SignalKernel {
       const exec = loadElfBinary(this.mm, {
         file, guestPath, execfn: argv[0], argv, envp: o.env, uid: o.uid, gid: o.gid, euid: cred.euid, egid: cred.egid,
         secure: cred.secure, random: this.randomBytes(16), features: this.features, executable: true,
+        openInterp: (p) => openExecOverlay(o.root, o.sysroot, p),
       });
       this.vdsoBase = exec.vdsoBase;
       this.cpu.pc = exec.entry;
@@ -376,6 +381,7 @@ export class Machine implements FaultKernel, SignalKernel {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
+    if (hasSharedFileMappings(this.mm)) writebackShared(this.mm); // exit_mmap: dirty shared pages reach the file
     this.task.files.closeAll();
     this.cpu.close();
   }

@@ -13,6 +13,8 @@ export interface MachineOptions {
   root: string;
   /** guest working directory [/] */
   cwd: string;
+  /** read-only directory looked up before the root for absolute guest paths, like qemu's -L [none] */
+  sysroot: string | null;
   pid: number;
   ppid: number;
   uid: number;
@@ -55,7 +57,7 @@ export interface MachineOptions {
 }
 
 export const defaultOptions = (): MachineOptions => ({
-  argv: [], env: [], root: process.cwd(), cwd: '/', pid: 1000, ppid: 999, uid: 1000, gid: 1000,
+  argv: [], env: [], root: process.cwd(), cwd: '/', sysroot: null, pid: 1000, ppid: 999, uid: 1000, gid: 1000,
   time: 1_700_000_000n, seed: 0n, hostname: 'arm64-fault', maxInsns: null, signals: [], countInsns: true,
   rlimitCore: RLIM_INFINITY, rlimitStack: 8n * 1024n * 1024n, corePattern: 'core', coreUsesPid: false, corePipeLimit: 0,
   coredumpFilter: 0x33, suidDumpable: 0, dumpable: null, exceptionTrace: false, oopsOnSyscall: null, gcore: [], collectDir: null, allowHostPipe: false, stdin: Buffer.alloc(0), passthrough: false,
@@ -70,6 +72,7 @@ export function resolveOptions(partial: Partial<MachineOptions>): MachineOptions
   }
   const o = { ...defaultOptions(), ...partial };
   o.root = path.resolve(o.root);
+  if (o.sysroot !== null) o.sysroot = path.resolve(o.sysroot);
   if (!o.cwd.startsWith('/')) throw new OptionError(`cwd must be an absolute guest path, got "${o.cwd}"`);
   for (const [k, v] of [['pid', o.pid], ['ppid', o.ppid]] as const) {
     if (!Number.isInteger(v) || v < 1 || v > 4194304) throw new OptionError(`${k} must be an integer in 1..4194304, got ${v}`);

@@ -8,6 +8,8 @@ import {
   neg,
 } from '../kernel/errno.ts';
 import { lookup, guestAbsolute } from './namei.ts';
+import { lookupOverlay } from './sysroot.ts';
+import { writebackShared, fileWritten, hasSharedFileMappings } from '../mm/filemap.ts';
 import {
   type OpenFile, O_ACCMODE, O_CREAT, O_EXCL, O_TRUNC, O_DIRECTORY, O_NOFOLLOW, O_RDONLY,
 } from './files.ts';
@@ -54,7 +56,9 @@ const openat: Syscall = (k, [dirfd, pathp, flagsArg, mode]) => {
   if (guest === '/dev/null') {
     return BigInt(k.task.files.install({ kind: 'memory', path: guest, flags, pos: 0n, data: Buffer.alloc(0), refs: 1 }));
   }
-  const r = lookup(k.root, dir, p, !(flags & O_NOFOLLOW), (flags & O_CREAT) !== 0);
+  const readOnly = (flags & O_ACCMODE) === O_RDONLY && !(flags & (O_CREAT | O_TRUNC));
+  const r = readOnly ? lookupOverlay(k.root, k.sysroot ?? null, dir, p, !(flags & O_NOFOLLOW))
+    : lookup(k.root, dir, p, !(flags & O_NOFOLLOW), (flags & O_CREAT) !== 0);
   if (typeof r === 'number') return BigInt(r);
   if (r.exists && flags & O_CREAT && flags & O_EXCL) return neg(EEXIST);
   try {
@@ -83,9 +87,20 @@ function fileOf(k: Kernel, fd: bigint): OpenFile | bigint {
   return k.task.files.get(s32(fd)) ?? neg(EBADF);
 }
 
+/**
+ * The page cache is shared between read()/write() and MAP_SHARED mappings: stores through a mapping reach the
+ * file before a host file is read or written, and a write() reaches the mappings of that file after it.
+ */
+function coherent(k: Kernel, f: OpenFile, wrote: boolean): void {
+  if (f.kind !== 'host' || f.fd === undefined || !hasSharedFileMappings(k.mm)) return;
+  if (!wrote) { writebackShared(k.mm); return; }
+  try { fileWritten(k.mm, fs.readlinkSync(`/proc/self/fd/${f.fd}`)); } catch { /* closed meanwhile */ }
+}
+
 const read: Syscall = (k, [fd, buf, len]) => {
   const f = fileOf(k, fd);
   if (typeof f === 'bigint') return f;
+  coherent(k, f, false);
   const r = k.task.files.read(f, Number(len > 0x7ffff000n ? 0x7ffff000n : len));
   if (typeof r === 'number') return BigInt(r);
   return copyToUser(k.mm, buf, r) ? BigInt(r.length) : neg(EFAULT);
@@ -96,11 +111,15 @@ const write: Syscall = (k, [fd, buf, len]) => {
   if ((f.flags & O_ACCMODE) === O_RDONLY && f.kind !== 'stdio') return neg(EBADF);
   const data = copyFromUser(k.mm, buf, Number(len > 0x7ffff000n ? 0x7ffff000n : len));
   if (!data) return neg(EFAULT);
-  return BigInt(k.task.files.write(f, data));
+  coherent(k, f, false);
+  const n = k.task.files.write(f, data);
+  coherent(k, f, true);
+  return BigInt(n);
 };
 const pread64: Syscall = (k, [fd, buf, len, off]) => {
   const f = fileOf(k, fd);
   if (typeof f === 'bigint') return f;
+  coherent(k, f, false);
   const r = k.task.files.read(f, Number(len), off);
   if (typeof r === 'number') return BigInt(r);
   return copyToUser(k.mm, buf, r) ? BigInt(r.length) : neg(EFAULT);
@@ -109,7 +128,11 @@ const pwrite64: Syscall = (k, [fd, buf, len, off]) => {
   const f = fileOf(k, fd);
   if (typeof f === 'bigint') return f;
   const data = copyFromUser(k.mm, buf, Number(len));
-  return data ? BigInt(k.task.files.write(f, data, off)) : neg(EFAULT);
+  if (!data) return neg(EFAULT);
+  coherent(k, f, false);
+  const n = k.task.files.write(f, data, off);
+  coherent(k, f, true);
+  return BigInt(n);
 };
 
 function iovecs(k: Kernel, iov: bigint, cnt: bigint): [bigint, number][] | bigint {
@@ -143,7 +166,10 @@ const writev: Syscall = (k, [fd, iov, cnt]) => {
     if (!b) return neg(EFAULT);
     parts.push(b);
   }
-  return BigInt(k.task.files.write(f, Buffer.concat(parts)));
+  coherent(k, f, false);
+  const n = k.task.files.write(f, Buffer.concat(parts));
+  coherent(k, f, true);
+  return BigInt(n);
 };
 
 const lseek: Syscall = (k, [fd, off, whence]) => {
@@ -200,7 +226,7 @@ const newfstatat: Syscall = (k, [dirfd, pathp, statbuf, flags]) => {
   if (p === '' && Number(flags) & AT_EMPTY_PATH) return fstat(k, [dirfd, statbuf]);
   const dir = dirOf(k, s32(dirfd), p);
   if (typeof dir !== 'string') return dir;
-  const r = lookup(k.root, dir, p, !(Number(flags) & AT_SYMLINK_NOFOLLOW));
+  const r = lookupOverlay(k.root, k.sysroot ?? null, dir, p, !(Number(flags) & AT_SYMLINK_NOFOLLOW));
   if (typeof r === 'number') return BigInt(r);
   try {
     return copyToUser(k.mm, statbuf, encodeStat(fs.lstatSync(r.host))) ? 0n : neg(EFAULT);
@@ -219,7 +245,7 @@ const readlinkat: Syscall = (k, [dirfd, pathp, buf, size]) => {
   let target: string;
   if (guest === '/proc/self/exe' || guest === `/proc/${k.task.pid}/exe`) target = k.task.exePath;
   else {
-    const r = lookup(k.root, dir, p, false);
+    const r = lookupOverlay(k.root, k.sysroot ?? null, dir, p, false);
     if (typeof r === 'number') return BigInt(r);
     try {
       target = fs.readlinkSync(r.host);
@@ -284,7 +310,7 @@ const faccessat: Syscall = (k, [dirfd, pathp]) => {
   if (typeof p !== 'string') return p;
   const dir = dirOf(k, s32(dirfd), p);
   if (typeof dir !== 'string') return dir;
-  const r = lookup(k.root, dir, p, true);
+  const r = lookupOverlay(k.root, k.sysroot ?? null, dir, p, true);
   return typeof r === 'number' ? BigInt(r) : 0n;
 };
 

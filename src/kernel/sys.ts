@@ -21,6 +21,8 @@ export interface Kernel {
   mm: Mm;
   clock: Clock;
   root: string;
+  /** read-only overlay looked up before the root (--sysroot), or null */
+  sysroot?: string | null;
   hostname: string;
   /** deterministic bytes for getrandom */
   randomBytes(n: number): Buffer;

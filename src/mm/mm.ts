@@ -3,7 +3,8 @@
 // arm64 with 4 KiB pages, 48-bit VAs and randomization off (as under `setarch -R`).
 import type { Cpu } from '../cpu/cpu.ts';
 import { UC_PROT_READ, UC_PROT_WRITE, UC_PROT_EXEC } from '../cpu/unicorn.ts';
-import { VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_GROWSDOWN } from './vma-flags.ts';
+import { VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_MAYSHARE, VM_GROWSDOWN } from './vma-flags.ts';
+import { eofStart } from './filemap.ts';
 import { spWriteKind } from '../arch/arm64/insn.ts';
 import { EngineMemoryError } from '../errors.ts';
 
@@ -31,6 +32,8 @@ export interface MappedFile {
   data: Buffer;
   /** any execute permission bit in the file's mode (coredump_filter bit 4 test) */
   executable: boolean;
+  /** host path inside the root, for the write-back of MAP_SHARED mappings (mm/filemap.ts) */
+  host?: string;
 }
 
 export interface Vma {
@@ -125,11 +128,21 @@ export class Mm {
     if (!this.isFree(vma.start, vma.end)) throw new Error(`overlapping mapping at 0x${vma.start.toString(16)}`);
     this.cpu.map(vma.start, vma.end - vma.start, ucProt(vma.flags));
     if (contents && contents.length > 0) this.cpu.write(vma.start, contents);
+    this.hideBeyondEof(vma);
     const i = this.vmas.findIndex((v) => v.start > vma.start);
     if (i < 0) this.vmas.push(vma);
     else this.vmas.splice(i, 0, vma);
     if (vma.flags & VM_EXEC) this.watchSpWrites(vma.start, vma.end);
     return vma;
+  }
+
+  /**
+   * The pages of a file VMA past the end of the file have no page on Linux (filemap_fault gives SIGBUS): the
+   * engine maps them without access, so that any access stops there and the fault path can tell (beyondEof).
+   */
+  private hideBeyondEof(v: Vma): void {
+    const e = eofStart(v);
+    if (e !== null) this.cpu.protect(e, v.end - e, 0);
   }
 
   private readonly spSites = new Set<bigint>();
@@ -192,6 +205,7 @@ export class Mm {
     this.vmas = mergeVmas(this.splitRange(start, end, (piece, orig) => {
       piece.flags = (orig.flags & ~rwx) | flags;
       this.cpu.protect(piece.start, piece.end - piece.start, ucProt(piece.flags));
+      this.hideBeyondEof(piece);
       if (piece.flags & VM_EXEC && !(orig.flags & VM_EXEC)) this.watchSpWrites(piece.start, piece.end);
       return piece;
     }));
@@ -249,7 +263,7 @@ export class Mm {
   procMaps(): string {
     return this.vmas.map((v) => {
       const perms = (v.flags & VM_READ ? 'r' : '-') + (v.flags & VM_WRITE ? 'w' : '-') +
-        (v.flags & VM_EXEC ? 'x' : '-') + (v.flags & VM_SHARED ? 's' : 'p');
+        (v.flags & VM_EXEC ? 'x' : '-') + (v.flags & (VM_SHARED | VM_MAYSHARE) ? 's' : 'p');
       const head = `${v.start.toString(16).padStart(8, '0')}-${v.end.toString(16).padStart(8, '0')} ${perms} ` +
         `${v.pgoff.toString(16).padStart(8, '0')} 00:00 0`;
       const name = v.file?.path ?? v.name;
