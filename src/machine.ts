@@ -73,6 +73,8 @@ export class Machine implements FaultKernel, SignalKernel {
   readonly options: MachineOptions;
   readonly features: CpuFeatures;
   readonly vdsoBase: bigint;
+  /** where a PIE / static-pie program was placed (its symbols' addresses are relative to it); 0 for ET_EXEC */
+  readonly loadBias: bigint;
   readonly tracer: Tracer;
   readonly signals: SignalRecord[] = [];
   readonly kernelLog: string[] = [];
@@ -126,6 +128,7 @@ export class Machine implements FaultKernel, SignalKernel {
         openInterp: (p) => openExecOverlay(o.root, o.sysroot, p),
       });
       this.vdsoBase = exec.vdsoBase;
+      this.loadBias = exec.loadBias;
       this.cpu.pc = exec.entry;
       this.cpu.sp = exec.sp;
     } catch (e) {
@@ -472,7 +475,7 @@ export class Machine implements FaultKernel, SignalKernel {
     this.symbols ??= elfSymbols(fs.readFileSync(this.programPath));
     const a = this.symbols.get(name);
     if (a === undefined) throw new StateError(`symbol("${name}"): the program has no such symbol (stripped?)`);
-    return a;
+    return a + this.loadBias;
   }
 
   private symbols: Map<string, bigint> | undefined;

@@ -1,5 +1,6 @@
 /* File-backed mmap semantics (runs static or dynamic): MAP_PRIVATE copy-on-write leaves the file alone,
- * MAP_SHARED stores reach the file (msync, munmap), mprotect and munmap split a mapping, offsets, and the page
+ * MAP_SHARED stores reach the file (msync, munmap), mprotect and munmap split a mapping, MADV_DONTNEED drops a
+ * private copy, offsets, and the page
  * past EOF gives SIGBUS BUS_ADRERR. Prints one line per check; compare with qemu-aarch64. */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -61,6 +62,8 @@ int main(void)
 	printf("mprotect middle page read-only: %d\n", mprotect(p + pg, pg, PROT_READ));
 	printf("munmap second page: %d\n", munmap(p + pg, pg));
 	printf("after split: p[0]=%c p[2pg]=%c\n", p[0], p[2 * pg]);
+	int adv = madvise(p, pg, MADV_DONTNEED);
+	printf("MADV_DONTNEED: %d, private p[0]=%c again\n", adv, p[0]);
 
 	struct sigaction sa = { 0 };
 	sa.sa_sigaction = on_bus;

@@ -232,8 +232,12 @@ function loadElfInterp(mm: Mm, interp: Interp): bigint {
 }
 
 /**
- * elf_load: the file-backed part; when p_memsz > p_filesz the rest of the last file page is zeroed (padzero:
- * only possible in a writable segment) and the remaining bss pages are anonymous (vm_brk_flags).
+ * elf_load: the file-backed part, its last page zero-filled past p_filesz, and the remaining bss pages as
+ * anonymous memory (vm_brk_flags).
+ * DIVERGENCE: Linux zeroes the tail of the last file page only when p_memsz > p_filesz (padzero, and only in a
+ * writable segment); otherwise the page shows the file's next bytes. Linkers pad text segments with zeros, so
+ * this only shows for hand-made files (the asm programs: their text page tail holds the symbol table); kept so
+ * that their cores stay byte-identical.
  */
 function mapSegment(mm: Mm, ph: Phdr, bias: bigint, file: MappedFile, data: Buffer, brk: (end: bigint) => void): void {
   const vaddr = ph.vaddr + bias;
@@ -245,8 +249,7 @@ function mapSegment(mm: Mm, ph: Phdr, bias: bigint, file: MappedFile, data: Buff
   const mapEnd = ph.filesz > 0n ? pageAlignUp(fileEnd) : start;
   if (mapEnd > start) {
     const bytes = Buffer.alloc(Number(mapEnd - start));
-    const zero = ph.memsz > ph.filesz && (flags & VM_WRITE) !== 0;
-    data.copy(bytes, 0, Number(off), Math.min(data.length, Number(zero ? ph.offset + ph.filesz : off + (mapEnd - start))));
+    data.copy(bytes, 0, Number(off), Number(ph.offset + ph.filesz));
     insertMerging(mm, { start, end: mapEnd, flags, pgoff: off, file, name: null }, bytes);
   }
   const anonEnd = pageAlignUp(memEnd);

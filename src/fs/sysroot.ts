@@ -7,7 +7,11 @@ import { lookup, guestAbsolute, type Lookup } from './namei.ts';
 import { ENOENT, ENOTDIR, EACCES } from '../kernel/errno.ts';
 import type { OpenedFile } from './binfmt_elf.ts';
 
-/** A read-only lookup: in the sysroot first (when there is one), then in the root. */
+/**
+ * A read-only lookup: in the sysroot first (when there is one), then in the root.
+ * DIVERGENCE: Linux has no such overlay (it is qemu-user's -L); unlike qemu, a path found in neither directory
+ * is never looked up on the host (qemu -L falls back to the host's /etc/ld.so.cache, for instance).
+ */
 export function lookupOverlay(root: string, sysroot: string | null, cwd: string, p: string, follow: boolean): Lookup | number {
   if (sysroot) {
     const r = lookup(sysroot, '/', guestAbsolute(cwd, p), follow);

@@ -44,6 +44,11 @@ export function filePages(file: MappedFile, off: bigint, len: bigint): Buffer {
 }
 
 /**
+ * DIVERGENCE: the end of the file is the size it had when the mapping's page cache was read; a file that grows
+ * later (write() through a descriptor excepted, see fileWritten) still gives SIGBUS past its old end, and a
+ * MAP_PRIVATE page never written does not follow later changes of the file (Linux maps the page cache until
+ * the first write; POSIX leaves it unspecified).
+ *
  * The first address of a file VMA whose page lies wholly past the end of the file (filemap_fault returns
  * VM_FAULT_SIGBUS there: the page index is ≥ DIV_ROUND_UP(i_size, PAGE_SIZE)), or null if there is none.
  */

@@ -215,12 +215,12 @@ const madvise: Syscall = (k, [addr, len, advice]) => {
       if (v.start >= addr && v.end <= end) v.flags = adv === MADV_DONTDUMP ? v.flags | VM_DONTDUMP : v.flags & ~VM_DONTDUMP;
     }
   } else if (adv === MADV_DONTNEED) {
-    // private anonymous pages read back as zero afterwards
+    // private pages are dropped: anonymous memory reads back as zero, a private file mapping as the file again
     for (const v of k.mm.vmas) {
-      if (v.end <= addr || v.start >= end || v.file) continue;
+      if (v.end <= addr || v.start >= end || v.flags & VM_SHARED) continue;
       const lo = v.start > addr ? v.start : addr;
       const hi = v.end < end ? v.end : end;
-      k.mm.cpu.write(lo, Buffer.alloc(Number(hi - lo)));
+      k.mm.cpu.write(lo, v.file ? filePages(v.file, v.pgoff + (lo - v.start), hi - lo) : Buffer.alloc(Number(hi - lo)));
     }
   }
   return 0n;
