@@ -1,6 +1,7 @@
 // The memory map (mm_struct): the VMA list is the single source of truth for what is mapped and with which
 // permissions; the Cpu's mappings only mirror it. Addresses are laid out as Linux v6.17 lays them out on
 // arm64 with 4 KiB pages, 48-bit VAs and randomization off (as under `setarch -R`).
+import { endianness } from 'node:os';
 import type { Cpu } from '../cpu/cpu.ts';
 import { UC_PROT_READ, UC_PROT_WRITE, UC_PROT_EXEC } from '../cpu/unicorn.ts';
 import { VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_MAYSHARE, VM_GROWSDOWN } from './vma-flags.ts';
@@ -56,6 +57,8 @@ function ucProt(flags: number): number {
     (flags & VM_EXEC ? UC_PROT_EXEC : 0);
 }
 
+const HOST_LE = endianness() === 'LE';
+
 /** STXR/STLXR/STXP/STLXP: load/store exclusive class, L = 0, o2 = 0 (Arm ARM C4.1.66). */
 const isStoreExclusive = (insn: number): boolean => (insn & 0x3f400000) === 0x08000000 && !(insn & (1 << 23));
 
@@ -65,7 +68,19 @@ const isStoreExclusive = (insn: number): boolean => (insn & 0x3f400000) === 0x08
  * stack accesses (LDR/STR unsigned offset, LDP/STP signed offset) never write back.
  */
 function mayWriteSp(insn: number): boolean {
-  if ((insn & 0x0a000000) !== 0x08000000) return (insn & 0x1f) === 31;
+  if ((insn & 0x0a000000) !== 0x08000000) {
+    if ((insn & 0x1f) !== 31) return false;
+    // Rd = 31 is XZR, not SP, everywhere but in ADD/SUB (immediate, extended register) without S and in the
+    // logical immediates other than ANDS (Arm ARM C4.1): SIMD/FP, branch/system and the register class go
+    if ((insn & 0x0e000000) === 0x0e000000 || (insn & 0x1c000000) === 0x14000000) return false;
+    if ((insn & 0x0e000000) === 0x0a000000) return (insn & 0x3f200000) === 0x0b200000;
+    if ((insn & 0x1c000000) === 0x10000000) {
+      if ((insn & 0x1f000000) === 0x11000000) return (insn & 0x20000000) === 0;
+      if ((insn & 0x1f800000) === 0x12000000) return (insn & 0x60000000) !== 0x60000000;
+      return false;
+    }
+    return true;
+  }
   if (((insn >>> 5) & 0x1f) !== 31) return false;
   return (insn & 0x3b000000) !== 0x39000000 && (insn & 0x3b800000) !== 0x29000000;
 }
@@ -156,12 +171,16 @@ export class Mm {
     if (!code) return;
     const sp: bigint[] = [];
     const excl: bigint[] = [];
+    // a word view when the buffer allows it (little-endian host, aligned): readUInt32LE per word costs more
+    const words = HOST_LE && code.byteOffset % 4 === 0 ? new Uint32Array(code.buffer, code.byteOffset, code.length >>> 2) : null;
     for (let o = 0; o + 4 <= code.length; o += 4) {
+      const insn = words ? words[o >>> 2]! : code.readUInt32LE(o);
+      const isExcl = isStoreExclusive(insn);
+      if (!isExcl && !mayWriteSp(insn)) continue; // the common case: no address (BigInt) is made
       const a = start + BigInt(o);
       if (this.spSites.has(a)) continue;
-      const insn = code.readUInt32LE(o);
-      if (isStoreExclusive(insn)) excl.push(a);
-      else if (mayWriteSp(insn) && spWriteKind(insn) === 'may-misalign') sp.push(a);
+      if (isExcl) excl.push(a);
+      else if (spWriteKind(insn) === 'may-misalign') sp.push(a);
       else continue;
       this.spSites.add(a);
     }
