@@ -198,6 +198,27 @@ describe('the core of a dynamic program', () => {
   });
 });
 
+describe('the core of file-backed mappings (gcore after the msync of mmap_file)', () => {
+  it('NT_FILE gives each mapping of the data file its page offset; private written: whole; shared: filter bit 3', () => {
+    const root = makeRoot();
+    const m = new Machine(join(root, 'bin', 'mmap_file'), { root, sysroot: SYSROOT, argv: ['/bin/mmap_file'] });
+    expect(m.runUntil({ syscall: 227 })).toMatchObject({ reason: 'syscall' });
+    m.writeGcore();
+    const core = m.gcores[0]!.path!;
+    const files = execFileSync('eu-readelf', ['-n', core], { encoding: 'utf8' }).split('\n')
+      .filter((l) => l.includes('/tmp/mmap_file.dat')).map((l) => l.trim().split(/ +/));
+    // start-end, page offset in bytes, size, path: the shared mapping at file offset one page, the private at 0
+    expect(files.map((f) => [f[1], f[2], f[3]])).toEqual([['00001000', '8192', '/tmp/mmap_file.dat'], ['00000000', '20480', '/tmp/mmap_file.dat']]);
+    const [shared, priv] = files.map((f) => f[0]!.split('-')[0]!);
+    const loads = execFileSync('readelf', ['-lW', core], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('LOAD'));
+    // the shared file mapping: MMF_DUMP_MAPPED_SHARED (bit 3) is off in the default filter 0x33: nothing dumped
+    expect(loads.find((l) => l.includes(`0x0000${shared} `))).toMatch(/0x000000 0x002000 RW /);
+    // the private one was written (p[0] = 'X'): dumped whole, the page past EOF included (as a hole)
+    expect(loads.find((l) => l.includes(`0x0000${priv} `))).toMatch(/0x005000 0x005000 RW /);
+    expect(m.run().exit).toMatchObject({ kind: 'exited', code: 0 });
+  });
+});
+
 describe('compared with qemu-aarch64 -L, line by line', () => {
   it('stdout/stderr of every dynamic program are equal; the differences are named', () => {
     const root = makeRoot();
