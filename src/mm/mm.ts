@@ -82,6 +82,12 @@ function mayWriteSp(insn: number): boolean {
     return true;
   }
   if (((insn >>> 5) & 0x1f) !== 31) return false;
+  if ((insn & 0x3a800000) === 0x28800000) {
+    // LDP/STP pre- or post-index on SP (prologues, epilogues): write-back by imm7 × the pair's element size
+    const opc = insn >>> 30;
+    const scale = (insn >>> 26) & 1 ? 4 << opc : opc === 2 ? 8 : 4;
+    return ((((insn >>> 15) & 0x7f) << 25 >> 25) * scale) % 16 !== 0;
+  }
   return (insn & 0x3b000000) !== 0x39000000 && (insn & 0x3b800000) !== 0x29000000;
 }
 
