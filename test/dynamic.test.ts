@@ -251,12 +251,26 @@ describe('compared with qemu-aarch64 -L, line by line', () => {
     expect(report.stdout).toContain('private: wrote X, mapping X, file a\n');
     expect(report.stdout).toContain('shared: msync=0 file[pg+1]=S\n');
     expect(report.stdout).toContain('shared: after munmap file[pg+2]=T\n');
+    // the page cache is one: pwrite shows in the mapping, a store through the mapping in pread
+    expect(report.stdout).toContain('shared: after pwrite q[3]=W\nshared: store then pread=V\n');
     expect(report.stdout).toContain('read() into the page past EOF: -1\n');
     expect(report.stdout).toContain('MADV_DONTNEED: 0, private p[0]=a again\n');
     expect(existsSync(join(root, 'tmp', 'mmap_file.dat'))).toBe(false); // the program removed it again
     // qemu works on the host's /tmp (it has no root)
     const q = qemu(root, 'mmap_file');
     expect(q.stdout.split('\n')).toEqual(report.stdout.split('\n'));
+  });
+});
+
+describe('the command line', () => {
+  it('arm64-fault run --sysroot DIR --root R --json R/bin/dyn_strlen', () => {
+    const root = makeRoot();
+    const cli = join(import.meta.dirname, '..', 'bin', 'arm64-fault.js');
+    const r = spawnSync('node', [cli, 'run', '--sysroot', SYSROOT, '--root', root, '--json', join(root, 'bin', 'dyn_strlen')], { encoding: 'utf8' });
+    expect(r.status).toBe(128 + 11);
+    const report = JSON.parse(r.stdout);
+    expect(report.exit).toMatchObject({ kind: 'signaled', signal: 'SIGSEGV', coreDumped: true });
+    expect(report.stdout).toBe('calling strlen(NULL)\n');
   });
 });
 

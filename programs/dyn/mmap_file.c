@@ -58,6 +58,12 @@ int main(void)
 	q[1] = 'S';
 	printf("shared: before msync file[pg+1]=%c\n", file_byte(path, pg + 1));
 	printf("shared: msync=%d file[pg+1]=%c\n", msync(q, 2 * pg, MS_SYNC), file_byte(path, pg + 1));
+	pwrite(fd, "W", 1, pg + 3);
+	printf("shared: after pwrite q[3]=%c\n", q[3]);
+	q[4] = 'V';
+	char c4 = 0;
+	pread(fd, &c4, 1, pg + 4);
+	printf("shared: store then pread=%c\n", c4);
 
 	printf("mprotect middle page read-only: %d\n", mprotect(p + pg, pg, PROT_READ));
 	printf("munmap second page: %d\n", munmap(p + pg, pg));
