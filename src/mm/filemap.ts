@@ -92,7 +92,8 @@ export function writebackShared(mm: Mm, start = 0n, end = 1n << 64n): number {
       const page = now.subarray(p, p + n);
       if (page.equals(f.data.subarray(off + p, off + p + n))) continue;
       try {
-        const fd = fs.openSync(f.host!, 'r+');
+        // the host path is the one the guest's open resolved inside the root; never follow a link put there since
+        const fd = fs.openSync(f.host!, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW);
         try { fs.writeSync(fd, page, 0, n, off + p); } finally { fs.closeSync(fd); }
         page.copy(f.data, off + p);
         touched.add(f);
@@ -129,7 +130,9 @@ export function fileWritten(mm: Mm, host: string): void {
   if (files.size === 0) return;
   for (const f of files) {
     try {
-      const data = fs.readFileSync(f.host!);
+      const fd = fs.openSync(f.host!, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      let data: Buffer;
+      try { data = fs.readFileSync(fd); } finally { fs.closeSync(fd); }
       if (data.length === f.data.length) data.copy(f.data);
       else f.data = data;
     } catch { /* the file is gone: the mapping keeps its pages */ }
