@@ -161,7 +161,7 @@ export class Mm {
    * The pages of a file VMA past the end of the file have no page on Linux (filemap_fault gives SIGBUS): the
    * engine maps them without access, so that any access stops there and the fault path can tell (beyondEof).
    */
-  private hideBeyondEof(v: Vma): void {
+  hideBeyondEof(v: Vma): void {
     const e = eofStart(v);
     if (e !== null) this.cpu.protect(e, v.end - e, 0);
   }

@@ -182,6 +182,7 @@ const mremap: Syscall = (k, [oldAddr, oldLen, newLenArg, flagsArg, newAddr]) => 
       throw e;
     }
     v.end = oldAddr + newSize;
+    k.mm.hideBeyondEof(v); // a file mapping that grew past the end of its file: SIGBUS there
     return oldAddr;
   }
   if (!(flags & MREMAP_MAYMOVE)) return neg(ENOMEM);
