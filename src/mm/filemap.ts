@@ -6,11 +6,9 @@
 // the host file through it. One MappedFile per inode (dev:ino) while the file is unchanged, so that split
 // VMAs of the same file still merge (vma_merge compares vm_file).
 import * as fs from 'node:fs';
-import { PAGE_SIZE, pageAlignUp, type Mm, type MappedFile, type Vma } from './mm.ts';
+import { PAGE_SIZE, eofStart, type Mm, type MappedFile } from './mm.ts';
 import { VM_SHARED } from './vma-flags.ts';
 
-interface CacheEntry { file: MappedFile; size: number; mtimeMs: number }
-const pageCache = new WeakMap<Mm, Map<string, CacheEntry>>();
 
 /**
  * The page cache of the file open on host descriptor `fd` (guest path `guestPath`, host path `hostPath`).
@@ -18,8 +16,7 @@ const pageCache = new WeakMap<Mm, Map<string, CacheEntry>>();
  */
 export function mappedFileFor(mm: Mm, fd: number, guestPath: string, hostPath: string): MappedFile {
   const st = fs.fstatSync(fd);
-  let cache = pageCache.get(mm);
-  if (!cache) pageCache.set(mm, (cache = new Map()));
+  const cache = mm.pageCache;
   const key = `${st.dev}:${st.ino}`;
   const hit = cache.get(key);
   if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs && hit.file.path === guestPath) return hit.file;
@@ -43,21 +40,13 @@ export function filePages(file: MappedFile, off: bigint, len: bigint): Buffer {
   return out;
 }
 
-/**
+/*
  * DIVERGENCE: the end of the file is the size it had when the mapping's page cache was read; a file that grows
  * later (write() through a descriptor excepted, see fileWritten) still gives SIGBUS past its old end, and a
  * MAP_PRIVATE page never written does not follow later changes of the file (Linux maps the page cache until
- * the first write; POSIX leaves it unspecified).
- *
- * The first address of a file VMA whose page lies wholly past the end of the file (filemap_fault returns
- * VM_FAULT_SIGBUS there: the page index is ≥ DIV_ROUND_UP(i_size, PAGE_SIZE)), or null if there is none.
+ * the first write; POSIX leaves it unspecified). eofStart (mm.ts) finds the first page past the end.
  */
-export function eofStart(v: Vma): bigint | null {
-  if (!v.file) return null;
-  const a = v.start + pageAlignUp(BigInt(v.file.data.length)) - v.pgoff;
-  if (a >= v.end) return null;
-  return a > v.start ? a : v.start;
-}
+export { eofStart };
 
 /** Is addr inside a file VMA but on a page past the end of the file? */
 export function beyondEof(mm: Mm, addr: bigint): boolean {

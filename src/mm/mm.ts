@@ -5,7 +5,6 @@ import { endianness } from 'node:os';
 import type { Cpu } from '../cpu/cpu.ts';
 import { UC_PROT_READ, UC_PROT_WRITE, UC_PROT_EXEC } from '../cpu/unicorn.ts';
 import { VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_MAYSHARE, VM_GROWSDOWN } from './vma-flags.ts';
-import { eofStart } from './filemap.ts';
 import { spWriteKind } from '../arch/arm64/insn.ts';
 import { EngineMemoryError } from '../errors.ts';
 
@@ -24,6 +23,18 @@ export const MMAP_MIN_ADDR = 0x8000n;
 
 export const pageAlignDown = (a: bigint): bigint => a & ~(PAGE_SIZE - 1n);
 export const pageAlignUp = (a: bigint): bigint => (a + PAGE_SIZE - 1n) & ~(PAGE_SIZE - 1n);
+
+/**
+ * The first address of a file VMA whose page lies wholly past the end of the file (filemap_fault returns
+ * VM_FAULT_SIGBUS there: the page index is ≥ DIV_ROUND_UP(i_size, PAGE_SIZE)), or null if there is none.
+ * DIVERGENCE: the end of the file is the size it had when the mapping's page cache was read (mm/filemap.ts).
+ */
+export function eofStart(v: Vma): bigint | null {
+  if (!v.file) return null;
+  const a = v.start + pageAlignUp(BigInt(v.file.data.length)) - v.pgoff;
+  if (a >= v.end) return null;
+  return a > v.start ? a : v.start;
+}
 
 /** The file behind a file-backed mapping. */
 export interface MappedFile {
@@ -117,6 +128,8 @@ export class Mm {
   /** saved auxv (type, value) pairs including AT_NULL, for NT_AUXV */
   savedAuxv: Buffer = Buffer.alloc(0);
   mmapBase = 0n;
+  /** the page cache of mapped files, one MappedFile per inode (mm/filemap.ts) */
+  readonly pageCache = new Map<string, { file: MappedFile; size: number; mtimeMs: number }>();
 
   constructor(readonly cpu: Cpu, public rlimitStack: bigint) {}
 

@@ -2,7 +2,7 @@
 // the kernel side touching guest memory. A fault here is not a signal: the syscall returns -EFAULT.
 import type { Mm } from './mm.ts';
 import { VM_READ, VM_WRITE } from './vma-flags.ts';
-import { eofStart } from './filemap.ts';
+import { eofStart } from './mm.ts';
 
 /**
  * untagged_addr (arch/arm64/include/asm/memory.h): addr & sign_extend64(addr, 55). TBI0 is on for EL0, so a user
