@@ -43,7 +43,3 @@ export class StateError extends EmulatorError {
 export class InternalError extends EmulatorError {
   override name = 'InternalError';
 }
-
-export function bug(msg: string): never {
-  throw new InternalError(msg);
-}

@@ -1,5 +1,7 @@
 // RunReport: the JSON contract of DESIGN.md §4, and its text rendering for people.
 import { signalDescription } from './kernel/sigdefs.ts';
+import type { CoredumpResult } from './fs/coredump.ts';
+import { waitStatus } from './kernel/exit.ts';
 
 export interface SignalRecord {
   signo: number;
@@ -15,15 +17,8 @@ export interface SignalRecord {
   icount: number | null;
 }
 
-export interface CoreRecord {
-  dumped: boolean;
-  path: string | null;
-  size: number;
-  truncated: boolean;
-  reason: string | null;
-  /** the core-dump decision chain, one step per kernel check */
-  steps: { step: string; ok: boolean; detail: string }[];
-}
+/** What vfs_coredump did, with the decision chain (one step per kernel check). */
+export type CoreRecord = CoredumpResult;
 
 export interface RunReport {
   exit: {
@@ -52,16 +47,18 @@ export const noCore = (reason: string | null = null): CoreRecord =>
 
 /** The exit status a shell reports: the exit code, or 128 + signal. */
 export function shellStatus(r: RunReport): number {
-  if (r.exit.kind === 'exited') return r.exit.code ?? 0;
-  if (r.exit.kind === 'signaled') return 128 + (r.exit.waitStatus & 0x7f);
+  if (r.exit.kind === 'exited' || r.exit.kind === 'signaled') {
+    const ws = waitStatus(r.exit.waitStatus);
+    return ws.kind === 'exited' ? ws.code : 128 + ws.signo;
+  }
   return r.exit.kind === 'limit' ? 124 : 125;
 }
 
 /** The line bash prints for a process killed by a signal ("Bus error (core dumped)"). */
 export function shellLine(r: RunReport): string | null {
-  if (r.exit.kind !== 'signaled') return null;
-  const sig = r.exit.waitStatus & 0x7f;
-  return `${signalDescription(sig)}${r.exit.coreDumped ? ' (core dumped)' : ''}`;
+  const ws = waitStatus(r.exit.waitStatus);
+  if (r.exit.kind !== 'signaled' || ws.kind !== 'signaled') return null;
+  return `${signalDescription(ws.signo)}${ws.coreDumped ? ' (core dumped)' : ''}`;
 }
 
 export function renderText(r: RunReport): string {

@@ -2,8 +2,6 @@
 // before the process has ended; afterwards every call throws a StateError that points at report().
 import { Machine } from './machine.ts';
 import { StateError } from './errors.ts';
-import { sendSignal } from './kernel/signal.ts';
-import { SI_USER } from './kernel/sigdefs.ts';
 import type { RunReport } from './report.ts';
 
 export class ScriptMachine extends Machine {
@@ -49,9 +47,9 @@ export class ScriptMachine extends Machine {
   }
 
   /** kill(2) from the parent: SI_USER, delivered when the run resumes. */
-  kill(signo: number): void {
+  override kill(signo: number): void {
     this.live('kill()');
-    sendSignal(this, { signo, errno: 0, code: SI_USER, pid: this.task.ppid, uid: this.task.uid }, 'tgid', 'external');
+    super.kill(signo);
   }
 
   /** gcore now: core.<pid> in the guest cwd; the process goes on. */

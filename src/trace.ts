@@ -1,26 +1,87 @@
-// Typed trace events: kernel tracepoint names where they exist (signal_generate, signal_deliver,
-// sys_enter, sys_exit), QEMU linux-user names next (user_setup_rt_frame), ours last (exception_entry,
-// mem_abort). Every event carries the instruction count, never wall time, so traces diff cleanly.
-export interface TraceEvent {
-  name: string;
-  icount: number | null;
-  [field: string]: unknown;
+// Typed events. Tracepoints (TraceEventMap) are named after kernel tracepoints where they exist (signal_generate,
+// signal_deliver, sys_enter, sys_exit), after the kernel function that emits them next (mem_abort,
+// do_page_fault), ours last (exception_entry). Every tracepoint carries the instruction count, never wall time,
+// so traces diff cleanly. Notices (NoticeMap) are for the kernel's observers (the report's Recorder): they
+// carry what a report needs but a trace does not show, and are never written to a trace.
+import type { KernelSiginfo } from './kernel/siginfo.ts';
+import type { Task } from './kernel/task.ts';
+
+type Hex = string;
+
+export interface TraceEventMap {
+  /** the EL0 synchronous exception and its synthesized syndrome */
+  exception_entry: { ec: number; class: string; esr: Hex; far: Hex; pc: Hex };
+  /** do_mem_abort: the fault_info row and its handler */
+  mem_abort: { fsc: number; fault: string; handler: string; far: Hex; esr: Hex };
+  do_page_fault: { addr: Hex; vma: string | null; code: number };
+  /** an EL0 MRS of an ID or counter register, emulated as the kernel does */
+  emulate_mrs: { reg: string | null; value: Hex };
+  /** die(): a kernel-mode Oops */
+  die: { str: string; esr: Hex; addr: Hex };
+  signal_generate: {
+    sig: number; errno: number; code: number; comm: string; pid: number; group: boolean; result: number; source: string;
+  };
+  signal_deliver: { sig: number; errno: number; code: number; sa_handler: Hex; sa_flags: number };
+  /** a stop signal at its default action (reported, not done: no parent continues the process) */
+  signal_stop_ignored: { sig: number };
+  /** rt_sigreturn found a bad frame */
+  sigreturn_badframe: { pc: Hex; sp: Hex; code: number };
+  /** a wait nothing can end */
+  sleep_forever: { syscall: string; blocked?: Hex };
+  sys_enter: { nr: number; syscall: string | null; args: Hex[] };
+  sys_exit: { nr: number; ret: number };
+  sys_ni_syscall: { nr: number };
+  mmap: { addr: Hex; len: number; prot: number; flags: number };
+  itimer_state: { which: number; value: string; interval: string };
+  prctl_unsupported: { option: number };
+  coredump_begin: { signo: number; pattern: string; limit: string };
+  coredump_step: { step: string; ok: boolean; detail: string };
+  coredump_end: { dumped: boolean; reason: string | null; path?: string | null; size?: number; truncated?: boolean };
+  gcore: { path: string; size: number };
 }
 
+export interface NoticeMap {
+  /** every generated signal, with its siginfo, right after its signal_generate tracepoint */
+  signal_generated: { task: Task; info: KernelSiginfo; source: string; result: 'queued' | 'ignored' | 'dropped' };
+  /** arm64_force_sig_fault's `str`: the name of the fault that raised the signal about to be sent */
+  arm64_force_sig_fault: { signo: number; str: string };
+  /** the exception was handled without a signal (an emulated instruction): nothing of it is left to report */
+  exception_return: Record<string, never>;
+  /** the only task waits for something that cannot happen */
+  blocked_forever: { reason: string };
+}
+
+export type TraceEventName = keyof TraceEventMap;
+export type TraceEvent = { name: string; icount: number | null; [field: string]: unknown };
 export type TraceSink = (e: TraceEvent) => void;
+
+/** What the Recorder implements: every tracepoint and every notice, as they happen. */
+export interface Observer {
+  /** the tracepoints it needs: the others cost it nothing */
+  readonly wants: ReadonlySet<string>;
+  event(e: TraceEvent): void;
+  notice<K extends keyof NoticeMap>(name: K, data: NoticeMap[K]): void;
+}
 
 export class Tracer {
   /** the machine's own listener (event stops, `on()` subscriptions); null when nobody listens */
   watcher: TraceSink | null = null;
+  observer: Observer | null = null;
 
   constructor(private readonly sink: TraceSink | undefined, private readonly icount: () => number | null) {}
 
   /** One branch when nobody listens. */
-  emit(name: string, data: Record<string, unknown>): void {
-    if (!this.sink && !this.watcher) return;
-    const e = { name, icount: this.icount(), ...data };
+  emit<K extends TraceEventName>(name: K, data: TraceEventMap[K]): void {
+    const observe = this.observer?.wants.has(name) ?? false;
+    if (!this.sink && !this.watcher && !observe) return;
+    const e: TraceEvent = { name, icount: this.icount(), ...data };
     this.sink?.(e);
+    if (observe) this.observer!.event(e);
     this.watcher?.(e);
+  }
+
+  notice<K extends keyof NoticeMap>(name: K, data: NoticeMap[K]): void {
+    this.observer?.notice(name, data);
   }
 }
 

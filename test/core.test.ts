@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { Machine } from '../src/machine.ts';
 import type { MachineOptions } from '../src/options.ts';
-import { doCoredump, type CoredumpEnv } from '../src/fs/vfs_coredump.ts';
+import { doCoredump, type CoredumpEnv } from '../src/fs/coredump.ts';
 import { listCollected } from '../src/fs/coredump_pipe.ts';
 import { prog, run, symbol } from './helpers.ts';
 

@@ -201,9 +201,10 @@ describe('the core of a dynamic program', () => {
 describe('the core of file-backed mappings (gcore after the msync of mmap_file)', () => {
   it('NT_FILE gives each mapping of the data file its page offset; private written: whole; shared: filter bit 3', () => {
     const root = makeRoot();
-    const m = new Machine(join(root, 'bin', 'mmap_file'), { root, sysroot: SYSROOT, argv: ['/bin/mmap_file'] });
+    class GcoreMachine extends Machine { gcoreNow(): void { this.writeGcore(); } }
+    const m = new GcoreMachine(join(root, 'bin', 'mmap_file'), { root, sysroot: SYSROOT, argv: ['/bin/mmap_file'] });
     expect(m.runUntil({ syscall: 227 })).toMatchObject({ reason: 'syscall' });
-    m.writeGcore();
+    m.gcoreNow();
     const core = m.gcores[0]!.path!;
     const files = execFileSync('eu-readelf', ['-n', core], { encoding: 'utf8' }).split('\n')
       .filter((l) => l.includes('/tmp/mmap_file.dat')).map((l) => l.trim().split(/ +/));

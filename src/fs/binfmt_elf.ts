@@ -165,6 +165,7 @@ export function loadElfBinary(mm: Mm, p: ExecParams): ExecResult {
 
   // arch_setup_additional_pages: the vDSO takes the first top-down slot.
   const vdsoBase = mm.getUnmappedArea(BigInt(VDSO_SIZE))!;
+  mm.vdsoBase = vdsoBase;
   mm.insert({ start: vdsoBase, end: vdsoBase + BigInt(VDSO_SIZE), flags: VM_READ | VM_EXEC, pgoff: 0n, file: null, name: '[vdso]' }, buildVdso());
 
   if (execStack) stack.flags |= VM_EXEC;

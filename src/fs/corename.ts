@@ -28,7 +28,7 @@ export interface Corename {
 }
 
 export const CORENAME_MAX_SIZE = 128;
-export const RLIM_INFINITY = 0xffffffffffffffffn;
+export { RLIM_INFINITY } from '../kernel/task.ts';
 /** include/uapi/linux/un.h: sizeof(sun_path). */
 export const UNIX_PATH_MAX = 108;
 /** fs/coredump.c: fd number of the pidfd installed in the helper for %F. */

@@ -1,7 +1,7 @@
 // File syscalls (fs/open.c, read_write.c, stat.c, namei.c, d_path.c, ioctl.c, fcntl.c; v6.17), confined to
 // the --root directory through namei.ts. /proc/self/{exe,maps} are synthesised from the task.
 import * as fs from 'node:fs';
-import type { Kernel, Syscall } from '../kernel/sys.ts';
+import type { Kernel, Syscall, SyscallTable } from '../kernel/kernel.ts';
 import { copyFromUser, copyToUser, strncpyFromUser } from '../mm/uaccess.ts';
 import {
   EBADF, EFAULT, EINVAL, ENOTTY, ENAMETOOLONG, EEXIST, ENOTDIR, EISDIR, ERANGE, errnoFromNode,
@@ -346,7 +346,7 @@ const mkdirat: Syscall = (k, [dirfd, pathp, mode]) => {
   }
 };
 
-export const fsSyscalls: Record<number, [string, Syscall]> = {
+export const fsSyscalls: SyscallTable = {
   56: ['openat', openat], 57: ['close', close], 63: ['read', read], 64: ['write', write],
   65: ['readv', readv], 66: ['writev', writev], 67: ['pread64', pread64], 68: ['pwrite64', pwrite64],
   62: ['lseek', lseek], 80: ['fstat', fstat], 79: ['newfstatat', newfstatat], 78: ['readlinkat', readlinkat],

@@ -1,9 +1,9 @@
 // ppoll (fs/select.c, v6.17), which glibc's pause() also uses (ppoll(NULL, 0, NULL, NULL) on arm64, which has no
 // pause syscall). Every open file is always ready: regular files and the emulator's streams never block.
-import type { Kernel, Syscall } from '../kernel/sys.ts';
+import type { Syscall, SyscallTable } from '../kernel/kernel.ts';
 import { copyFromUser, copyToUser } from '../mm/uaccess.ts';
 import { EFAULT, EINVAL, ERESTARTNOHAND } from '../kernel/errno.ts';
-import { NO_RETURN } from '../kernel/sys.ts';
+import { NO_RETURN } from '../kernel/kernel.ts';
 import { signalPending } from '../kernel/signal.ts';
 import { getTimespec } from '../kernel/time.ts';
 
@@ -32,13 +32,13 @@ const ppoll: Syscall = (k, [ufds, nfds, tsp]) => {
     if (timeout < 0n) return timeout;
   }
   // nothing is ready: wait for a signal or the timeout on virtual time
-  const left = k.sleepInterruptible ? k.sleepInterruptible(timeout, () => signalPending(k.task)) : timeout === null ? null : 0n;
+  const left = k.sleepInterruptible(timeout, () => signalPending(k.task));
   if (left === null) {
     k.trace('sleep_forever', { syscall: 'ppoll' });
-    (k as Kernel & { blockForever?(r: string): void }).blockForever?.('ppoll');
+    k.blockForever('ppoll');
     return NO_RETURN;
   }
   return signalPending(k.task) ? BigInt(-ERESTARTNOHAND) : 0n;
 };
 
-export const selectSyscalls: Record<number, [string, Syscall]> = { 73: ['ppoll', ppoll] };
+export const selectSyscalls: SyscallTable = { 73: ['ppoll', ppoll] };

@@ -2,7 +2,7 @@
 // ITIMER_REAL counts virtual time, ITIMER_VIRTUAL and ITIMER_PROF count the process's CPU time (virtual time
 // minus what it slept). On expiry the kernel sends SIGALRM / SIGVTALRM / SIGPROF with SEND_SIG_PRIV (SI_KERNEL).
 // DIVERGENCE: in --fast mode (no instruction count) timers only fire at syscalls and waits.
-import type { Kernel, Syscall } from './sys.ts';
+import type { Syscall, SyscallTable } from './kernel.ts';
 import { copyFromUser, copyToUser } from '../mm/uaccess.ts';
 import { EFAULT, EINVAL } from './errno.ts';
 import { SIGALRM, SIGVTALRM, SIGPROF } from './sigdefs.ts';
@@ -94,10 +94,6 @@ function encodeItimerval(t: Itimer): Buffer {
   return b;
 }
 
-export interface TimerKernel extends Kernel {
-  itimers: Itimers;
-}
-
 const setitimer: Syscall = (k, [which, value, ovalue]) => {
   const w = Number(which);
   if (w < 0 || w > 2) return BigInt(-EINVAL);
@@ -109,7 +105,7 @@ const setitimer: Syscall = (k, [which, value, ovalue]) => {
     if (!d) return BigInt(-EINVAL);
     v = d;
   }
-  const old = (k as TimerKernel).itimers.set(w, v.value, v.interval);
+  const old = k.task.signal.itimers.set(w, v.value, v.interval);
   k.trace('itimer_state', { which: w, value: v.value.toString(), interval: v.interval.toString() });
   if (ovalue !== 0n && !copyToUser(k.mm, ovalue, encodeItimerval(old))) return BigInt(-EFAULT);
   return 0n;
@@ -118,9 +114,9 @@ const setitimer: Syscall = (k, [which, value, ovalue]) => {
 const getitimer: Syscall = (k, [which, value]) => {
   const w = Number(which);
   if (w < 0 || w > 2) return BigInt(-EINVAL);
-  return copyToUser(k.mm, value, encodeItimerval((k as TimerKernel).itimers.get(w))) ? 0n : BigInt(-EFAULT);
+  return copyToUser(k.mm, value, encodeItimerval(k.task.signal.itimers.get(w))) ? 0n : BigInt(-EFAULT);
 };
 
-export const itimerSyscalls: Record<number, [string, Syscall]> = {
+export const itimerSyscalls: SyscallTable = {
   103: ['setitimer', setitimer], 102: ['getitimer', getitimer],
 };

@@ -2,12 +2,12 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { signalSyscalls } from './sys_signal.ts';
 import { Cpu } from '../cpu/cpu.ts';
 import { Mm, VM_READ, VM_WRITE } from '../mm/mm.ts';
-import { Task, defaultRlimits } from './task.ts';
-import { Clock } from './time.ts';
-import { NO_RETURN } from './sys.ts';
+import { testKernel } from './testing.ts';
+import { NO_RETURN } from './kernel.ts';
+import type { NoticeMap } from '../trace.ts';
 import type { KernelSiginfo } from './siginfo.ts';
 import {
-  type SignalKernel, sendSignal, forceSigFault, forceSig, forceFatalSig, forceSigsegv, dequeueSignal,
+  sendSignal, forceSigFault, forceSig, forceFatalSig, forceSigsegv, dequeueSignal,
   dequeueSynchronousSignal, getSignal, signalDelivered, signalPending, restoreSavedSigmask,
   sigsp,
 } from './signal.ts';
@@ -28,21 +28,15 @@ function machine() {
   cpus.push(cpu);
   const mm = new Mm(cpu, 8n << 20n);
   mm.insert({ start: DATA, end: DATA + 0x10000n, flags: VM_READ | VM_WRITE, pgoff: 0n, file: null, name: null });
-  const task = new Task(mm, {} as never, {
-    pid: 4242, ppid: 1, uid: 1000, gid: 1000, comm: 'victim', exePath: '/victim', rlimits: defaultRlimits(0n, 8n << 20n),
-  });
-  const traces: [string, Record<string, unknown>][] = [];
-  const generated: [KernelSiginfo, string, string][] = [];
-  let forever: string | null = null;
-  const k: SignalKernel = {
-    task, cpu, mm, clock: new Clock(0n, () => null), root: '/', hostname: 'h',
-    randomBytes: (n) => Buffer.alloc(n), doGroupExit: () => {},
-    trace: (name, data) => traces.push([name, data]),
-    onSignalGenerated: (info, source, result) => generated.push([info, source, result]),
-    blockForever: (why) => { forever = why; },
+  const k = testKernel(mm, 4242, 'victim');
+  const { task, traces } = k;
+  const generated = {
+    map: <T>(f: (g: [KernelSiginfo, string, string]) => T): T[] => k.notices
+      .filter(([n]) => n === 'signal_generated')
+      .map(([, d]) => { const g = d as NoticeMap['signal_generated']; return f([g.info, g.source, g.result]); }),
   };
   const sys = (nr: number, ...a: bigint[]) => signalSyscalls[nr][1](k, [...a, 0n, 0n, 0n, 0n, 0n, 0n].slice(0, 6));
-  return { k, task, cpu, mm, traces, generated, sys, forever: () => forever };
+  return { k, task, cpu, mm, traces, generated, sys, forever: () => k.forever };
 }
 const fault = (signo: number, code: number, addr: bigint): KernelSiginfo => ({ signo, errno: 0, code, addr });
 const user = (signo: number): KernelSiginfo => ({ signo, errno: 0, code: SI_USER, pid: 7, uid: 0 });

@@ -3,9 +3,9 @@
 // job control, no pid namespaces, never init (SIGNAL_UNKILLABLE), no posix timers.
 // Read: torvalds/linux kernel/signal.c @ 496156e3647f44e2aab3e64f86b63294afca458a and ColinIanKing/linux-next
 // kernel/signal.c @ 1ab815f203c2a88e66700850fe6e44ef8e7c3526; kernel.md §7, §8.
-import type { Kernel } from './sys.ts';
+import type { Kernel } from './kernel.ts';
 import { untaggedAddr } from '../mm/uaccess.ts';
-import type { Task, KSigaction, SigPending } from './task.ts';
+import { SIGNAL_GROUP_EXIT, type Task, type KSigaction, type SigPending } from './task.ts';
 import type { KernelSiginfo } from './siginfo.ts';
 import { EINVAL, ENOMEM, EPERM } from './errno.ts';
 import {
@@ -15,17 +15,8 @@ import {
   SS_ONSTACK, SS_DISABLE, SS_FLAG_BITS, SS_AUTODISARM, sigmask, siginfoLayout, isFaultLayout, sigKernelIgnore,
   sigKernelStop, sigKernelCoredump,
 } from './sigdefs.ts';
-
-/** What signal code needs of the machine, beyond the syscall Kernel. */
-export interface SignalKernel extends Kernel {
-  /** called for every generated signal, after trace('signal_generate') */
-  onSignalGenerated?(info: KernelSiginfo, source: SignalSource, result: SendResult): void;
-  /** the only thread sleeps with nothing that could wake it (sigsuspend/sigtimedwait without timeout):
-   *  the machine ends the run. Syscalls return NO_RETURN after calling it. */
-  blockForever?(reason: string): void;
-  /** a stop signal took its default action (do_signal_stop), which the emulator reports instead of doing */
-  onGroupStop?(sig: number): void;
-}
+import { vfsCoredump } from '../fs/coredump.ts';
+import { doGroupExit } from './exit.ts';
 
 /** Who generated a signal (the report's "source"). */
 export type SignalSource = 'fault' | 'kill' | 'tkill' | 'sigqueue' | 'kernel' | 'external';
@@ -37,16 +28,8 @@ const TRACE_RESULT: Record<SendResult, number> = { queued: 0, ignored: 1, droppe
 export const SIG_KILL_STOP = sigmask(SIGKILL) | sigmask(SIGSTOP);
 export const ALL = (1n << 64n) - 1n;
 
-/** signal_struct state the Task does not hold: SIGNAL_GROUP_EXIT and group_exit_code. */
-interface GroupState { exitCode: number; info: KernelSiginfo | null }
-const groups = new WeakMap<Task, GroupState>();
-function group(t: Task): GroupState {
-  let g = groups.get(t);
-  if (!g) groups.set(t, (g = { exitCode: 0, info: null }));
-  return g;
-}
 /** SIGNAL_GROUP_EXIT: a fatal signal already decided the process dies. */
-export const groupExiting = (t: Task): boolean => group(t).exitCode !== 0;
+const groupExiting = (t: Task): boolean => (t.signal.flags & SIGNAL_GROUP_EXIT) !== 0;
 
 // ---- queues ------------------------------------------------------------------------------------------
 /** flush_sigqueue_mask: drop every queued entry and pending bit of the signals in mask. */
@@ -60,6 +43,9 @@ export function flushSigqueueMask(p: SigPending, mask: bigint): void {
 export function signalPending(t: Task): boolean {
   return groupExiting(t) || ((t.pending.signal | t.sharedPending.signal) & ~t.blocked) !== 0n;
 }
+
+/** unhandled_signal: the handler is SIG_DFL or SIG_IGN (the exception-trace line is only for those). */
+export const unhandledSignal = (t: Task, sig: number): boolean => t.action[sig].handler <= SIG_IGN;
 
 export const sigHandlerIgnored = (handler: bigint, sig: number): boolean =>
   handler === SIG_IGN || (handler === SIG_DFL && sigKernelIgnore(sig));
@@ -90,13 +76,15 @@ function completeSignal(t: Task, info: KernelSiginfo): void {
   if (t.blocked & sigmask(sig)) return; // wants_signal() fails and the one thread is the only candidate
   const fatal = !sigKernelIgnore(sig) && !sigKernelStop(sig) && t.action[sig].handler === SIG_DFL;
   if (fatal && !sigKernelCoredump(sig)) {
-    Object.assign(group(t), { exitCode: sig, info: { ...info } });
+    t.signal.flags = SIGNAL_GROUP_EXIT;
+    t.signal.groupExitCode = sig;
+    t.signal.groupExitInfo = { ...info };
     t.pending.signal |= sigmask(SIGKILL);
   }
 }
 
 /** __send_signal_locked (via send_signal_locked): `type` 'pid' queues on the thread, 'tgid' on the process. */
-export function sendSignal(k: SignalKernel, info: KernelSiginfo, type: 'pid' | 'tgid', source: SignalSource): SendResult {
+export function sendSignal(k: Kernel, info: KernelSiginfo, type: 'pid' | 'tgid', source: SignalSource): SendResult {
   const t = k.task;
   const sig = info.signo;
   let result: SendResult = 'ignored';
@@ -116,7 +104,7 @@ export function sendSignal(k: SignalKernel, info: KernelSiginfo, type: 'pid' | '
     sig, errno: info.errno, code: info.code, comm: t.comm, pid: t.pid, group: type !== 'pid',
     result: TRACE_RESULT[result], source,
   });
-  k.onSignalGenerated?.(info, source, result);
+  k.notice('signal_generated', { task: t, info, source, result });
   return result;
 }
 
@@ -125,7 +113,7 @@ export function sendSignal(k: SignalKernel, info: KernelSiginfo, type: 'pid' | '
 export type ForceHandler = 'current' | 'sigdfl' | 'exit';
 
 /** force_sig_info_to_task: a blocked or ignored forced signal gets SIG_DFL and is unblocked. */
-export function forceSigInfoToTask(k: SignalKernel, info: KernelSiginfo, handler: ForceHandler,
+function forceSigInfoToTask(k: Kernel, info: KernelSiginfo, handler: ForceHandler,
   source: SignalSource = info.code > 0 && info.code !== SI_KERNEL ? 'fault' : 'kernel'): SendResult {
   const t = k.task;
   const sig = info.signo;
@@ -140,23 +128,20 @@ export function forceSigInfoToTask(k: SignalKernel, info: KernelSiginfo, handler
 }
 
 /** force_sig_fault: the synchronous fault signal of the current thread. */
-export function forceSigFault(k: SignalKernel, signo: number, code: number, addr: bigint): SendResult {
+export function forceSigFault(k: Kernel, signo: number, code: number, addr: bigint): SendResult {
   return forceSigInfoToTask(k, { signo, errno: 0, code, addr }, 'current', 'fault');
 }
 
 const kernelInfo = (signo: number): KernelSiginfo => ({ signo, errno: 0, code: SI_KERNEL, pid: 0, uid: 0 });
 /** force_sig: SEND_SIG_PRIV (SI_KERNEL, pid 0, uid 0), handler kept if installed and unblocked. */
-export const forceSig = (k: SignalKernel, signo: number): SendResult =>
+export const forceSig = (k: Kernel, signo: number): SendResult =>
   forceSigInfoToTask(k, kernelInfo(signo), 'current', 'kernel');
 /** force_fatal_sig: the handler is always reset to SIG_DFL. */
-export const forceFatalSig = (k: SignalKernel, signo: number): SendResult =>
+export const forceFatalSig = (k: Kernel, signo: number): SendResult =>
   forceSigInfoToTask(k, kernelInfo(signo), 'sigdfl', 'kernel');
-/** force_exit_sig: as force_fatal_sig, and SA_IMMUTABLE. */
-export const forceExitSig = (k: SignalKernel, signo: number): SendResult =>
-  forceSigInfoToTask(k, kernelInfo(signo), 'exit', 'kernel');
 
 /** force_sigsegv: frame setup for `sig` failed (kernel.md §7.5, §9.7). */
-export function forceSigsegv(k: SignalKernel, sig: number): SendResult {
+export function forceSigsegv(k: Kernel, sig: number): SendResult {
   return sig === SIGSEGV ? forceFatalSig(k, SIGSEGV) : forceSig(k, SIGSEGV);
 }
 
@@ -210,7 +195,6 @@ export type GetSignalResult =
   | { fatal: number; info: KernelSiginfo; coredump: boolean }
   | null;
 
-/** arm64 untagged_addr(): addr & sign_extend64(addr, 55) — clears a tag byte of a user address. */
 /** hide_si_addr_tag_bits + arm64 arch_untagged_si_addr (SIGTRAP/TRAP_BRKPT keeps all bits). */
 function hideSiAddrTagBits(info: KernelSiginfo): void {
   if (!isFaultLayout(siginfoLayout(info.signo, info.code)) || info.addr === undefined) return;
@@ -220,19 +204,21 @@ function hideSiAddrTagBits(info: KernelSiginfo): void {
 
 /**
  * get_signal: the next signal to act on. A handler → { signo, info, ka } (ka is a copy; SA_RESETHAND already
- * applied to the table). A fatal default action → { fatal, info, coredump }: the caller dumps core
- * (vfs_coredump) and exits (do_group_exit). null: nothing (more) to do.
+ * applied to the table). A fatal default action is taken here, as the kernel takes it — vfs_coredump for the
+ * core-dumping signals, then do_group_exit — and reported as { fatal, info, coredump }: the task is a zombie.
+ * null: nothing (more) to do.
  */
-export function getSignal(k: SignalKernel): GetSignalResult {
+export function getSignal(k: Kernel): GetSignalResult {
   const t = k.task;
   for (;;) {
-    const g = group(t);
-    if (g.exitCode !== 0) {
+    if (groupExiting(t)) {
       t.pending.signal &= ~sigmask(SIGKILL);
       k.trace('signal_deliver', { sig: SIGKILL, errno: 0, code: SI_USER, sa_handler: '0x0', sa_flags: 0 });
-      const info = g.info ?? { signo: g.exitCode, errno: 0, code: SI_USER, pid: 0, uid: 0 };
+      const g = t.signal;
+      const info = g.groupExitInfo ?? { signo: g.groupExitCode, errno: 0, code: SI_USER, pid: 0, uid: 0 };
       // do_group_exit(SIGKILL) keeps the group_exit_code set by complete_signal (the original signal)
-      return { fatal: g.exitCode, info, coredump: false };
+      doGroupExit(k, SIGKILL);
+      return { fatal: info.signo, info, coredump: false };
     }
     const info = dequeueSynchronousSignal(t) ?? dequeueSignal(t, t.blocked);
     if (!info) return null;
@@ -253,10 +239,13 @@ export function getSignal(k: SignalKernel): GetSignalResult {
       // DIVERGENCE: single emulated process with no parent to continue it: a stop signal with SIG_DFL is
       // reported (trace 'signal_stop_ignored') and ignored instead of stopping the group (do_signal_stop).
       k.trace('signal_stop_ignored', { sig });
-      k.onGroupStop?.(sig);
       continue;
     }
-    return { fatal: sig, info, coredump: sigKernelCoredump(sig) };
+    // the fatal default action: the core dump (coredump_finish sets the 0x80 bit), then do_group_exit
+    const coredump = sigKernelCoredump(sig);
+    const dumped = coredump && vfsCoredump(k, info);
+    doGroupExit(k, dumped ? sig | 0x80 : sig);
+    return { fatal: sig, info, coredump };
   }
 }
 
@@ -277,7 +266,7 @@ export function restoreSavedSigmask(t: Task): void {
 }
 
 /** signal_delivered: the handler frame is in place; block sa_mask (+ sig unless SA_NODEFER). */
-export function signalDelivered(k: SignalKernel, signo: number, ka: KSigaction): void {
+export function signalDelivered(k: Kernel, signo: number, ka: KSigaction): void {
   const t = k.task;
   t.savedSigmask = null; // clear_restore_sigmask
   let blocked = t.blocked | ka.mask;
@@ -287,16 +276,16 @@ export function signalDelivered(k: SignalKernel, signo: number, ka: KSigaction):
 }
 
 // ---- alternate signal stack --------------------------------------------------------------------------------
-export function sasSsReset(t: Task): void {
+function sasSsReset(t: Task): void {
   t.sas = { sp: 0n, size: 0n, flags: SS_DISABLE };
 }
 /** on_sig_stack: the stack grows down; an SS_AUTODISARM stack never counts as "on". */
-export function onSigStack(t: Task, sp: bigint): boolean {
+function onSigStack(t: Task, sp: bigint): boolean {
   if (t.sas.flags & SS_AUTODISARM) return false;
   return sp > t.sas.sp && sp - t.sas.sp <= t.sas.size;
 }
 /** sas_ss_flags: SS_DISABLE without a stack, SS_ONSTACK when sp is on it, else 0. */
-export function sasSsFlags(t: Task, sp: bigint): number {
+function sasSsFlags(t: Task, sp: bigint): number {
   if (t.sas.size === 0n) return SS_DISABLE;
   return onSigStack(t, sp) ? SS_ONSTACK : 0;
 }

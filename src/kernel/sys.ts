@@ -1,46 +1,14 @@
 // The syscall table (include/uapi/asm-generic/unistd.h numbering, as arm64 uses it) and the process,
 // identity, time and limit syscalls (kernel/sys.c, kernel/time/*.c, v6.17). Handlers return the value for
 // x0: a result or -errno. Unknown numbers return -ENOSYS, as sys_ni_syscall does, and are traced.
-import type { Cpu } from '../cpu/cpu.ts';
-import type { Mm } from '../mm/mm.ts';
-import type { Task } from './task.ts';
-import { RLIM_INFINITY, RLIM_NLIMITS, RLIMIT_STACK } from './task.ts';
+import type { Kernel, Syscall, SyscallTable } from './kernel.ts';
+import { NO_RETURN } from './kernel.ts';
+import { RLIM_NLIMITS, RLIMIT_STACK } from './task.ts';
 import { copyFromUser, copyToUser, readU64 } from '../mm/uaccess.ts';
 import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, EAGAIN, EINTR, neg } from './errno.ts';
-import { fsSyscalls } from '../fs/open.ts';
-import { mmSyscalls } from '../mm/mmap.ts';
-import { itimerSyscalls } from './itimer.ts';
 import { signalPending } from './signal.ts';
-import { selectSyscalls } from '../fs/select.ts';
-import { getTimespec, type Clock } from './time.ts';
-
-/** What syscall handlers may use of the machine. */
-export interface Kernel {
-  task: Task;
-  cpu: Cpu;
-  mm: Mm;
-  clock: Clock;
-  root: string;
-  /** read-only overlay looked up before the root (--sysroot), or null */
-  sysroot?: string | null;
-  hostname: string;
-  /** deterministic bytes for getrandom */
-  randomBytes(n: number): Buffer;
-  /** exit_group / exit: ends the process with exit_code (status & 0xff) << 8 */
-  doGroupExit(code: number): void;
-  trace(name: string, data: Record<string, unknown>): void;
-  /**
-   * Sleeps ns of virtual time (null: forever), firing the interval timers that expire meanwhile, until wake()
-   * says a signal ended the wait. Returns the time left (0 when slept in full), or null when an endless wait
-   * has nothing that could end it.
-   */
-  sleepInterruptible?(ns: bigint | null, wake: () => boolean): bigint | null;
-}
-
-/** Returned by handlers that set the registers themselves (rt_sigreturn) or ended the task. */
-export const NO_RETURN = Symbol('no-return');
-export type SysResult = bigint | typeof NO_RETURN;
-export type Syscall = (k: Kernel, a: bigint[]) => SysResult;
+import { getTimespec } from './time.ts';
+import { doGroupExit } from './exit.ts';
 
 const ok = 0n;
 
@@ -54,9 +22,11 @@ const getgid: Syscall = (k) => BigInt(k.task.gid);
 const getegid: Syscall = (k) => BigInt(k.task.egid);
 const getpgid: Syscall = (k, [pid]) => (pid === 0n || pid === BigInt(k.task.pid) ? BigInt(k.task.pgrp) : neg(ESRCH));
 const getsid: Syscall = (k, [pid]) => (pid === 0n || pid === BigInt(k.task.pid) ? BigInt(k.task.sid) : neg(ESRCH));
-const setsid: Syscall = (k) => (k.task.pgrp === k.task.pid ? neg(EPERM) : BigInt((k.task.sid = k.task.pgrp = k.task.pid)));
+const setsid: Syscall = (k) =>
+  (k.task.pgrp === k.task.pid ? neg(EPERM) : BigInt((k.task.signal.session = k.task.signal.pgrp = k.task.pid)));
 
-const exit: Syscall = (k, [code]) => { k.doGroupExit(Number(code & 0xffn)); return NO_RETURN; };
+// DIVERGENCE: one thread per process, so exit is exit_group.
+const exit: Syscall = (k, [code]) => { doGroupExit(k, Number(code & 0xffn) << 8); return NO_RETURN; };
 
 const setTidAddress: Syscall = (k, [tidptr]) => { k.task.clearChildTid = tidptr; return BigInt(k.task.tid); };
 const setRobustList: Syscall = (k, [head, len]) => {
@@ -72,7 +42,7 @@ const rseq: Syscall = () => neg(ENOSYS);
 const UTS = { sysname: 'Linux', release: '6.17.0-arm64-fault', version: '#1 SMP PREEMPT_DYNAMIC', machine: 'aarch64' };
 const uname: Syscall = (k, [buf]) => {
   const b = Buffer.alloc(6 * 65);
-  [UTS.sysname, k.hostname, UTS.release, UTS.version, UTS.machine, '(none)'].forEach((s, i) => b.write(s, i * 65));
+  [UTS.sysname, k.sysctl.hostname, UTS.release, UTS.version, UTS.machine, '(none)'].forEach((s, i) => b.write(s, i * 65));
   return copyToUser(k.mm, buf, b) ? ok : neg(EFAULT);
 };
 
@@ -140,10 +110,6 @@ function sleepFor(k: Kernel, req: bigint, rem: bigint): bigint {
 
 /** hrtimer_nanosleep on virtual time: a timer's signal interrupts it (-EINTR, time left in rem). */
 function sleepNs(k: Kernel, ns: bigint, rem: bigint): bigint {
-  if (!k.sleepInterruptible) {
-    k.clock.sleep(ns); // virtual time: sleeping takes no host time
-    return ok;
-  }
   const left = k.sleepInterruptible(ns, () => signalPending(k.task)) ?? 0n;
   if (left === 0n) return ok;
   if (rem !== 0n) {
@@ -226,42 +192,14 @@ const futex: Syscall = (k, [uaddr, op]) => {
   return neg(ENOSYS);
 };
 
-export const NR = {
-  getcwd: 17, dup: 23, dup3: 24, fcntl: 25, ioctl: 29, mkdirat: 34, unlinkat: 35, faccessat: 48,
-  openat: 56, close: 57, getdents64: 61, lseek: 62, read: 63, write: 64, readv: 65, writev: 66, pread64: 67,
-  pwrite64: 68, readlinkat: 78, newfstatat: 79, fstat: 80, exit: 93, exit_group: 94, set_tid_address: 96,
-  futex: 98, set_robust_list: 99, nanosleep: 101, getitimer: 102, setitimer: 103, clock_gettime: 113,
-  clock_getres: 114, clock_nanosleep: 115, sched_yield: 124, kill: 129, tkill: 130, tgkill: 131,
-  sigaltstack: 132, rt_sigsuspend: 133, rt_sigaction: 134, rt_sigprocmask: 135, rt_sigpending: 136,
-  rt_sigtimedwait: 137, rt_sigqueueinfo: 138, rt_sigreturn: 139, uname: 160, getrlimit: 163, setrlimit: 164,
-  getrusage: 165, umask: 166, prctl: 167, gettimeofday: 169, getpid: 172, getppid: 173, getuid: 174,
-  geteuid: 175, getgid: 176, getegid: 177, gettid: 178, sysinfo: 179, brk: 214, munmap: 215, mremap: 216,
-  mmap: 222, mprotect: 226, madvise: 233, rt_tgsigqueueinfo: 240, prlimit64: 261, getrandom: 278, rseq: 293,
-  getpgid: 155, getsid: 156, setsid: 157, alarm: -1,
-} as const;
-
-export const syscallTable: Record<number, [string, Syscall]> = {
-  [NR.getpid]: ['getpid', getpid], [NR.getppid]: ['getppid', getppid], [NR.gettid]: ['gettid', gettid],
-  [NR.getuid]: ['getuid', getuid], [NR.geteuid]: ['geteuid', geteuid], [NR.getgid]: ['getgid', getgid],
-  [NR.getegid]: ['getegid', getegid], [NR.getpgid]: ['getpgid', getpgid], [NR.getsid]: ['getsid', getsid],
-  [NR.setsid]: ['setsid', setsid], [NR.exit]: ['exit', exit], [NR.exit_group]: ['exit_group', exit],
-  [NR.set_tid_address]: ['set_tid_address', setTidAddress], [NR.set_robust_list]: ['set_robust_list', setRobustList],
-  [NR.rseq]: ['rseq', rseq], [NR.uname]: ['uname', uname], [NR.prlimit64]: ['prlimit64', prlimit64],
-  [NR.getrlimit]: ['getrlimit', getrlimit], [NR.setrlimit]: ['setrlimit', setrlimit],
-  [NR.clock_gettime]: ['clock_gettime', clockGettime], [NR.clock_getres]: ['clock_getres', clockGetres],
-  [NR.gettimeofday]: ['gettimeofday', gettimeofday], [NR.nanosleep]: ['nanosleep', nanosleep],
-  [NR.clock_nanosleep]: ['clock_nanosleep', clockNanosleep], [NR.sched_yield]: ['sched_yield', schedYield],
-  [NR.getrandom]: ['getrandom', getrandom], [NR.getrusage]: ['getrusage', getrusage], [NR.sysinfo]: ['sysinfo', sysinfo],
-  [NR.futex]: ['futex', futex], [NR.prctl]: ['prctl', prctl],
-  ...fsSyscalls,
-  ...mmSyscalls,
-  ...itimerSyscalls,
-  ...selectSyscalls,
+export const sysSyscalls: SyscallTable = {
+  172: ['getpid', getpid], 173: ['getppid', getppid], 178: ['gettid', gettid], 174: ['getuid', getuid],
+  175: ['geteuid', geteuid], 176: ['getgid', getgid], 177: ['getegid', getegid], 155: ['getpgid', getpgid],
+  156: ['getsid', getsid], 157: ['setsid', setsid], 93: ['exit', exit], 94: ['exit_group', exit],
+  96: ['set_tid_address', setTidAddress], 99: ['set_robust_list', setRobustList], 293: ['rseq', rseq],
+  160: ['uname', uname], 261: ['prlimit64', prlimit64], 163: ['getrlimit', getrlimit], 164: ['setrlimit', setrlimit],
+  113: ['clock_gettime', clockGettime], 114: ['clock_getres', clockGetres], 169: ['gettimeofday', gettimeofday],
+  101: ['nanosleep', nanosleep], 115: ['clock_nanosleep', clockNanosleep], 124: ['sched_yield', schedYield],
+  278: ['getrandom', getrandom], 165: ['getrusage', getrusage], 179: ['sysinfo', sysinfo], 98: ['futex', futex],
+  167: ['prctl', prctl],
 };
-
-/** Adds handlers from other subsystems (signals, prctl…) without this file importing them. */
-export function registerSyscalls(entries: Record<number, [string, Syscall]>): void {
-  Object.assign(syscallTable, entries);
-}
-
-export { RLIM_INFINITY };

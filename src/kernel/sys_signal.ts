@@ -1,43 +1,38 @@
 // The signal syscalls of kernel/signal.c (v6.17): rt_sigaction, rt_sigprocmask, rt_sigpending, rt_sigsuspend,
 // sigaltstack, kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo, rt_sigtimedwait. The semantics they
-// use live in signal.ts; arch/arm64/signal.ts adds rt_sigreturn (139) to signalSyscalls.
-import type { Syscall, SysResult } from './sys.ts';
-import { NO_RETURN } from './sys.ts';
+// use live in signal.ts; rt_sigreturn (139) is arch/arm64/signal.ts's.
+import type { Kernel, SysResult, SyscallTable } from './kernel.ts';
+import { NO_RETURN } from './kernel.ts';
 import { getTimespec } from './time.ts';
 import type { KSigaction } from './task.ts';
 import type { KernelSiginfo } from './siginfo.ts';
 import { copySiginfoToUser, siginfoFromUser, postCopySiginfoFromUser, KERNEL_SIGINFO_SIZE, SI_MAX_SIZE } from './siginfo.ts';
 import { copyFromUser, copyToUser } from '../mm/uaccess.ts';
-import { EAGAIN, EFAULT, EINTR, EINVAL, EPERM, ESRCH, ERESTARTNOHAND, neg } from './errno.ts';
+import { EAGAIN, EFAULT, EINVAL, EPERM, ESRCH, ERESTARTNOHAND, neg } from './errno.ts';
 import {
   _NSIG, SI_USER, SI_TKILL, SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK, UAPI_SA_FLAGS, MINSIGSTKSZ, SA_IMMUTABLE, sigmask,
 } from './sigdefs.ts';
 import {
-  ALL, SIG_KILL_STOP, type SignalKernel, type SignalSource, type StackT, decodeStackT, dequeueSignal, doSigaltstack,
-  encodeStackT, flushSigqueueMask, restoreSavedSigmask, sendSignal, setCurrentBlocked, sigHandlerIgnored,
+  ALL, SIG_KILL_STOP, type SignalSource, type StackT, decodeStackT, dequeueSignal, doSigaltstack,
+  encodeStackT, flushSigqueueMask, sendSignal, setCurrentBlocked, sigHandlerIgnored,
   signalPending, validSignal,
 } from './signal.ts';
 
 // ---- syscalls ----------------------------------------------------------------------------------------------
-type SigSyscall = (k: SignalKernel, a: bigint[]) => SysResult;
+type SigSyscall = (k: Kernel, a: bigint[]) => SysResult;
 const i32 = (v: bigint): number => Number(BigInt.asIntN(32, v));
-const getSet = (k: SignalKernel, addr: bigint): bigint | null => copyFromUser(k.mm, addr, 8)?.readBigUInt64LE() ?? null;
-const putSet = (k: SignalKernel, addr: bigint, set: bigint, size = 8): boolean => {
+const getSet = (k: Kernel, addr: bigint): bigint | null => copyFromUser(k.mm, addr, 8)?.readBigUInt64LE() ?? null;
+const putSet = (k: Kernel, addr: bigint, set: bigint, size = 8): boolean => {
   const b = Buffer.alloc(8);
   b.writeBigUInt64LE(set & ALL);
   return copyToUser(k.mm, addr, b.subarray(0, size));
 };
 
 /** The only thread waits for something nobody can send. */
-function sleepForever(k: SignalKernel, syscall: string): SysResult {
+function sleepForever(k: Kernel, syscall: string): SysResult {
   k.trace('sleep_forever', { syscall, blocked: `0x${k.task.blocked.toString(16)}` });
-  if (k.blockForever) {
-    k.blockForever(syscall);
-    return NO_RETURN;
-  }
-  // DIVERGENCE: without blockForever the wait ends at once with -EINTR (and the old mask back); Linux sleeps.
-  restoreSavedSigmask(k.task);
-  return neg(EINTR);
+  k.blockForever(syscall);
+  return NO_RETURN;
 }
 
 /** rt_sigaction + do_sigaction. struct sigaction: handler @0, flags (unsigned long) @8, restorer @16, mask @24. */
@@ -113,7 +108,7 @@ const rtSigsuspend: SigSyscall = (k, [unewset, sigsetsize]) => {
   t.savedSigmask = t.blocked;
   setCurrentBlocked(t, set);
   // an interval timer may end the wait: virtual time runs to its expiry
-  if (!signalPending(t) && k.sleepInterruptible?.(null, () => signalPending(t)) === null) return sleepForever(k, 'rt_sigsuspend');
+  if (!signalPending(t) && k.sleepInterruptible(null, () => signalPending(t)) === null) return sleepForever(k, 'rt_sigsuspend');
   if (!signalPending(t)) return sleepForever(k, 'rt_sigsuspend');
   return neg(ERESTARTNOHAND);
 }
@@ -131,11 +126,11 @@ const sigaltstack: SigSyscall = (k, [uss, uoss]) => {
 };
 
 /** prepare_kill_siginfo: SI_USER (kill) or SI_TKILL (tkill/tgkill) with the sender's tgid and real uid. */
-const killInfo = (k: SignalKernel, sig: number, code: number): KernelSiginfo =>
+const killInfo = (k: Kernel, sig: number, code: number): KernelSiginfo =>
   ({ signo: sig, errno: 0, code, pid: k.task.pid, uid: k.task.uid });
 
 /** check_kill_permission (only valid_signal can fail for our own process), then send unless sig is 0. */
-function sendChecked(k: SignalKernel, sig: number, info: KernelSiginfo, type: 'pid' | 'tgid', source: SignalSource): bigint {
+function sendChecked(k: Kernel, sig: number, info: KernelSiginfo, type: 'pid' | 'tgid', source: SignalSource): bigint {
   if (!validSignal(sig)) return neg(EINVAL);
   if (sig !== 0) sendSignal(k, info, type, source);
   return 0n;
@@ -151,7 +146,7 @@ const kill: SigSyscall = (k, [pidArg, sigArg]) => {
 };
 
 /** do_send_specific: tgid <= 0 means "any thread group". */
-function doSendSpecific(k: SignalKernel, tgid: number, pid: number, sig: number, info: KernelSiginfo,
+function doSendSpecific(k: Kernel, tgid: number, pid: number, sig: number, info: KernelSiginfo,
   source: SignalSource): bigint {
   const t = k.task;
   if (pid !== t.tid || (tgid > 0 && tgid !== t.pid)) return neg(ESRCH);
@@ -171,7 +166,7 @@ const tgkill: SigSyscall = (k, [tgidArg, pidArg, sigArg]) => {
 };
 
 /** __copy_siginfo_from_user(signo, …): the syscall's sig wins over si_signo. */
-function copySiginfoFromUserSig(k: SignalKernel, sig: number, uinfo: bigint): KernelSiginfo | bigint {
+function copySiginfoFromUserSig(k: Kernel, sig: number, uinfo: bigint): KernelSiginfo | bigint {
   const head = copyFromUser(k.mm, uinfo, KERNEL_SIGINFO_SIZE);
   if (!head) return neg(EFAULT);
   const full = Buffer.alloc(SI_MAX_SIZE);
@@ -188,7 +183,7 @@ function copySiginfoFromUserSig(k: SignalKernel, sig: number, uinfo: bigint): Ke
 }
 
 /** "Not even root can pretend to send signals from the kernel. Nor can they impersonate a kill()/tgkill()" */
-const impersonates = (k: SignalKernel, info: KernelSiginfo, pid: number): boolean =>
+const impersonates = (k: Kernel, info: KernelSiginfo, pid: number): boolean =>
   (info.code >= 0 || info.code === SI_TKILL) && pid !== k.task.tid;
 
 const rtSigqueueinfo: SigSyscall = (k, [pidArg, sigArg, uinfo]) => {
@@ -225,21 +220,15 @@ const rtSigtimedwait: SigSyscall = (k, [uthese, uinfo, uts, sigsetsize]) => {
   let info = dequeueSignal(t, mask);
   if (!info && timeout !== 0n) {
     const wake = () => (info = dequeueSignal(t, mask)) !== null;
-    if (k.sleepInterruptible) {
-      if (k.sleepInterruptible(timeout, wake) === null) return sleepForever(k, 'rt_sigtimedwait');
-    } else {
-      if (timeout === null) return sleepForever(k, 'rt_sigtimedwait');
-      k.clock.sleep(timeout);
-      info = dequeueSignal(t, mask);
-    }
+    if (k.sleepInterruptible(timeout, wake) === null) return sleepForever(k, 'rt_sigtimedwait');
   }
   if (!info) return neg(EAGAIN);
   if (uinfo !== 0n && !copyToUser(k.mm, uinfo, copySiginfoToUser(info))) return neg(EFAULT);
   return BigInt(info.signo);
 };
 
-/** Syscalls of kernel/signal.c; arch/arm64/signal.ts adds rt_sigreturn (139) when it is loaded. */
-export const signalSyscalls: Record<number, [string, Syscall]> = {
+/** Syscalls of kernel/signal.c (rt_sigreturn is arch/arm64/signal.ts's). */
+export const signalSyscalls: SyscallTable = {
   129: ['kill', kill], 130: ['tkill', tkill], 131: ['tgkill', tgkill], 132: ['sigaltstack', sigaltstack],
   133: ['rt_sigsuspend', rtSigsuspend], 134: ['rt_sigaction', rtSigaction], 135: ['rt_sigprocmask', rtSigprocmask],
   136: ['rt_sigpending', rtSigpending], 137: ['rt_sigtimedwait', rtSigtimedwait],

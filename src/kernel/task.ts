@@ -1,9 +1,13 @@
-// Task: the emulated process (task_struct + signal_struct + sighand_struct + mm + files, for the one
-// thread we run). `task_struct` → `Task` is an allowed shortening (style-models.md §10).
-// DIVERGENCE: one thread per process; clone/fork are not emulated.
+// The kernel's process objects (include/linux/sched.h, sched/signal.h, fs_struct.h, cred.h; v6.17): Task
+// (task_struct: one thread), SignalStruct (signal_struct: shared pending, group exit, rlimits, itimers),
+// SighandStruct (sighand_struct: the actions) and FsStruct (fs_struct: cwd, umask). A Task holds them by
+// reference, so the CLONE_* flags can share them the way copy_process does. `task_struct` → `Task` is an
+// allowed shortening (style-models.md §10).
+// DIVERGENCE: one thread per process; clone/fork are not emulated (yet): every task owns its structs.
 import type { Mm } from '../mm/mm.ts';
 import type { KernelSiginfo } from './siginfo.ts';
 import type { FileTable } from '../fs/files.ts';
+import type { Itimers } from './itimer.ts';
 
 export const RLIM_INFINITY = 0xffffffffffffffffn;
 export const RLIMIT_CPU = 0, RLIMIT_FSIZE = 1, RLIMIT_DATA = 2, RLIMIT_STACK = 3, RLIMIT_CORE = 4;
@@ -30,55 +34,94 @@ export interface SigPending {
 
 export interface AltStack { sp: bigint; size: bigint; flags: number }
 
+/** signal_struct->flags */
+export const SIGNAL_GROUP_EXIT = 0x4;
+
+/** sighand_struct: the signal actions, shared by CLONE_SIGHAND. */
+export class SighandStruct {
+  action: KSigaction[] = Array.from({ length: 65 }, () => ({ handler: 0n, flags: 0, restorer: 0n, mask: 0n }));
+}
+
+/** signal_struct: what the threads of one process share. */
+export class SignalStruct {
+  sharedPending: SigPending = { list: [], signal: 0n };
+  flags = 0;
+  /** group_exit_code: a wait status, (status & 0xff) << 8, or the signal | 0x80 when a core was dumped */
+  groupExitCode = 0;
+  /** the siginfo of the fatal signal complete_signal turned into a group exit */
+  groupExitInfo: KernelSiginfo | null = null;
+  pgrp: number;
+  session: number;
+  constructor(pid: number, public rlim: Rlimit[], readonly itimers: Itimers) {
+    this.pgrp = this.session = pid;
+  }
+}
+
+/** fs_struct: cwd and umask (the root is the emulator's --root for every task). */
+export class FsStruct {
+  cwd = '/';
+  umask = 0o022;
+}
+
+/** struct cred, the ids only. */
+export interface Cred {
+  uid: number; euid: number; suid: number; fsuid: number;
+  gid: number; egid: number; sgid: number; fsgid: number;
+}
+
 export class Task {
+  /** tgid: the process id */
   pid: number;
   tid: number;
   ppid: number;
-  pgrp: number;
-  sid: number;
   uid: number; euid: number; suid: number; fsuid: number;
   gid: number; egid: number; sgid: number; fsgid: number;
   /** comm: at most 15 bytes */
   comm: string;
   /** guest path of the executable (/proc/self/exe) */
   exePath: string;
-  cwd = '/';
-  umask = 0o022;
-  rlim: Rlimit[] = [];
-  /** mm->flags dumpable bits: 0, 1 (SUID_DUMP_USER) or 2 (SUID_DUMP_ROOT) */
-  dumpable: 0 | 1 | 2 = 1;
-  /** /proc/PID/coredump_filter */
-  coredumpFilter = 0x33;
   clearChildTid = 0n;
   robustList = 0n;
 
-  // signals
-  action: KSigaction[] = Array.from({ length: 65 }, () => ({ handler: 0n, flags: 0, restorer: 0n, mask: 0n }));
+  // signals: per thread
   blocked = 0n;
   /** mask saved by rt_sigsuspend / sigtimedwait, restored after the handler runs */
   savedSigmask: bigint | null = null;
   pending: SigPending = { list: [], signal: 0n };
-  sharedPending: SigPending = { list: [], signal: 0n };
   sas: AltStack = { sp: 0n, size: 0n, flags: 2 /* SS_DISABLE */ };
   /** thread_struct fault_address / fault_code (arch/arm64/include/asm/processor.h) */
   thread = { faultAddress: 0n, faultCode: 0n };
+  /** restore_sigframe's forget_syscall(): the syscall being returned from must not be restarted */
+  syscallForgotten = false;
+  /** exit_state: EXIT_ZOMBIE once do_exit ran */
+  exitState: 'zombie' | null = null;
 
-  // exit
-  exited = false;
-  /** signal_struct group_exit_code: (status & 0xff) << 8, or signal | 0x80 when a core was dumped */
-  exitCode = 0;
-
-  constructor(readonly mm: Mm, readonly files: FileTable, init: {
-    pid: number; ppid: number; uid: number; gid: number; comm: string; exePath: string; rlimits: Rlimit[];
-  }) {
-    this.pid = this.tid = this.pgrp = this.sid = init.pid;
+  constructor(readonly mm: Mm, readonly files: FileTable, readonly signal: SignalStruct,
+    readonly sighand: SighandStruct, readonly fs: FsStruct,
+    init: { pid: number; ppid: number; cred: Cred; comm: string; exePath: string }) {
+    this.pid = this.tid = init.pid;
     this.ppid = init.ppid;
-    this.uid = this.euid = this.suid = this.fsuid = init.uid;
-    this.gid = this.egid = this.sgid = this.fsgid = init.gid;
+    ({ uid: this.uid, euid: this.euid, suid: this.suid, fsuid: this.fsuid } = init.cred);
+    ({ gid: this.gid, egid: this.egid, sgid: this.sgid, fsgid: this.fsgid } = init.cred);
     this.comm = init.comm.slice(0, 15);
     this.exePath = init.exePath;
-    this.rlim = init.rlimits;
   }
+
+  // The shared state, reached as the kernel's accessors reach it (current->sighand->action, …).
+  get action(): KSigaction[] { return this.sighand.action; }
+  get sharedPending(): SigPending { return this.signal.sharedPending; }
+  get rlim(): Rlimit[] { return this.signal.rlim; }
+  get pgrp(): number { return this.signal.pgrp; }
+  get sid(): number { return this.signal.session; }
+  get cwd(): string { return this.fs.cwd; }
+  set cwd(p: string) { this.fs.cwd = p; }
+  get umask(): number { return this.fs.umask; }
+  set umask(m: number) { this.fs.umask = m; }
+  /** mm->flags dumpable bits: 0, 1 (SUID_DUMP_USER) or 2 (SUID_DUMP_ROOT) */
+  get dumpable(): 0 | 1 | 2 { return this.mm.dumpable; }
+  set dumpable(d: 0 | 1 | 2) { this.mm.dumpable = d; }
+  /** /proc/PID/coredump_filter (mm->flags) */
+  get coredumpFilter(): number { return this.mm.coredumpFilter; }
 
   rlimit(resource: number): bigint {
     return this.rlim[resource].cur;

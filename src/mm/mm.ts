@@ -130,6 +130,12 @@ export class Mm {
   mmapBase = 0n;
   /** the page cache of mapped files, one MappedFile per inode (mm/filemap.ts) */
   readonly pageCache = new Map<string, { file: MappedFile; size: number; mtimeMs: number }>();
+  /** mm->context.vdso: where the [vdso] (and __kernel_rt_sigreturn) is mapped */
+  vdsoBase = 0n;
+  /** mm->flags dumpable bits: 0, 1 (SUID_DUMP_USER) or 2 (SUID_DUMP_ROOT) */
+  dumpable: 0 | 1 | 2 = 1;
+  /** mm->flags coredump filter bits (/proc/PID/coredump_filter) */
+  coredumpFilter = 0x33;
 
   constructor(readonly cpu: Cpu, public rlimitStack: bigint) {}
 

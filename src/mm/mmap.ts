@@ -1,6 +1,6 @@
 // brk, mmap, munmap, mprotect, mremap, madvise (mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/madvise.c, v6.17).
 import * as fs from 'node:fs';
-import type { Kernel, Syscall } from '../kernel/sys.ts';
+import type { Kernel, Syscall, SyscallTable } from '../kernel/kernel.ts';
 import { EINVAL, ENOMEM, EBADF, EACCES, EFAULT, ENODEV, EOVERFLOW, errnoFromNode, neg } from '../kernel/errno.ts';
 import { mappedFileFor, filePages, writebackShared, hasSharedFileMappings } from './filemap.ts';
 import {
@@ -227,7 +227,7 @@ const madvise: Syscall = (k, [addr, len, advice]) => {
   return 0n;
 };
 
-export const mmSyscalls: Record<number, [string, Syscall]> = {
+export const mmSyscalls: SyscallTable = {
   214: ['brk', brk], 222: ['mmap', mmap], 215: ['munmap', munmap], 226: ['mprotect', mprotect],
   216: ['mremap', mremap], 233: ['madvise', madvise], 227: ['msync', msync],
 };

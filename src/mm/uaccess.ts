@@ -68,8 +68,3 @@ export function readU64(mm: Mm, addr: bigint): bigint | null {
   return b ? b.readBigUInt64LE() : null;
 }
 
-export function writeU64(mm: Mm, addr: bigint, v: bigint): boolean {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64LE(BigInt.asUintN(64, v));
-  return copyToUser(mm, addr, b);
-}

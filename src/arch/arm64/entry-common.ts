@@ -4,22 +4,19 @@ import type { ExceptionStop } from '../../cpu/cpu.ts';
 import { synthesizeEsr, synDataAbort, faultStatus } from './syndrome.ts';
 import { decodeMemAccess } from './insn.ts';
 import { doMemAbort, doSpPcAbort } from './fault.ts';
-import { forceSignalInject, badEl0Sync, doEl0Brk64, emulateEl0Sys, type FaultKernel } from './traps.ts';
+import { forceSignalInject, badEl0Sync, doEl0Brk64, emulateEl0Sys } from './traps.ts';
+import type { Kernel } from '../../kernel/kernel.ts';
 import {
   ESR_ELx_EC_DABT_LOW, ESR_ELx_EC_IABT_LOW, ESR_ELx_EC_SP_ALIGN, ESR_ELx_EC_PC_ALIGN, ESR_ELx_EC_UNKNOWN,
   ESR_ELx_EC_BRK64, esrGetClassString,
 } from './esr.ts';
 import { SIGILL, ILL_ILLOPC } from '../../kernel/sigdefs.ts';
 
-/** What the report wants to know about the exception being handled. */
-export interface ExceptionContext { esr: number; far: bigint; pc: bigint; ec: number }
-
-export function el0SyncHandler(k: FaultKernel & { exception: ExceptionContext | null }, stop: ExceptionStop): void {
+/** el0t_64_sync_handler: the exception the engine stopped on, dispatched on its synthesized ESR. */
+export function el0SyncHandler(k: Kernel, stop: ExceptionStop): void {
   const view = { x: (n: number) => k.cpu.x(n), sp: k.cpu.sp, read: (a: bigint, l: number) => k.cpu.read(a, l) };
   const syn = synthesizeEsr(k.mm, view, stop);
   k.cpu.pc = syn.pc;
-  k.exception = { esr: syn.esr, far: syn.far, pc: syn.pc, ec: syn.ec };
-  k.faultName = null;
   k.trace('exception_entry', {
     ec: syn.ec, class: esrGetClassString(syn.esr), esr: `0x${syn.esr.toString(16)}`, far: `0x${syn.far.toString(16)}`,
     pc: `0x${syn.pc.toString(16)}`,
@@ -39,7 +36,7 @@ export function el0SyncHandler(k: FaultKernel & { exception: ExceptionContext | 
       const insn = k.cpu.read(syn.pc, 4)?.readUInt32LE(0);
       if (insn !== undefined && emulateCacheMaint(k, insn)) return;
       if (insn !== undefined && emulateEl0Sys(k, insn)) {
-        k.exception = null;
+        k.notice('exception_return', {});
         return;
       }
       forceSignalInject(k, SIGILL, ILL_ILLOPC, syn.pc, 0);
@@ -58,7 +55,7 @@ export function el0SyncHandler(k: FaultKernel & { exception: ExceptionContext | 
  * readable address they do nothing visible; otherwise the hardware takes a data abort with CM = 1 (and WnR = 1),
  * which do_page_fault treats as a read. Returns true when the instruction was handled here.
  */
-function emulateCacheMaint(k: FaultKernel & { exception: ExceptionContext | null }, insn: number): boolean {
+function emulateCacheMaint(k: Kernel, insn: number): boolean {
   const m = decodeMemAccess(insn);
   if (m?.kind !== 'cache-maint') return false;
   const pc = k.cpu.pc;
@@ -66,11 +63,10 @@ function emulateCacheMaint(k: FaultKernel & { exception: ExceptionContext | null
   const vma = k.mm.vmaAt(addr);
   if (vma && vma.flags & 0x7) {
     k.cpu.pc = pc + 4n;
-    k.exception = null; // nothing to report: the operation had no visible effect
+    k.notice('exception_return', {}); // nothing to report: the operation had no visible effect
     return true;
   }
   const esr = synDataAbort(faultStatus(k.mm, addr, 'read'), false, true);
-  k.exception = { esr, far: addr, pc, ec: ESR_ELx_EC_DABT_LOW };
   k.trace('exception_entry', { ec: ESR_ELx_EC_DABT_LOW, class: esrGetClassString(esr), esr: `0x${esr.toString(16)}`, far: `0x${addr.toString(16)}`, pc: `0x${pc.toString(16)}` });
   doMemAbort(k, addr, esr);
   return true;

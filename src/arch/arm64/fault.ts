@@ -12,10 +12,11 @@ import {
 } from './esr.ts';
 import { translationLevel } from './syndrome.ts';
 import { emulateTaggedAccess } from './tbi.ts';
-import { arm64ForceSigFault, arm64NotifyDie, type FaultKernel } from './traps.ts';
+import { arm64ForceSigFault, arm64NotifyDie } from './traps.ts';
+import type { Kernel } from '../../kernel/kernel.ts';
 
 /** A fault_info handler: 0 = handled (a signal may have been sent), non-zero = unhandled → fallback. */
-type FaultFn = (k: FaultKernel, far: bigint, esr: number) => number;
+type FaultFn = (k: Kernel, far: bigint, esr: number) => number;
 
 export interface FaultInfo {
   fn: FaultFn;
@@ -28,7 +29,7 @@ export interface FaultInfo {
 const isTtbr0Addr = (a: bigint): boolean => a < TASK_SIZE;
 
 /** set_thread_esr: what sigcontext.fault_address and esr_context will show; kernel addresses sanitised (§4.3). */
-function setThreadEsr(k: FaultKernel, address: bigint, esr: number): void {
+function setThreadEsr(k: Kernel, address: bigint, esr: number): void {
   k.task.thread.faultAddress = address;
   if (!isTtbr0Addr(address)) {
     const ec = ESR_ELx_EC(esr);
@@ -40,7 +41,7 @@ function setThreadEsr(k: FaultKernel, address: bigint, esr: number): void {
 }
 
 /** do_bad_area (user mode): set_thread_esr, then the table's signal with si_addr = the raw FAR. */
-function doBadArea(k: FaultKernel, far: bigint, esr: number): number {
+function doBadArea(k: Kernel, far: bigint, esr: number): number {
   const inf = esrToFaultInfo(esr);
   setThreadEsr(k, untaggedAddr(far), esr);
   arm64ForceSigFault(k, inf.sig, inf.code, far, inf.name);
@@ -54,7 +55,7 @@ const isElInstructionAbort = (esr: number): boolean => ESR_ELx_EC(esr) === ESR_E
  * do_page_fault (user mode): the VMA decides MAPERR vs ACCERR; a fault below a VM_GROWSDOWN stack grows it
  * (expand_stack) and the instruction restarts. The table's si_code is not used here.
  */
-function doPageFault(k: FaultKernel, far: bigint, esr: number): number {
+function doPageFault(k: Kernel, far: bigint, esr: number): number {
   const addr = untaggedAddr(far);
   const inf = esrToFaultInfo(esr);
   const need = isElInstructionAbort(esr) ? VM_EXEC : isWriteAbort(esr) ? VM_WRITE : VM_READ | VM_WRITE | VM_EXEC;
@@ -85,7 +86,7 @@ function doPageFault(k: FaultKernel, far: bigint, esr: number): number {
   return 0;
 }
 
-function doTranslationFault(k: FaultKernel, far: bigint, esr: number): number {
+function doTranslationFault(k: Kernel, far: bigint, esr: number): number {
   if (isTtbr0Addr(untaggedAddr(far))) return doPageFault(k, far, esr);
   return doBadArea(k, far, esr);
 }
@@ -95,7 +96,7 @@ const doBad: FaultFn = () => 1;
 const doTagCheckFault: FaultFn = (k, far, esr) => doBadArea(k, far, esr);
 
 /** do_sea: si_addr is 0 when FnV is set; arm64_notify_die zeroes fault_address. */
-function doSea(k: FaultKernel, far: bigint, esr: number): number {
+function doSea(k: Kernel, far: bigint, esr: number): number {
   const inf = esrToFaultInfo(esr);
   const siaddr = esr & ESR_ELx_FnV ? 0n : untaggedAddr(far);
   arm64NotifyDie(k, inf.name, inf.sig, inf.code, siaddr, esr);
@@ -158,17 +159,15 @@ export function esrToFaultInfo(esr: number): FaultInfo {
 }
 
 /** do_mem_abort: dispatch through the table; an unhandled fault falls back to arm64_notify_die. */
-export function doMemAbort(k: FaultKernel, far: bigint, esr: number): void {
+export function doMemAbort(k: Kernel, far: bigint, esr: number): void {
   const inf = esrToFaultInfo(esr);
   k.trace('mem_abort', { fsc: esr & 0x3f, fault: inf.name, handler: inf.fnName, far: hex(far), esr: `0x${esr.toString(16)}` });
-  k.faultName = inf.name;
   if (inf.fn(k, far, esr) === 0) return;
   arm64NotifyDie(k, inf.name, inf.sig, inf.code, untaggedAddr(far), esr);
 }
 
 /** do_sp_pc_abort: SIGBUS BUS_ADRALN through arm64_notify_die (fault_address 0, fault_code ESR). */
-export function doSpPcAbort(k: FaultKernel, addr: bigint, esr: number): void {
-  k.faultName = 'SP/PC alignment exception';
+export function doSpPcAbort(k: Kernel, addr: bigint, esr: number): void {
   arm64NotifyDie(k, 'SP/PC alignment exception', SIGBUS, BUS_ADRALN, addr, esr);
 }
 
@@ -177,14 +176,14 @@ export function doSpPcAbort(k: FaultKernel, addr: bigint, esr: number): void {
  * the pinned kernel's (kernel.md §4.7, §5.3); then die() with panic_on_oops = 1, so the outcome is a panic.
  * DIVERGENCE: the register dump, module list and call trace that die() also prints are left out.
  */
-export function dieKernelFault(k: FaultKernel, addr: bigint, write: boolean): void {
+export function dieKernelFault(k: Kernel, addr: bigint, write: boolean): void {
   const level = translationLevel(k.mm, addr);
   const esr = ((ESR_ELx_EC_DABT_CUR << 26) | ESR_ELx_IL | (write ? ESR_ELx_WNR : 0) | (0x04 + level)) >>> 0;
   const msg = addr < 4096n ? 'NULL pointer dereference' : 'paging request';
   const h16 = (v: bigint | number) => BigInt(v).toString(16).padStart(16, '0');
   const h8 = (v: number) => v.toString(16).padStart(8, '0');
   const inf = esrToFaultInfo(esr);
-  k.kernelLog.push(
+  k.printk(
     `Unable to handle kernel ${msg} at virtual address ${h16(addr)}`,
     'Mem abort info:',
     `  ESR = 0x${h16(esr)}`,

@@ -1,11 +1,10 @@
 import { describe, it, expect, afterEach } from 'vitest';
-import { signalSyscalls } from '../../kernel/sys_signal.ts';
+import { sysCallTable } from './syscall.ts';
 import { Cpu } from '../../cpu/cpu.ts';
 import { Mm, VM_READ, VM_WRITE, VM_GROWSDOWN } from '../../mm/mm.ts';
-import { Task, defaultRlimits } from '../../kernel/task.ts';
-import { Clock } from '../../kernel/time.ts';
 import type { KSigaction } from '../../kernel/task.ts';
-import { type SignalKernel, sendSignal, forceSigFault } from '../../kernel/signal.ts';
+import { sendSignal, forceSigFault } from '../../kernel/signal.ts';
+import { testKernel } from '../../kernel/testing.ts';
 import {
   SIGSEGV, SIGUSR1, SIGUSR2, SIGINT, SEGV_MAPERR, SEGV_ACCERR, SI_USER, SI_KERNEL, SA_SIGINFO, SA_ONSTACK,
   SA_RESTORER, SA_RESTART, SIG_IGN, sigmask,
@@ -30,14 +29,8 @@ function machine() {
     name: '[stack]' }, Buffer.alloc(0x10000, 0xaa));
   mm.insert({ start: ALT, end: ALT + 0x4000n, flags: VM_READ | VM_WRITE, pgoff: 0n, file: null, name: null },
     Buffer.alloc(0x4000, 0xaa));
-  const task = new Task(mm, {} as never, {
-    pid: 77, ppid: 1, uid: 1000, gid: 1000, comm: 'victim', exePath: '/victim', rlimits: defaultRlimits(0n, 8n << 20n),
-  });
-  const traces: [string, Record<string, unknown>][] = [];
-  const k: SignalKernel = {
-    task, cpu, mm, clock: new Clock(0n, () => null), root: '/', hostname: 'h',
-    randomBytes: (n) => Buffer.alloc(n), doGroupExit: () => {}, trace: (n, d) => traces.push([n, d]),
-  };
+  const k = testKernel(mm, 77, 'victim');
+  const { task, traces } = k;
   for (let i = 0; i < 31; i++) cpu.setX(i, 0x1000n + BigInt(i));
   for (let i = 0; i < 32; i++) cpu.setV(i, (0xfedcba9876543210n << 64n) | BigInt(i));
   cpu.fpsr = 0x08000010;
@@ -133,7 +126,7 @@ describe('rt_sigreturn', () => {
 
   it('restores x0–x30, sp, pc, NZCV, v0–v31, fpsr/fpcr, the mask, and returns x0', () => {
     const { k, cpu, task } = delivered();
-    expect(signalSyscalls[139][0]).toBe('rt_sigreturn');
+    expect(sysCallTable[139][0]).toBe('rt_sigreturn');
     expect(sysRtSigreturn(k)).toBe(0x1000n);
     expect([cpu.x(5), cpu.x(30), cpu.sp, cpu.pc, cpu.nzcv]).toEqual([0x1005n, 0x101en, STACK_END - 8n, 0x400abcn, 0x60000000n]);
     expect(cpu.v(7)).toBe((0xfedcba9876543210n << 64n) | 7n);

@@ -5,8 +5,7 @@
 // torvalds/linux arch/arm64/kernel/ptrace.c (valid_native_regs, SPSR_EL1_AARCH64_RES0_BITS),
 // arch/arm64/kernel/traps.c (arm64_notify_segfault, arm64_notify_die); kernel.md §9.
 import { untaggedAddr } from '../../mm/uaccess.ts';
-import { signalSyscalls } from '../../kernel/sys_signal.ts';
-import type { SysResult } from '../../kernel/sys.ts';
+import type { Kernel, SysResult } from '../../kernel/kernel.ts';
 import type { KSigaction } from '../../kernel/task.ts';
 import type { KernelSiginfo } from '../../kernel/siginfo.ts';
 import { copySiginfoToUser } from '../../kernel/siginfo.ts';
@@ -15,7 +14,7 @@ import { TASK_SIZE, VM_GROWSDOWN, type Mm } from '../../mm/mm.ts';
 import { ERESTARTNOHAND, ERESTARTSYS, ERESTARTNOINTR, ERESTART_RESTARTBLOCK, EINTR } from '../../kernel/errno.ts';
 import { SA_SIGINFO, SA_RESTORER, SA_RESTART, SIGSEGV, SEGV_MAPERR, SEGV_ACCERR, MINSIGSTKSZ } from '../../kernel/sigdefs.ts';
 import {
-  type SignalKernel, getSignal, signalPending, signalDelivered, forceSigsegv, forceSigFault, sigmaskToSave, sigsp,
+  getSignal, signalPending, signalDelivered, forceSigsegv, forceSigFault, sigmaskToSave, sigsp,
   setCurrentBlocked, restoreSavedSigmask, doSigaltstack, encodeStackT, decodeStackT,
 } from '../../kernel/signal.ts';
 import { VDSO_SIGRETURN_OFFSET } from './vdso.ts';
@@ -44,10 +43,10 @@ function putUser(mm: Mm, addr: bigint, data: Buffer): boolean {
 }
 
 /** The EL0 PSTATE that pt_regs would hold: NZCV, EL0t (the only bits the emulated CPU shows EL0). */
-const userPstate = (k: SignalKernel): bigint => k.cpu.nzcv & S.PSR_NZCV_MASK;
+const userPstate = (k: Kernel): bigint => k.cpu.nzcv & S.PSR_NZCV_MASK;
 
 /** fpsimd_context: {FPSIMD_MAGIC, 528, fpsr, fpcr, vregs[32]} */
-function fpsimdContext(k: SignalKernel): Buffer {
+function fpsimdContext(k: Kernel): Buffer {
   const b = Buffer.alloc(S.FPSIMD_CONTEXT_SIZE);
   b.writeUInt32LE(S.FPSIMD_MAGIC, 0);
   b.writeUInt32LE(S.FPSIMD_CONTEXT_SIZE, 4);
@@ -66,7 +65,7 @@ function fpsimdContext(k: SignalKernel): Buffer {
  * kernel writes are written (the rest keeps the old stack bytes, as on Linux). false (and no register changed)
  * when get_sigframe or any write fails; the caller then runs force_sigsegv.
  */
-export function setupRtFrame(k: SignalKernel, signo: number, info: KernelSiginfo, ka: KSigaction,
+export function setupRtFrame(k: Kernel, signo: number, info: KernelSiginfo, ka: KSigaction,
   vdsoBase: bigint): boolean {
   const { cpu, mm, task } = k;
   const sp = cpu.sp;
@@ -185,7 +184,7 @@ export function parseUserSigframe(mm: Mm, sf: bigint): { fpsimd: bigint; size: n
 }
 
 /** arm64_notify_segfault(sp): forced SIGSEGV at sp; MAPERR unless some VMA lies at or above it. */
-function arm64NotifySegfault(k: SignalKernel, addr: bigint): void {
+function arm64NotifySegfault(k: Kernel, addr: bigint): void {
   const code = k.mm.findVma(untaggedAddr(addr)) ? SEGV_ACCERR : SEGV_MAPERR;
   // arm64_notify_die(…, err = 0): no fault address, no esr_context for this SIGSEGV
   k.task.thread.faultAddress = 0n;
@@ -195,17 +194,14 @@ function arm64NotifySegfault(k: SignalKernel, addr: bigint): void {
   forceSigFault(k, SIGSEGV, code, addr);
 }
 
-/** Tasks whose current syscall must not be restarted (forget_syscall in restore_sigframe). */
-const forgotten = new WeakSet<object>();
-
 /**
  * rt_sigreturn (139). Returns the restored x0 so the syscall return leaves it in place. A bad frame
  * raises SIGSEGV (si_addr = sp at that point, possibly already restored) and returns 0, as Linux does:
  * blocked set and integer registers may already have been restored when a later check fails.
  */
-export function sysRtSigreturn(k: SignalKernel): SysResult {
+export function sysRtSigreturn(k: Kernel): SysResult {
   const { cpu, mm, task } = k;
-  forgotten.add(task);
+  task.syscallForgotten = true; // forget_syscall
   const sf = cpu.sp;
   if ((sf & 15n) || sf + BigInt(S.RT_SIGFRAME_SIZE) > TASK_SIZE) return badframe(k);
   // restore_sigframe
@@ -238,12 +234,10 @@ export function sysRtSigreturn(k: SignalKernel): SysResult {
   return cpu.x(0);
 }
 
-function badframe(k: SignalKernel): SysResult {
+function badframe(k: Kernel): SysResult {
   arm64NotifySegfault(k, k.cpu.sp);
   return 0n;
 }
-
-signalSyscalls[139] = ['rt_sigreturn', sysRtSigreturn];
 
 /** What the run loop must do after doSignal. */
 export type DoSignalResult =
@@ -258,7 +252,7 @@ const RESTART = [ERESTARTNOHAND, ERESTARTSYS, ERESTARTNOINTR, ERESTART_RESTARTBL
 const __NR_restart_syscall = 128n;
 
 /** One arch_do_signal_or_restart pass. */
-function doSignalOnce(k: SignalKernel, vdsoBase: bigint, sc: SyscallReturn | undefined):
+function doSignalOnce(k: Kernel, vdsoBase: bigint, sc: SyscallReturn | undefined):
   { kind: 'none' } | { kind: 'handler'; signo: number; ok: boolean } | { kind: 'fatal'; signo: number; info: KernelSiginfo; coredump: boolean } {
   const cpu = k.cpu;
   let continueAddr = 0n;
@@ -297,12 +291,12 @@ function doSignalOnce(k: SignalKernel, vdsoBase: bigint, sc: SyscallReturn | und
  * (so several handlers can stack, the last one set up runs first), or once for a syscall that returned an
  * -ERESTART* code. `syscall` is given when returning from an svc (ignored after rt_sigreturn, which
  * forgets the syscall). A failed frame queues SIGSEGV (force_sigsegv) and the loop delivers that next.
- * 'fatal': the caller does the core dump (when coredump) and do_group_exit.
+ * 'fatal': get_signal has done the core dump (when coredump) and do_group_exit: the task is a zombie.
  */
-export function doSignal(k: SignalKernel, vdsoBase: bigint, syscall?: SyscallReturn): DoSignalResult {
+export function doSignal(k: Kernel, vdsoBase: bigint, syscall?: SyscallReturn): DoSignalResult {
   const task = k.task;
-  let sc = forgotten.has(task) ? undefined : syscall;
-  forgotten.delete(task);
+  let sc = task.syscallForgotten ? undefined : syscall;
+  task.syscallForgotten = false;
   const delivered: number[] = [];
   let run = signalPending(task) || (sc !== undefined && RESTART.includes(BigInt.asIntN(64, k.cpu.x(0))));
   while (run) {

@@ -1,34 +1,16 @@
 // Mirrors arch/arm64/kernel/traps.c (v6.17; ColinIanKing/linux-next @e4b9a6be, kernel.md §5): the helpers that
 // turn an EL0 exception into a signal, and the EL0 trap emulation (MRS of ID registers, counter reads, WFI).
-import type { Kernel } from '../../kernel/sys.ts';
-import type { CpuFeatures } from './cpufeature.ts';
-import { SIGILL, SIGKILL, SIGSEGV, SIGTRAP, ILL_ILLOPC, TRAP_BRKPT, SEGV_MAPERR, SEGV_ACCERR } from '../../kernel/sigdefs.ts';
+import type { Kernel } from '../../kernel/kernel.ts';
+import { forceSigFault, forceSig, unhandledSignal } from '../../kernel/signal.ts';
+import { SIGILL, SIGKILL, SIGSEGV, SIGTRAP, ILL_ILLOPC, TRAP_BRKPT } from '../../kernel/sigdefs.ts';
 import { decodeSys, sysregName } from './insn.ts';
 import { esrGetClassString } from './esr.ts';
-
-/** What the fault path needs from the machine beyond the syscall Kernel. */
-export interface FaultKernel extends Kernel {
-  features: CpuFeatures;
-  exceptionTrace: boolean;
-  kernelLog: string[];
-  /** the fault_info or helper name of the fault being handled, for the report */
-  faultName: string | null;
-  /** force_sig_fault(signo, code, addr) (kernel/signal.c) */
-  forceSigFault(signo: number, code: number, addr: bigint): void;
-  /** force_sig(signo): SI_KERNEL, pid/uid 0 */
-  forceSig(signo: number): void;
-  /** is the signal's handler SIG_DFL or SIG_IGN (kernel/signal.c unhandled_signal)? */
-  unhandledSignal(signo: number): boolean;
-  bug(msg: string): never;
-  /** die() with panic_on_oops: the machine stops with outcome `panic` */
-  panic(): void;
-}
 
 const hex16 = (v: bigint): string => v.toString(16).padStart(16, '0');
 
 /** arm64_show_signal: the debug.exception-trace log line (kernel.md §5.4). */
-export function arm64ShowSignal(k: FaultKernel, signo: number, str: string): void {
-  if (!k.exceptionTrace || !k.unhandledSignal(signo)) return;
+function arm64ShowSignal(k: Kernel, signo: number, str: string): void {
+  if (!k.sysctl.exceptionTrace || !unhandledSignal(k.task, signo)) return;
   const esr = k.task.thread.faultCode;
   let line = `${k.task.comm}[${k.task.pid}]: unhandled exception: `;
   if (esr !== 0n) line += `${esrGetClassString(Number(esr))}, ESR 0x${hex16(esr)}, `;
@@ -39,19 +21,19 @@ export function arm64ShowSignal(k: FaultKernel, signo: number, str: string): voi
     const base = vma.file.path.split('/').pop();
     line += ` in ${base}[${(pc - vma.start + vma.pgoff).toString(16)},${vma.start.toString(16)}+${(vma.end - vma.start).toString(16)}]`;
   }
-  k.kernelLog.push(line);
-  k.kernelLog.push(`pc : ${hex16(pc)}`, `lr : ${hex16(k.cpu.x(30))}`, `sp : ${hex16(k.cpu.sp)}`);
+  k.printk(line, `pc : ${hex16(pc)}`, `lr : ${hex16(k.cpu.x(30))}`, `sp : ${hex16(k.cpu.sp)}`);
 }
 
 /** arm64_force_sig_fault */
-export function arm64ForceSigFault(k: FaultKernel, signo: number, code: number, far: bigint, str: string): void {
+export function arm64ForceSigFault(k: Kernel, signo: number, code: number, far: bigint, str: string): void {
   arm64ShowSignal(k, signo, str);
-  if (signo === SIGKILL) k.forceSig(SIGKILL);
-  else k.forceSigFault(signo, code, far);
+  k.notice('arm64_force_sig_fault', { signo, str });
+  if (signo === SIGKILL) forceSig(k, SIGKILL);
+  else forceSigFault(k, signo, code, far);
 }
 
 /** arm64_notify_die (user mode): fault_address := 0, fault_code := err, then arm64_force_sig_fault. */
-export function arm64NotifyDie(k: FaultKernel, str: string, signo: number, code: number, far: bigint, err: number): void {
+export function arm64NotifyDie(k: Kernel, str: string, signo: number, code: number, far: bigint, err: number): void {
   k.task.thread.faultAddress = 0n;
   k.task.thread.faultCode = BigInt(err >>> 0);
   arm64ForceSigFault(k, signo, code, far, str);
@@ -60,29 +42,20 @@ export function arm64NotifyDie(k: FaultKernel, str: string, signo: number, code:
 const descriptions: Record<number, string> = { [SIGILL]: 'undefined instruction', [SIGSEGV]: 'illegal memory access' };
 
 /** force_signal_inject(signal, code, address, err) */
-export function forceSignalInject(k: FaultKernel, signo: number, code: number, addr: bigint, err: number): void {
+export function forceSignalInject(k: Kernel, signo: number, code: number, addr: bigint, err: number): void {
   const desc = descriptions[signo] ?? 'unknown or unrecoverable error';
-  k.faultName = desc;
   arm64NotifyDie(k, desc, signo, code, addr, err);
 }
 
-/** arm64_notify_segfault: MAPERR when no VMA ends above addr, else ACCERR (find_vma semantics). */
-export function arm64NotifySegfault(k: FaultKernel, addr: bigint): void {
-  const code = k.mm.findVma(addr) ? SEGV_ACCERR : SEGV_MAPERR;
-  forceSignalInject(k, SIGSEGV, code, addr, 0);
-}
-
 /** bad_el0_sync */
-export function badEl0Sync(k: FaultKernel, esr: number): void {
-  k.faultName = 'Bad EL0 synchronous exception';
+export function badEl0Sync(k: Kernel, esr: number): void {
   k.task.thread.faultAddress = 0n;
   k.task.thread.faultCode = BigInt(esr >>> 0);
   arm64ForceSigFault(k, SIGILL, ILL_ILLOPC, k.cpu.pc, 'Bad EL0 synchronous exception');
 }
 
 /** do_el0_brk64: forced SIGTRAP TRAP_BRKPT at the BRK; the pc is not advanced; fault_* stay stale. */
-export function doEl0Brk64(k: FaultKernel, pc: bigint): void {
-  k.faultName = 'User debug trap';
+export function doEl0Brk64(k: Kernel, pc: bigint): void {
   arm64ForceSigFault(k, SIGTRAP, TRAP_BRKPT, pc, 'User debug trap');
 }
 
@@ -95,7 +68,7 @@ const MPIDR_SAFE = 1n << 31n;
  * DIVERGENCE: counter reads trap here on every CPU (CNTKCTL_EL1 = 0) so the guest sees the deterministic
  * clock; Linux lets EL0 read CNTVCT_EL0 directly unless an erratum workaround traps it.
  */
-export function emulateEl0Sys(k: FaultKernel, insn: number): boolean {
+export function emulateEl0Sys(k: Kernel, insn: number): boolean {
   if (insn === 0xd503207f) { // WFI: wfi_handler skips it
     k.cpu.pc += 4n;
     return true;
@@ -115,7 +88,7 @@ export function emulateEl0Sys(k: FaultKernel, insn: number): boolean {
 }
 
 /** emulate_id_reg / emulate_sys_reg: MIDR, MPIDR, REVIDR, the sanitised ID registers, RAZ elsewhere. */
-function emulateIdReg(k: FaultKernel, s: { op0: number; op1: number; crn: number; crm: number; op2: number }): bigint {
+function emulateIdReg(k: Kernel, s: { op0: number; op1: number; crn: number; crm: number; op2: number }): bigint {
   if (s.crm === 0) {
     if (s.op2 === 0) return k.cpu.readSysreg(3, 0, 0, 0, 0) ?? 0n; // MIDR_EL1
     if (s.op2 === 5) return MPIDR_SAFE;

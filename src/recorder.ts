@@ -1,0 +1,119 @@
+// Recorder: builds the RunReport by watching the kernel (its tracepoints and notices, and its state when a run
+// ends). The kernel path never writes a report field; everything the report says about a signal — the ESR and
+// fault name of the exception that raised it, what will happen to it — is what the Recorder saw happen.
+import type { System } from './system.ts';
+import type { TraceEvent, Observer, NoticeMap } from './trace.ts';
+import { noCore, type RunReport, type SignalRecord, type CoreRecord } from './report.ts';
+import { waitStatus } from './kernel/exit.ts';
+import { sigmask, signalName, siCodeName } from './kernel/sigdefs.ts';
+
+export class Recorder implements Observer {
+  readonly wants: ReadonlySet<string> = new Set([
+    'exception_entry', 'mem_abort', 'signal_stop_ignored', 'coredump_step', 'coredump_end',
+  ]);
+  readonly signals: SignalRecord[] = [];
+  readonly notes: string[] = [];
+  readonly gcores: RunReport['gcores'] = [];
+  /** the EL0 exception being handled (from exception_entry until the return to user mode) */
+  private exception: { esr: string; pc: string } | null = null;
+  /** the fault_info row or the arm64_force_sig_fault string of that exception */
+  private faultName: string | null = null;
+  private coreSteps: CoreRecord['steps'] = [];
+  private core: CoreRecord | null = null;
+  private lastFault = { key: '', count: 0 };
+
+  constructor(private readonly sys: System) {
+    sys.tracer.observer = this;
+  }
+
+  event(e: TraceEvent): void {
+    switch (e.name) {
+      case 'exception_entry':
+        this.exception = { esr: e.esr as string, pc: e.pc as string };
+        this.faultName = null;
+        break;
+      case 'mem_abort':
+        this.faultName = e.fault as string;
+        break;
+      case 'signal_stop_ignored':
+        this.notes.push(`${signalName(e.sig as number)} stopped the process at instruction ${e.icount ?? '?'} (group stop); ` +
+          'with no parent to send SIGCONT, arm64-fault continues it at once (as if SIGCONT came right away)');
+        break;
+      case 'coredump_step':
+        this.coreSteps.push({ step: e.step as string, ok: e.ok as boolean, detail: e.detail as string });
+        break;
+      case 'coredump_end':
+        this.core = {
+          dumped: e.dumped as boolean, path: (e.path as string | undefined) ?? null, size: (e.size as number | undefined) ?? 0,
+          truncated: (e.truncated as boolean | undefined) ?? false, reason: e.reason as string | null, steps: this.coreSteps,
+        };
+        this.coreSteps = [];
+        break;
+    }
+  }
+
+  notice<K extends keyof NoticeMap>(name: K, data: NoticeMap[K]): void {
+    if (name === 'arm64_force_sig_fault') this.faultName = (data as NoticeMap['arm64_force_sig_fault']).str;
+    else if (name === 'exception_return') this.exception = null;
+    else if (name === 'blocked_forever') this.notes.push(`blocked forever: ${(data as NoticeMap['blocked_forever']).reason}`);
+    else if (name === 'signal_generated') this.onSignalGenerated(data as NoticeMap['signal_generated']);
+  }
+
+  /** Every generated signal: what will happen to it as things stand now. */
+  private onSignalGenerated({ task: t, info, source, result }: NoticeMap['signal_generated']): void {
+    const ex = this.exception;
+    const action: SignalRecord['action'] = result === 'ignored' ? 'ignored'
+      : (t.blocked & sigmask(info.signo)) !== 0n ? 'blocked' : t.action[info.signo].handler > 1n ? 'handler' : 'default';
+    const rec: SignalRecord = {
+      signo: info.signo, name: signalName(info.signo), code: info.code, codeName: siCodeName(info.signo, info.code),
+      addr: info.addr !== undefined ? `0x${info.addr.toString(16)}` : null,
+      esr: source === 'fault' && ex ? ex.esr : null,
+      fault: source === 'fault' || (source === 'kernel' && ex) ? this.faultName : null,
+      source: source as SignalRecord['source'], action, icount: this.sys.icountNumber(),
+    };
+    this.signals.push(rec);
+    if (source === 'fault') this.trackRefault(rec);
+  }
+
+  /** Counts identical consecutive faults (same pc, address and ESR): a handler that fixes nothing. */
+  private trackRefault(rec: SignalRecord): void {
+    const key = `${this.exception?.pc}:${rec.addr}:${rec.esr}:${rec.signo}`;
+    this.lastFault = key === this.lastFault.key ? { key, count: this.lastFault.count + 1 } : { key, count: 1 };
+  }
+
+  /** The run ended at its instruction limit: say so when it was spinning in a refault loop. */
+  noteRefaultLoop(): void {
+    const { key, count } = this.lastFault;
+    if (count < 2) return;
+    const [pc, addr, esr, signo] = key.split(':');
+    this.notes.push(`refault loop: ${signalName(Number(signo))} at pc 0x${BigInt(pc).toString(16)} (addr ${addr}, ESR ${esr}) ` +
+      `was raised ${count} times in a row; the handler returns without fixing the fault, as it would forever on Linux`);
+  }
+
+  /** The report of the run so far (final once the process has ended). */
+  report(program: RunReport['program']): RunReport {
+    const sys = this.sys;
+    const t = sys.task;
+    const ws = t.exitState && !sys.panicked ? waitStatus(t.signal.groupExitCode) : null;
+    const core = ws?.kind !== 'signaled' ? noCore()
+      : this.core ?? noCore(`${signalName(ws.signo)}'s default action terminates without a core dump`);
+    return {
+      exit: {
+        kind: sys.panicked ? 'panic' : ws?.kind ?? 'limit',
+        code: ws?.kind === 'exited' ? ws.code : null,
+        signal: ws?.kind === 'signaled' ? signalName(ws.signo) : null,
+        coreDumped: core.dumped,
+        waitStatus: ws?.status ?? 0,
+      },
+      signals: this.signals,
+      core,
+      stdout: Buffer.concat(sys.console.stdout).toString('utf8'),
+      stderr: Buffer.concat(sys.console.stderr).toString('utf8'),
+      kernelLog: sys.log,
+      icount: sys.icountNumber(),
+      gcores: this.gcores,
+      notes: this.notes,
+      program,
+    };
+  }
+}
