@@ -344,7 +344,7 @@ export function doCoredump(env: CoredumpEnv, signo: number, siginfo: Buffer): Co
     elfCoreDump(snap, sink);
     const fin = sink.finish();
     const res = coredumpPipe(plan.target, { params, core: sink.buffer(), truncated: fin.truncated },
-      { collectDir: env.collectDir, allowHostPipe: env.allowHostPipe });
+      { collectDir: env.collectDir, root: env.root, allowHostPipe: env.allowHostPipe });
     env.kernelLog.push(...res.kernelLog);
     steps.push({ step: 'pipe', ok: res.dumped, detail: res.reason ?? `piped ${fin.size} bytes to ${res.handler}` });
     return record(res.dumped, res.reason, { path: res.corePath ?? null, size: fin.size, truncated: fin.truncated });

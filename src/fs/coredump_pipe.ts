@@ -10,6 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { cnEscape, coredumpLogLine, type CoredumpParams, type Corename } from './corename.ts';
+import { createBeneath, hostToGuest, mkdirBeneath } from './namei.ts';
+import { errnoName } from '../kernel/errno.ts';
 
 export const COLLECTOR_NAME = 'arm64-fault-collect';
 /** Timeout for a host helper; the kernel has none, but an emulator run must end. */
@@ -22,6 +24,8 @@ export { signalName };
 export interface PipeDumpOptions {
   /** Where the built-in collector stores cores (required to use it). */
   collectDir?: string;
+  /** The guest's root: a collection directory inside it is resolved as a guest path, confined to it. */
+  root?: string;
   /** Run a non-built-in helper on the host (argv[0] is a HOST path). Off by default. */
   allowHostPipe?: boolean;
   timeoutMs?: number;
@@ -99,23 +103,46 @@ function collect(argv: string[], input: PipeDumpInput, opts: PipeDumpOptions,
     return pipeFailed(`the built-in ${COLLECTOR_NAME} has no collection directory; set one (collectDir)`);
   }
   const p = input.params;
-  const base = `core.${cnEscape(p.comm)}.${p.pid}.${p.time}`;
-  const corePath = path.join(dir, base);
-  const metaPath = `${corePath}.json`;
+  const name = `core.${cnEscape(p.comm)}.${p.pid}.${p.time}`;
   const meta: CollectedMeta = {
     pid: p.pid, uid: p.uid, gid: p.gid, signal: p.signo, signalName: signalName(p.signo), time: Number(p.time),
     exe: p.exePath, comm: p.comm, argv, size: input.core.length, truncated: input.truncated,
   };
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(corePath, input.core, { mode: 0o600 });
-    fs.writeFileSync(metaPath, JSON.stringify(meta, null, 2) + '\n', { mode: 0o600 });
-  } catch (e) {
+  // Everything the collector writes is confined: a collection directory inside the guest root is a guest path
+  // (a symlink planted by the guest is followed inside the root only); one outside it is the user's own choice,
+  // and the files in it are created without following symlinks.
+  const inRoot = opts.root !== undefined ? hostToGuest(opts.root, path.resolve(dir)) : null;
+  const [base, rel] = inRoot !== null ? [opts.root!, inRoot] : [path.resolve(dir), '/'];
+  // a directory outside the root is the user's own: created as given (mkdir -p), the files in it stay confined
+  if (inRoot === null) {
+    try { fs.mkdirSync(base, { recursive: true, mode: 0o755 }); } catch { /* storeBeneath names the error */ }
+  }
+  const stored = storeBeneath(base, rel, [[name, input.core], [`${name}.json`, Buffer.from(JSON.stringify(meta, null, 2) + '\n')]]);
+  if (typeof stored === 'string') {
     // The helper ran but could not store the core: the kernel's writes still succeeded, so it was "dumped".
     return { dumped: true, handler: 'collector', kernelLog: [],
-      reason: `${COLLECTOR_NAME} could not store the core in ${dir}: ${(e as Error).message}` };
+      reason: `${COLLECTOR_NAME} could not store the core in ${dir}: ${stored}` };
   }
+  const [corePath, metaPath] = stored;
   return { dumped: true, handler: 'collector', kernelLog: [], reason: null, corePath, metaPath };
+}
+
+/** mkdir -p the directory `rel` beneath base, then create each named file in it; the host paths, or why not. */
+function storeBeneath(base: string, rel: string, files: [string, Uint8Array][]): string[] | string {
+  const dir = mkdirBeneath(base, rel);
+  if (typeof dir === 'number') return `${errnoName(-dir)} while creating the directory`;
+  const written: string[] = [];
+  for (const [name, data] of files) {
+    const f = createBeneath(base, path.posix.join(rel, name));
+    if (typeof f === 'number') return `${errnoName(-f)} while creating ${name}`;
+    try {
+      fs.writeSync(f.fd, data);
+    } finally {
+      fs.closeSync(f.fd);
+    }
+    written.push(f.host);
+  }
+  return written;
 }
 
 function runHost(argv: string[], input: PipeDumpInput, opts: PipeDumpOptions,

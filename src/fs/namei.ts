@@ -3,7 +3,7 @@
 // relative to the root, so neither `..` nor a symlink can ever reach a host path outside the root.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, errnoFromNode } from '../kernel/errno.ts';
+import { ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EMLINK, EISDIR, errnoFromNode, errnoName } from '../kernel/errno.ts';
 
 /** MAXSYMLINKS */
 const MAXSYMLINKS = 40;
@@ -69,4 +69,53 @@ export function hostToGuest(root: string, host: string): string | null {
   const rel = path.relative(root, host);
   if (rel.startsWith('..') || path.isAbsolute(rel)) return null;
   return '/' + rel.split(path.sep).join('/');
+}
+
+/**
+ * mkdir -p beneath a host directory `base` that plays "/": each component of the guest-style path `dir` is
+ * resolved with lookup() (symlinks followed only inside base) and created where missing. Returns the host path
+ * of the directory, or a negative errno.
+ */
+export function mkdirBeneath(base: string, dir: string, mode = 0o755): string | number {
+  let at = '/';
+  for (const c of dir.split('/').filter((x) => x && x !== '.')) {
+    at = path.posix.join(at, c);
+    const r = lookup(base, '/', at, true, true);
+    if (typeof r === 'number') return r;
+    if (!r.exists) {
+      try {
+        fs.mkdirSync(r.host, { mode });
+      } catch (e) {
+        return -errnoFromNode(e as NodeJS.ErrnoException);
+      }
+    } else if (!fs.statSync(r.host).isDirectory()) return -ENOTDIR;
+    at = r.guest;
+  }
+  const r = lookup(base, '/', at, true);
+  return typeof r === 'number' ? r : r.host;
+}
+
+/**
+ * Creates (or rewrites) the file at the guest-style path `file` beneath `base`, as the kernel opens a core file:
+ * the directory is resolved confined to base, the last component is never followed (O_NOFOLLOW: a symlink there
+ * gives ELOOP), and an existing file must be a regular file with a single link (coredump_file's checks, so a
+ * hard link cannot carry the write outside) before it is truncated. Returns the open fd and its host path.
+ */
+export function createBeneath(base: string, file: string, mode = 0o600): { fd: number; host: string } | number {
+  const parent = lookup(base, '/', path.posix.dirname(guestAbsolute('/', file)), true);
+  if (typeof parent === 'number') return parent;
+  const host = path.join(parent.host, path.posix.basename(file));
+  let fd: number;
+  try {
+    fd = fs.openSync(host, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, mode);
+  } catch (e) {
+    return -errnoFromNode(e as NodeJS.ErrnoException);
+  }
+  const st = fs.fstatSync(fd);
+  if (!st.isFile() || st.nlink !== 1) {
+    fs.closeSync(fd);
+    return st.isFile() ? -EMLINK : -EISDIR;
+  }
+  fs.ftruncateSync(fd, 0);
+  return { fd, host };
 }

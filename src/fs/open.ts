@@ -4,14 +4,14 @@ import * as fs from 'node:fs';
 import type { Kernel, Syscall, SyscallTable } from '../kernel/kernel.ts';
 import { copyFromUser, copyToUser, strncpyFromUser } from '../mm/uaccess.ts';
 import {
-  EBADF, EFAULT, EINVAL, ENOTTY, ENAMETOOLONG, EEXIST, ENOTDIR, EISDIR, ERANGE, errnoFromNode,
+  EBADF, EFAULT, EINVAL, ENOTTY, ENAMETOOLONG, EEXIST, ENOTDIR, EISDIR, ERANGE, EOPNOTSUPP, errnoFromNode,
   neg,
 } from '../kernel/errno.ts';
 import { lookup, guestAbsolute } from './namei.ts';
 import { lookupOverlay } from './sysroot.ts';
-import { writebackShared, fileWritten, hasSharedFileMappings } from '../mm/filemap.ts';
+import { writeCheckLimits, newsizeOk, writebackShared, fileWritten, hasSharedFileMappings } from '../mm/filemap.ts';
 import {
-  type OpenFile, O_ACCMODE, O_CREAT, O_EXCL, O_TRUNC, O_DIRECTORY, O_NOFOLLOW, O_RDONLY,
+  type OpenFile, O_ACCMODE, O_APPEND, O_CREAT, O_EXCL, O_TRUNC, O_DIRECTORY, O_NOFOLLOW, O_RDONLY, O_WRONLY,
 } from './files.ts';
 
 const AT_FDCWD = -100;
@@ -111,11 +111,24 @@ const write: Syscall = (k, [fd, buf, len]) => {
   if ((f.flags & O_ACCMODE) === O_RDONLY && f.kind !== 'stdio') return neg(EBADF);
   const data = copyFromUser(k.mm, buf, Number(len > 0x7ffff000n ? 0x7ffff000n : len));
   if (!data) return neg(EFAULT);
+  return vfsWrite(k, f, data);
+};
+
+/** vfs_write → generic_write_checks: a regular file's write is held to RLIMIT_FSIZE first. */
+function vfsWrite(k: Kernel, f: OpenFile, data: Buffer, at?: bigint): bigint {
+  if (f.kind === 'host' && (f.flags & O_ACCMODE) !== O_RDONLY) {
+    const st = fs.fstatSync(f.fd!);
+    if (st.isFile()) {
+      const n = writeCheckLimits(k, f.flags & O_APPEND ? BigInt(st.size) : at ?? f.pos, data.length);
+      if (n < 0) return BigInt(n);
+      data = data.subarray(0, n);
+    }
+  }
   coherent(k, f, false);
-  const n = k.task.files.write(f, data);
+  const n = k.task.files.write(f, data, at);
   coherent(k, f, true);
   return BigInt(n);
-};
+}
 const pread64: Syscall = (k, [fd, buf, len, off]) => {
   const f = fileOf(k, fd);
   if (typeof f === 'bigint') return f;
@@ -129,10 +142,7 @@ const pwrite64: Syscall = (k, [fd, buf, len, off]) => {
   if (typeof f === 'bigint') return f;
   const data = copyFromUser(k.mm, buf, Number(len));
   if (!data) return neg(EFAULT);
-  coherent(k, f, false);
-  const n = k.task.files.write(f, data, off);
-  coherent(k, f, true);
-  return BigInt(n);
+  return vfsWrite(k, f, data, off);
 };
 
 function iovecs(k: Kernel, iov: bigint, cnt: bigint): [bigint, number][] | bigint {
@@ -166,10 +176,7 @@ const writev: Syscall = (k, [fd, iov, cnt]) => {
     if (!b) return neg(EFAULT);
     parts.push(b);
   }
-  coherent(k, f, false);
-  const n = k.task.files.write(f, Buffer.concat(parts));
-  coherent(k, f, true);
-  return BigInt(n);
+  return vfsWrite(k, f, Buffer.concat(parts));
 };
 
 const lseek: Syscall = (k, [fd, off, whence]) => {
@@ -346,10 +353,59 @@ const mkdirat: Syscall = (k, [dirfd, pathp, mode]) => {
   }
 };
 
+/** do_truncate: the new size is held to RLIMIT_FSIZE (inode_newsize_ok) before the host file changes. */
+function doTruncate(k: Kernel, fd: number, length: bigint): bigint {
+  if (length < 0n) return neg(EINVAL);
+  const limited = newsizeOk(k, length);
+  if (limited < 0) return BigInt(limited);
+  try {
+    fs.ftruncateSync(fd, Number(length));
+    return 0n;
+  } catch (e) {
+    return neg(errnoFromNode(e as NodeJS.ErrnoException));
+  }
+}
+const ftruncate: Syscall = (k, [fd, length]) => {
+  const f = fileOf(k, fd);
+  if (typeof f === 'bigint') return f;
+  if (f.kind !== 'host' || f.isDir) return neg(EINVAL);
+  if ((f.flags & O_ACCMODE) === O_RDONLY) return neg(EINVAL); // do_sys_ftruncate: not open for writing
+  return doTruncate(k, f.fd!, BigInt.asIntN(64, length));
+};
+const truncate: Syscall = (k, [pathp, length]) => {
+  const p = userPath(k, pathp);
+  if (typeof p === 'bigint') return p;
+  const r = lookup(k.root, k.task.cwd, p, true);
+  if (typeof r === 'number') return BigInt(r);
+  if (fs.statSync(r.host).isDirectory()) return neg(EISDIR);
+  const fd = fs.openSync(r.host, O_WRONLY);
+  try {
+    return doTruncate(k, fd, BigInt.asIntN(64, length));
+  } finally {
+    fs.closeSync(fd);
+  }
+};
+/** vfs_fallocate, mode 0 (allocate, and grow the size): the end of the range is held to RLIMIT_FSIZE. */
+const fallocate: Syscall = (k, [fd, mode, offset, len]) => {
+  const f = fileOf(k, fd);
+  if (typeof f === 'bigint') return f;
+  const off = BigInt.asIntN(64, offset);
+  const n = BigInt.asIntN(64, len);
+  if (off < 0n || n <= 0n) return neg(EINVAL);
+  if (f.kind !== 'host' || (f.flags & O_ACCMODE) === O_RDONLY) return neg(EBADF);
+  // DIVERGENCE: only mode 0 (and FALLOC_FL_KEEP_SIZE = 1); the hole-punching and range modes give EOPNOTSUPP,
+  // as on a filesystem without them.
+  if (mode !== 0n && mode !== 1n) return neg(EOPNOTSUPP);
+  const size = BigInt(fs.fstatSync(f.fd!).size);
+  if (mode === 1n || off + n <= size) return 0n;
+  return doTruncate(k, f.fd!, off + n);
+};
+
 export const fsSyscalls: SyscallTable = {
   56: ['openat', openat], 57: ['close', close], 63: ['read', read], 64: ['write', write],
   65: ['readv', readv], 66: ['writev', writev], 67: ['pread64', pread64], 68: ['pwrite64', pwrite64],
   62: ['lseek', lseek], 80: ['fstat', fstat], 79: ['newfstatat', newfstatat], 78: ['readlinkat', readlinkat],
   17: ['getcwd', getcwd], 29: ['ioctl', ioctl], 25: ['fcntl', fcntl], 23: ['dup', dup], 24: ['dup3', dup3],
   166: ['umask', umask], 48: ['faccessat', faccessat], 35: ['unlinkat', unlinkat], 34: ['mkdirat', mkdirat],
+  45: ['truncate', truncate], 46: ['ftruncate', ftruncate], 47: ['fallocate', fallocate],
 };

@@ -196,24 +196,41 @@ export function loadScenario(file: string): Scenario {
 
 /** Inline assembly → a static executable in the temp directory, cached by content. */
 export function assemble(asm: string, file = '<asm>'): string {
+  refuseHostFiles(asm, file);
   const dir = path.join(os.tmpdir(), 'arm64-fault-asm');
   fs.mkdirSync(dir, { recursive: true });
   const text = /(^|\n)\s*_start\s*:/.test(asm) ? asm : `.globl _start\n_start:\n${asm}`;
   const exe = path.join(dir, createHash('sha256').update(text).digest('hex').slice(0, 16));
   if (fs.existsSync(exe)) return exe;
-  const tmp = `${exe}.${process.pid}.${Math.random().toString(36).slice(2)}`;
+  // a private, empty working directory: a relative .include/.incbin finds nothing there
+  const work = fs.mkdtempSync(path.join(dir, 'work-'));
+  const tmp = path.join(work, 'prog');
   try {
     fs.writeFileSync(`${tmp}.S`, text.endsWith('\n') ? text : `${text}\n`);
-    execFileSync('aarch64-linux-gnu-as', ['-o', `${tmp}.o`, `${tmp}.S`], { stdio: 'pipe' });
-    execFileSync('aarch64-linux-gnu-ld', ['-static', '-o', tmp, `${tmp}.o`], { stdio: 'pipe' });
+    execFileSync('aarch64-linux-gnu-as', ['-o', `${tmp}.o`, `${tmp}.S`], { stdio: 'pipe', cwd: work });
+    execFileSync('aarch64-linux-gnu-ld', ['-static', '-o', tmp, `${tmp}.o`], { stdio: 'pipe', cwd: work });
     fs.renameSync(tmp, exe); // atomic: parallel workers may assemble the same text
   } catch (e) {
     const err = (e as { stderr?: Buffer }).stderr?.toString().trim() ?? (e as Error).message;
-    throw new Error(`${file}: program.asm does not assemble: ${err}`);
+    throw new Error(`${file}: program.asm does not assemble: ${err.replaceAll(work + '/', '')}`);
   } finally {
-    for (const f of [`${tmp}.S`, `${tmp}.o`, tmp]) fs.rmSync(f, { force: true });
+    fs.rmSync(work, { recursive: true, force: true });
   }
   return exe;
+}
+
+/**
+ * Inline assembly must not read host files: .include and .incbin of an absolute path or one with "..", and
+ * macro concatenation (`\()`, which could spell either directive), are refused with an error that says so.
+ */
+function refuseHostFiles(asm: string, file: string): void {
+  for (const [i, line] of asm.split('\n').entries()) {
+    const d = /\.(include|incbin)\b\s*(.*)/i.exec(line);
+    const m = d && /^"([^"\\]*)"/.exec(d[2]); // a plain quoted path: no escapes that could spell one
+    const bad = d && (!m || m[1].startsWith('/') || m[1].split('/').includes('..')) ? `.${d[1]} ${d[2].trim()} names a host path`
+      : line.includes('\\()') ? 'macro concatenation (\\()) is not allowed' : null;
+    if (bad) throw new Error(`${file}: program.asm line ${i + 1}: ${bad}; inline assembly cannot read files outside its own text`);
+  }
 }
 
 /** The host path of the scenario's program: next to the file, else in programs/build/, or assembled. */

@@ -1,13 +1,48 @@
-// Mirrors mm/filemap.c (v6.17) as far as the emulator needs it: the page cache of a mapped file, the pages
-// past its end (SIGBUS), and the write-back of MAP_SHARED mappings (msync, munmap, exit).
+// Mirrors mm/filemap.c (v6.17) as far as the emulator needs it, in two parts:
+// 1. generic_write_check_limits (mm/filemap.c) and inode_newsize_ok (fs/attr.c): RLIMIT_FSIZE.
+//    A write that would cross the limit is cut at it; one that starts at or past it, and a size change past it,
+//    fail with -EFBIG after send_sig(SIGXFSZ, current, 0) (SI_USER from the task itself; SIGXFSZ dumps core).
+// 2. The page cache of a mapped file, the pages past its end (SIGBUS), and the write-back of MAP_SHARED
+//    mappings (msync, munmap, exit).
 //
 // A MappedFile's `data` plays the page cache: private mappings are filled from it (copy-on-write is free, the
 // engine memory is private), the core writer compares against it, and shared mappings are written back to
 // the host file through it. One MappedFile per inode (dev:ino) while the file is unchanged, so that split
 // VMAs of the same file still merge (vma_merge compares vm_file).
+import type { Kernel } from '../kernel/kernel.ts';
+import { RLIMIT_FSIZE, RLIM_INFINITY } from '../kernel/task.ts';
+import { sendSignal } from '../kernel/signal.ts';
+import { SIGXFSZ, SI_USER } from '../kernel/sigdefs.ts';
+import { EFBIG } from '../kernel/errno.ts';
 import * as fs from 'node:fs';
 import { PAGE_SIZE, eofStart, type Mm, type MappedFile } from './mm.ts';
 import { VM_SHARED } from './vma-flags.ts';
+
+/** send_sig(SIGXFSZ, current, 0): SEND_SIG_NOINFO → SI_USER from current's tgid and uid, to the thread. */
+function sendSigxfsz(k: Kernel): void {
+  sendSignal(k, { signo: SIGXFSZ, errno: 0, code: SI_USER, pid: k.task.pid, uid: k.task.uid }, 'pid', 'kernel');
+}
+
+/** generic_write_check_limits: the bytes of a `count`-byte write at `pos` that may be written, or -EFBIG. */
+export function writeCheckLimits(k: Kernel, pos: bigint, count: number): number {
+  const limit = k.task.rlimit(RLIMIT_FSIZE);
+  if (limit === RLIM_INFINITY) return count;
+  if (pos >= limit) {
+    sendSigxfsz(k);
+    return -EFBIG;
+  }
+  return limit - pos < BigInt(count) ? Number(limit - pos) : count;
+}
+
+/** inode_newsize_ok: growing a file to `size` past RLIMIT_FSIZE → SIGXFSZ and -EFBIG; 0 when allowed. */
+export function newsizeOk(k: Kernel, size: bigint): number {
+  const limit = k.task.rlimit(RLIMIT_FSIZE);
+  if (limit !== RLIM_INFINITY && size > limit) {
+    sendSigxfsz(k);
+    return -EFBIG;
+  }
+  return 0;
+}
 
 
 /**
@@ -42,7 +77,8 @@ export function filePages(file: MappedFile, off: bigint, len: bigint): Buffer {
 
 /*
  * DIVERGENCE: the end of the file is the size it had when the mapping's page cache was read; a file that grows
- * later (write() through a descriptor excepted, see fileWritten) still gives SIGBUS past its old end, and a
+ * or shrinks later (ftruncate, fallocate; write() through a descriptor excepted, see fileWritten) keeps, for
+ * SIGBUS, the end it had, and a
  * MAP_PRIVATE page never written does not follow later changes of the file (Linux maps the page cache until
  * the first write; POSIX leaves it unspecified). eofStart (mm.ts) finds the first page past the end.
  */
