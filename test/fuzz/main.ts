@@ -1,0 +1,25 @@
+// npm run fuzz [-- ELF_CASES PATH_CASES SEED]: the whole fuzz suite, with counts by outcome.
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { elfCases, pathCases } from './cases.ts';
+import { runElfCase, runPathCase, type Outcome } from './run.ts';
+import { prog } from '../helpers.ts';
+
+const [elfN = 2000, pathN = 400, seed = 1] = process.argv.slice(2).map(Number);
+const counts = new Map<string, number>();
+const bad: string[] = [];
+const note = (suite: string, name: string, o: Outcome) => {
+  counts.set(`${suite} ${o.kind}`, (counts.get(`${suite} ${o.kind}`) ?? 0) + 1);
+  if (o.kind === 'crash' || o.kind === 'escape') bad.push(`${suite} ${name}: ${o.detail}`);
+};
+const dir = mkdtempSync(join(tmpdir(), 'af-fuzz-elf-'));
+for (const base of ['exit42', 'hello']) {
+  for (const c of elfCases(seed, elfN / 2, readFileSync(prog(base)))) note('elf', `${base} ${c.name}`, runElfCase(c, dir));
+}
+rmSync(dir, { recursive: true, force: true });
+for (const c of pathCases(seed, pathN)) note('path', c.name, runPathCase(c));
+for (const [k, v] of [...counts].sort()) console.log(`${k}: ${v}`);
+for (const b of bad) console.log(`FAIL ${b}`);
+console.log(`${elfN + pathN - bad.length} passed, ${bad.length} failed`);
+process.exitCode = bad.length ? 1 : 0;
