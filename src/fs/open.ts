@@ -9,7 +9,7 @@ import {
 } from '../kernel/errno.ts';
 import { lookup, guestAbsolute } from './namei.ts';
 import { lookupOverlay } from './sysroot.ts';
-import { writeCheckLimits, newsizeOk, writebackShared, fileWritten, hasSharedFileMappings } from '../mm/filemap.ts';
+import { writeCheckLimits, newsizeOk, pageCacheSync } from '../mm/filemap.ts';
 import {
   type OpenFile, O_ACCMODE, O_APPEND, O_CREAT, O_EXCL, O_TRUNC, O_DIRECTORY, O_NOFOLLOW, O_RDONLY, O_WRONLY,
 } from './files.ts';
@@ -87,20 +87,10 @@ function fileOf(k: Kernel, fd: bigint): OpenFile | bigint {
   return k.task.files.get(s32(fd)) ?? neg(EBADF);
 }
 
-/**
- * The page cache is shared between read()/write() and MAP_SHARED mappings: stores through a mapping reach the
- * file before a host file is read or written, and a write() reaches the mappings of that file after it.
- */
-function coherent(k: Kernel, f: OpenFile, wrote: boolean): void {
-  if (f.kind !== 'host' || f.fd === undefined || !hasSharedFileMappings(k.mm)) return;
-  if (!wrote) { writebackShared(k.mm); return; }
-  try { fileWritten(k.mm, fs.readlinkSync(`/proc/self/fd/${f.fd}`)); } catch { /* closed meanwhile */ }
-}
-
 const read: Syscall = (k, [fd, buf, len]) => {
   const f = fileOf(k, fd);
   if (typeof f === 'bigint') return f;
-  coherent(k, f, false);
+  pageCacheSync(k.mm, f, false);
   const r = k.task.files.read(f, Number(len > 0x7ffff000n ? 0x7ffff000n : len));
   if (typeof r === 'number') return BigInt(r);
   return copyToUser(k.mm, buf, r) ? BigInt(r.length) : neg(EFAULT);
@@ -124,15 +114,15 @@ function vfsWrite(k: Kernel, f: OpenFile, data: Buffer, at?: bigint): bigint {
       data = data.subarray(0, n);
     }
   }
-  coherent(k, f, false);
+  pageCacheSync(k.mm, f, false);
   const n = k.task.files.write(f, data, at);
-  coherent(k, f, true);
+  pageCacheSync(k.mm, f, true);
   return BigInt(n);
 }
 const pread64: Syscall = (k, [fd, buf, len, off]) => {
   const f = fileOf(k, fd);
   if (typeof f === 'bigint') return f;
-  coherent(k, f, false);
+  pageCacheSync(k.mm, f, false);
   const r = k.task.files.read(f, Number(len), off);
   if (typeof r === 'number') return BigInt(r);
   return copyToUser(k.mm, buf, r) ? BigInt(r.length) : neg(EFAULT);

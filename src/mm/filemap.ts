@@ -164,3 +164,17 @@ export function fileWritten(mm: Mm, host: string): void {
   }
   refreshShared(mm, files);
 }
+
+/**
+ * The page cache is shared between read()/write() and MAP_SHARED mappings: stores through a mapping reach the
+ * file before a host file is read or written (wrote = false), and a write() reaches the mappings of that file
+ * after it (wrote = true).
+ */
+export function pageCacheSync(mm: Mm, f: { kind: string; fd?: number }, wrote: boolean): void {
+  if (f.kind !== 'host' || f.fd === undefined || !hasSharedFileMappings(mm)) return;
+  if (!wrote) {
+    writebackShared(mm);
+    return;
+  }
+  try { fileWritten(mm, fs.readlinkSync(`/proc/self/fd/${f.fd}`)); } catch { /* closed meanwhile */ }
+}
