@@ -139,8 +139,10 @@ describe('loading (load_elf_binary with PT_INTERP)', () => {
 
 describe('faults inside shared objects', () => {
   it('strlen(NULL): SIGSEGV at a pc inside libc.so.6; gdb unwinds libc → measure → main from the core', () => {
-    const { root, m, report } = runDyn('dyn_strlen');
+    const { root, m, report } = runDyn('dyn_strlen', [], { exceptionTrace: true });
     expect(report.signals).toMatchObject([{ name: 'SIGSEGV', codeName: 'SEGV_MAPERR', addr: '0x0', esr: '0x92000004' }]);
+    // print_vma_addr: the file, the pc's file offset, the VMA's start and size
+    expect(report.kernelLog[0]).toMatch(/level 0 translation fault in libc\.so\.6\[[0-9a-f]+,fffff7e00000\+187000\]$/);
     const where = vmaName(m.mm.vmas, m.cpu.pc);
     expect(where.object).toBe('/lib/libc.so.6');
     expect(where.offset! > 0x27000n && where.offset! < 0x18664en).toBe(true); // libc's text
