@@ -83,6 +83,8 @@ export function parseExecutable(file: Buffer, name: string): ParsedElf {
   const { e_type: type, e_machine: machine, e_entry: entry, e_phoff: phoff, e_phentsize: phentsize, e_phnum: phnum } = eh;
   if (machine !== EM_AARCH64) fail(`e_machine is ${machine}, not EM_AARCH64 (183): not an AArch64 program`);
   if (type !== ET_EXEC && type !== ET_DYN) fail(`e_type ${type} is not an executable (ET_EXEC or ET_DYN)`);
+  // BAD_ADDR(e_entry): load_elf_binary fails the exec with -EINVAL (for ET_DYN after adding the load bias)
+  if (entry >= TASK_SIZE) fail(`e_entry 0x${entry.toString(16)} is not a user address (execve fails with EINVAL)`);
   if (phentsize !== 56) fail(`e_phentsize ${phentsize} is not 56`);
   // load_elf_phdrs: at most 64 KiB of program headers, all inside the file
   if (phnum < 1 || phnum * 56 > 65536) fail(`e_phnum ${phnum} is out of range (1..1170)`);

@@ -113,11 +113,7 @@ function collect(argv: string[], input: PipeDumpInput, opts: PipeDumpOptions,
   // and the files in it are created without following symlinks.
   const inRoot = opts.root !== undefined ? hostToGuest(opts.root, path.resolve(dir)) : null;
   const [base, rel] = inRoot !== null ? [opts.root!, inRoot] : [path.resolve(dir), '/'];
-  // a directory outside the root is the user's own: created as given (mkdir -p), the files in it stay confined
-  if (inRoot === null) {
-    try { fs.mkdirSync(base, { recursive: true, mode: 0o755 }); } catch { /* storeBeneath names the error */ }
-  }
-  const stored = storeBeneath(base, rel, [[name, input.core], [`${name}.json`, Buffer.from(JSON.stringify(meta, null, 2) + '\n')]]);
+  const stored = inRoot === null && !mkdirUsers(base) ? 'cannot create the directory' : storeBeneath(base, rel, [[name, input.core], [`${name}.json`, Buffer.from(JSON.stringify(meta, null, 2) + '\n')]]);
   if (typeof stored === 'string') {
     // The helper ran but could not store the core: the kernel's writes still succeeded, so it was "dumped".
     return { dumped: true, handler: 'collector', kernelLog: [],
@@ -125,6 +121,16 @@ function collect(argv: string[], input: PipeDumpInput, opts: PipeDumpOptions,
   }
   const [corePath, metaPath] = stored;
   return { dumped: true, handler: 'collector', kernelLog: [], reason: null, corePath, metaPath };
+}
+
+/** mkdir -p of a collection directory the user named outside the root: theirs to create as named. */
+function mkdirUsers(dir: string): boolean {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** mkdir -p the directory `rel` beneath base, then create each named file in it; the host paths, or why not. */

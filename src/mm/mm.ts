@@ -63,8 +63,13 @@ export function vmFlagsFromProt(prot: number): number {
   return (prot & 1 ? VM_READ : 0) | (prot & 2 ? VM_WRITE : 0) | (prot & 4 ? VM_EXEC : 0);
 }
 
+/**
+ * The engine's protection for a VMA: the arm64 protection_map without EPAN (the emulated CPU has none), where
+ * PROT_EXEC implies read (adjust_protection_map: VM_EXEC → PAGE_READONLY_EXEC), as do_page_fault's
+ * "exec implies read" agrees.
+ */
 function ucProt(flags: number): number {
-  return (flags & VM_READ ? UC_PROT_READ : 0) | (flags & VM_WRITE ? UC_PROT_WRITE : 0) |
+  return (flags & (VM_READ | VM_EXEC) ? UC_PROT_READ : 0) | (flags & VM_WRITE ? UC_PROT_WRITE : 0) |
     (flags & VM_EXEC ? UC_PROT_EXEC : 0);
 }
 

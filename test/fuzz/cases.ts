@@ -143,3 +143,42 @@ export function pathProgram(c: PathCase): string {
         : 'mov x0, #0\nldr x0, [x0]\n'; // a NULL load: SIGSEGV and a core dump along core_pattern = path
   return `${sys}mov x0, #0\nmov x8, #93\nsvc #0\npath: .asciz "${c.path}"\n.align 2\n`;
 }
+
+/**
+ * A guest that runs `words` as instructions with x0–x28 pointing into a zeroed, writable buffer and SIGSEGV,
+ * SIGBUS, SIGILL, SIGTRAP, SIGFPE and SIGSYS caught by a handler that writes "<signo> <si_code>\n" and exits 0
+ * (exit 0 without a signal prints "none"). The same bytes run under qemu-aarch64 give the first signal there.
+ */
+export function insnProgram(words: number[]): string {
+  const handler = [
+    'handler:', 'ldr w9, [x1, #8]', 'adr x10, msg', 'mov w11, #10', 'udiv w12, w0, w11', 'msub w13, w12, w11, w0',
+    'add w12, w12, #48', 'add w13, w13, #48', 'strb w12, [x10]', 'strb w13, [x10, #1]', 'mov w14, #32', 'strb w14, [x10, #2]',
+    'and w9, w9, #0xff', 'udiv w12, w9, w11', 'msub w13, w12, w11, w9', 'add w12, w12, #48', 'add w13, w13, #48',
+    'strb w12, [x10, #3]', 'strb w13, [x10, #4]', 'mov w14, #10', 'strb w14, [x10, #5]',
+    'mov x0, #1', 'mov x1, x10', 'mov x2, #6', 'mov x8, #64', 'svc #0', 'mov x0, #0', 'mov x8, #94', 'svc #0',
+  ];
+  const setup = [
+    ...[11, 7, 4, 5, 8, 31].flatMap((sig) => [
+      'adr x1, act', `mov x0, #${sig}`, 'mov x2, #0', 'mov x3, #8', 'mov x8, #134', 'svc #0']),
+    'adr x29, buf', 'add x29, x29, #2048',
+    ...Array.from({ length: 29 }, (_, i) => `add x${i}, x29, #${(i * 24) % 1024}`),
+  ];
+  const done = ['adr x1, none', 'mov x0, #1', 'mov x2, #5', 'mov x8, #64', 'svc #0', 'mov x0, #0', 'mov x8, #94', 'svc #0'];
+  return [...setup, ...words.map((w) => `.inst 0x${(w >>> 0).toString(16).padStart(8, '0')}`), ...done, ...handler,
+    '.data', '.align 4', 'act: .quad handler, 0x4, 0, 0', // SA_SIGINFO, no restorer: the handler never returns
+    'msg: .ascii "00 00\\n"', 'none: .ascii "none\\n"', '.align 12', 'buf: .space 8192', ''].join('\n');
+}
+
+/** n streams of `len` random instruction words. */
+export function* insnCases(seed: number, n: number, len = 8): Generator<{ name: string; words: number[] }> {
+  const r = rng(seed);
+  for (let i = 0; i < n; i++) {
+    // most words in the loads-and-stores encoding space (op0 x1x0: bit 27 set, bit 25 clear), where the
+    // alignment, exclusive and permission rules live; the rest anywhere
+    const words = Array.from({ length: len }, () => {
+      const w = Math.floor(r() * 2 ** 32);
+      return r() < 0.7 ? ((w | 0x08000000) & ~0x02000000) >>> 0 : w;
+    });
+    yield { name: `insns ${words.map((w) => w.toString(16).padStart(8, '0')).join(' ')}`, words };
+  }
+}
