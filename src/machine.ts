@@ -6,8 +6,7 @@ import { EXCP_SWI } from './cpu/cpu.ts';
 import { gcore, coredumpEnv } from './fs/coredump.ts';
 import { el0SyncHandler } from './arch/arm64/entry-common.ts';
 import { invokeSyscall, type SyscallExit } from './arch/arm64/syscall.ts';
-import { sendSignal } from './kernel/signal.ts';
-import { SI_USER } from './kernel/sigdefs.ts';
+import { signalName } from './kernel/sigdefs.ts';
 import { resolveOptions, type MachineOptions } from './options.ts';
 import type { RunReport } from './report.ts';
 import { StateError } from './errors.ts';
@@ -42,6 +41,8 @@ export class Machine {
   private readonly recorder: Recorder;
   /** the run reached its instruction limit */
   private limited = false;
+  /** the timeout's signal was sent: the run ends once it has been dealt with */
+  private timeoutFired = false;
   /** signals from another process and gcores still to come, earliest first */
   private external: { signo: number; insns: bigint }[] = [];
   private gcoreAt: bigint[] = [];
@@ -95,11 +96,7 @@ export class Machine {
    * done), or a syscall number (after it returned). While stopped, registers and memory may be read and changed.
    */
   runUntil(at: StopAt = {}): Stopped {
-    if (!this.started) {
-      this.started = true;
-      this.external = [...this.options.signals];
-      this.gcoreAt = [...this.options.gcore];
-    }
+    if (!this.started) this.start();
     if (this.done) return { reason: 'exited' };
     if (at.symbol !== undefined) at = { ...at, address: this.symbol(at.symbol) };
     this.stopAt = at;
@@ -122,6 +119,32 @@ export class Machine {
       return { reason: 'exited' };
     }
     return this.stopped!;
+  }
+
+  /** The outside world's schedule: signals and gcores at instruction counts and virtual times, the timeout. */
+  private start(): void {
+    const o = this.options;
+    this.started = true;
+    this.external = [...o.signals];
+    this.gcoreAt = [...o.gcore];
+    for (const { signo, ns } of o.timedSignals) this.sys.addTimer(ns, () => this.kill(signo));
+    for (const ns of o.gcoreTimes) this.sys.addTimer(ns, () => this.writeGcore());
+    if (o.timeout !== null) {
+      this.sys.addTimer(o.timeout, () => {
+        if (o.onTimeout === null) this.sys.timedOut = true;
+        else {
+          this.kill(o.onTimeout); // delivered on the way back to user mode; the run ends there if it survives
+          this.timeoutFired = true;
+        }
+      });
+    }
+    const onStuck = o.onStuck;
+    this.sys.onStuck = (reason) => {
+      this.recorder.notes.push(`stuck: ${reason}${onStuck === null ? '' : `; --on-stuck ${onStuck === 'gcore' ? 'gcore' : signalName(onStuck)}`}`);
+      if (onStuck === 'gcore') this.writeGcore();
+      else if (onStuck !== null) this.kill(onStuck);
+      return typeof onStuck === 'number';
+    };
   }
 
   /** The process is gone: its files are closed and the engine freed. */
@@ -151,6 +174,7 @@ export class Machine {
     else el0SyncHandler(this.sys, stop);
     if (!this.sys.halted) this.sys.exitToUserMode(sc);
     this.sys.notice('exception_return', {});
+    if (this.timeoutFired && !this.sys.halted) this.sys.timedOut = true;
     const nr = this.stopAt.syscall;
     if (sc && nr !== undefined && sc.nr === nr && !this.stopped) {
       this.stopped = { reason: 'syscall', icount: this.sys.icountNumber(), pc: this.cpu.pc };
@@ -160,9 +184,11 @@ export class Machine {
   /** The count at which the engine must stop next: a gcore's, an external signal's, a timer's, or the limit. */
   private nextStop(): bigint | null {
     const now = this.cpu.icount;
-    const timer = now === null ? null : this.task.signal.itimers.remaining()[0];
-    const t = timer ? now! + (timer.left > 0n ? timer.left : 1n) : null; // 1 ns of virtual time per instruction
-    const sig = [this.gcoreAt[0] ?? null, this.external[0]?.insns ?? null, t]
+    // 1 ns of virtual time per instruction: a timer left ns away is that many instructions away
+    const itimer = this.task.signal.itimers.remaining()[0]?.left ?? null;
+    const outside = this.sys.nextTimer();
+    const at = (left: bigint | null) => (now === null || left === null ? null : now + (left > 0n ? left : 1n));
+    const sig = [this.gcoreAt[0] ?? null, this.external[0]?.insns ?? null, at(itimer), at(outside)]
       .reduce<bigint | null>((a, b) => (b === null ? a : a === null || b < a ? b : a), null);
     const max = this.options.maxInsns;
     if (sig === null) return max;
@@ -195,7 +221,7 @@ export class Machine {
 
   /** kill(2) from the parent: SI_USER with its pid and our uid, to the whole process (shared queue). */
   protected kill(signo: number): void {
-    sendSignal(this.sys, { signo, errno: 0, code: SI_USER, pid: this.task.ppid, uid: this.task.uid }, 'tgid', 'external');
+    this.sys.killFromParent(signo);
   }
 
   /** gcore: a core of the running process, which then goes on. */

@@ -44,6 +44,16 @@ export interface MachineOptions {
   exceptionTrace: boolean;
   /** gcore at these instruction counts (the process keeps running) */
   gcore: bigint[];
+  /** signals sent by another process at these virtual times (ns since the start), also while the process sleeps */
+  timedSignals: { signo: number; ns: bigint }[];
+  /** gcore at these virtual times (ns) */
+  gcoreTimes: bigint[];
+  /** end the run with outcome `timeout` at this virtual time (ns) */
+  timeout: bigint | null;
+  /** with `timeout`: send this signal (as kill from another process) first */
+  onTimeout: number | null;
+  /** when the process waits for something that can never happen: send this signal, or write a gcore */
+  onStuck: number | 'gcore' | null;
   /** where the built-in pipe collector (core_pattern `|arm64-fault-collect …`) stores cores [<root>/var/lib/arm64-fault/coredumps] */
   collectDir: string | null;
   /** let a core_pattern pipe run a real host program */
@@ -60,7 +70,7 @@ export const defaultOptions = (): MachineOptions => ({
   argv: [], env: [], root: process.cwd(), cwd: '/', sysroot: null, pid: 1000, ppid: 999, uid: 1000, gid: 1000,
   time: 1_700_000_000n, seed: 0n, hostname: 'arm64-fault', maxInsns: null, signals: [], countInsns: true,
   rlimitCore: RLIM_INFINITY, rlimitStack: 8n * 1024n * 1024n, corePattern: 'core', coreUsesPid: false, corePipeLimit: 0,
-  coredumpFilter: 0x33, suidDumpable: 0, dumpable: null, exceptionTrace: false, oopsOnSyscall: null, gcore: [], collectDir: null, allowHostPipe: false, stdin: Buffer.alloc(0), passthrough: false,
+  coredumpFilter: 0x33, suidDumpable: 0, dumpable: null, exceptionTrace: false, oopsOnSyscall: null, gcore: [], timedSignals: [], gcoreTimes: [], timeout: null, onTimeout: null, onStuck: null, collectDir: null, allowHostPipe: false, stdin: Buffer.alloc(0), passthrough: false,
 });
 
 const KEYS = new Set(Object.keys(defaultOptions()));
@@ -90,6 +100,17 @@ export function resolveOptions(partial: Partial<MachineOptions>): MachineOptions
   o.gcore = [...o.gcore].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (o.signals.length > 0 && !o.countInsns) throw new OptionError('--signal SIG@insns=N needs instruction counting (drop --fast)');
   o.signals = [...o.signals].sort((a, b) => (a.insns < b.insns ? -1 : a.insns > b.insns ? 1 : 0));
+  for (const s of [...o.timedSignals.map((t) => t.signo), ...(o.onTimeout !== null ? [o.onTimeout] : []),
+    ...(typeof o.onStuck === 'number' ? [o.onStuck] : [])]) {
+    if (!Number.isInteger(s) || s < 1 || s > 64) throw new OptionError(`signal number ${s} is not in 1..64`);
+  }
+  if ([...o.timedSignals.map((t) => t.ns), ...o.gcoreTimes, o.timeout ?? 0n].some((t) => t < 0n)) {
+    throw new OptionError('a virtual time must not be negative');
+  }
+  if (o.onTimeout !== null && o.timeout === null) throw new OptionError('onTimeout needs a timeout');
+  if ((o.timedSignals.length > 0 || o.gcoreTimes.length > 0 || o.timeout !== null) && !o.countInsns) {
+    throw new OptionError('events at a virtual time (--signal SIG@time, --gcore time, --timeout) need instruction counting (drop --fast)');
+  }
   if (o.dumpable !== null && ![0, 1, 2].includes(o.dumpable)) throw new OptionError(`dumpable must be 0, 1 or 2, got ${o.dumpable}`);
   if (![0, 1, 2].includes(o.suidDumpable)) throw new OptionError(`suidDumpable must be 0, 1 or 2, got ${o.suidDumpable}`);
   if (!Number.isInteger(o.corePipeLimit) || o.corePipeLimit < 0 || o.corePipeLimit > 0x7fffffff) {

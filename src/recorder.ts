@@ -99,7 +99,7 @@ export class Recorder implements Observer {
       : this.core ?? noCore(`${signalName(ws.signo)}'s default action terminates without a core dump`);
     return {
       exit: {
-        kind: sys.panicked ? 'panic' : ws?.kind ?? 'limit',
+        kind: sys.panicked ? 'panic' : ws?.kind ?? (sys.stuck !== null ? 'stuck' : sys.timedOut ? 'timeout' : 'limit'),
         code: ws?.kind === 'exited' ? ws.code : null,
         signal: ws?.kind === 'signaled' ? signalName(ws.signo) : null,
         coreDumped: core.dumped,

@@ -22,7 +22,7 @@ export type CoreRecord = CoredumpResult;
 
 export interface RunReport {
   exit: {
-    kind: 'exited' | 'signaled' | 'limit' | 'panic';
+    kind: 'exited' | 'signaled' | 'limit' | 'panic' | 'stuck' | 'timeout';
     code: number | null;
     signal: string | null;
     coreDumped: boolean;
@@ -51,7 +51,7 @@ export function shellStatus(r: RunReport): number {
     const ws = waitStatus(r.exit.waitStatus);
     return ws.kind === 'exited' ? ws.code : 128 + ws.signo;
   }
-  return r.exit.kind === 'limit' ? 124 : 125;
+  return r.exit.kind === 'limit' || r.exit.kind === 'timeout' || r.exit.kind === 'stuck' ? 124 : 125;
 }
 
 /** The line bash prints for a process killed by a signal ("Bus error (core dumped)"). */
@@ -75,6 +75,8 @@ export function renderText(r: RunReport): string {
   if (line) out.push(line);
   if (r.exit.kind === 'exited') out.push(`exited with status ${r.exit.code}`);
   if (r.exit.kind === 'limit') out.push('stopped: instruction limit reached');
+  if (r.exit.kind === 'stuck') out.push('stuck: the process waits for something that can never happen (see the notes)');
+  if (r.exit.kind === 'timeout') out.push('stopped: the virtual-time limit (--timeout) passed');
   if (r.exit.kind === 'panic') out.push('kernel panic (see kernelLog)');
   if (r.core.dumped) out.push(`core: ${r.core.path} (${r.core.size} bytes${r.core.truncated ? ', truncated at RLIMIT_CORE' : ''})`);
   else if (r.core.reason) out.push(`no core: ${r.core.reason}`);

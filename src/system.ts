@@ -14,11 +14,12 @@ import { FileTable } from './fs/files.ts';
 import { hostToGuest } from './fs/namei.ts';
 import { readCpuFeatures, type CpuFeatures } from './arch/arm64/cpufeature.ts';
 import { doSignal, type SyscallReturn } from './arch/arm64/signal.ts';
+import { sysCallTable } from './arch/arm64/syscall.ts';
 import type { Kernel, Sysctl } from './kernel/kernel.ts';
 import { Task, SignalStruct, SighandStruct, FsStruct, defaultRlimits } from './kernel/task.ts';
 import { Scheduler } from './kernel/sched.ts';
 import { sendSignal } from './kernel/signal.ts';
-import { SI_KERNEL } from './kernel/sigdefs.ts';
+import { SI_KERNEL, SI_USER } from './kernel/sigdefs.ts';
 import { Itimers, ITIMER_REAL } from './kernel/itimer.ts';
 import { Clock } from './kernel/time.ts';
 import type { MachineOptions } from './options.ts';
@@ -43,6 +44,15 @@ export class System implements Kernel {
   panicked = false;
   /** the only task waits for something that cannot happen (blockForever's reason) */
   stuck: string | null = null;
+  /** the run's virtual-time limit passed */
+  timedOut = false;
+  /**
+   * Called once when the only task would wait forever, before the run is declared stuck: the emulator's outside
+   * world may act then (send a signal, write a gcore). true when it sent something that may end the wait.
+   */
+  onStuck: ((reason: string) => boolean) | null = null;
+  /** the outside world's timers (signals and gcores at a virtual time, the timeout), earliest first */
+  private readonly hrtimers: { at: bigint; fn: () => void }[] = [];
   private readonly rng: Buffer;
   private rngCounter = 0n;
 
@@ -153,34 +163,77 @@ export class System implements Kernel {
     this.stuck ??= reason;
   }
 
-  /** The run cannot go on: the task is dead, the kernel panicked, or the task waits forever. */
+  /** The run cannot go on: the task is dead, the kernel panicked, waits forever, or the time is up. */
   get halted(): boolean {
-    return this.task.exitState !== null || this.panicked || this.stuck !== null;
+    return this.task.exitState !== null || this.panicked || this.stuck !== null || this.timedOut;
   }
 
-  /** it_real_fn / the CPU-time timers: SIGALRM, SIGVTALRM, SIGPROF with SEND_SIG_PRIV. */
+  /** An event of the outside world at virtual time `at` (ns since the start); equal times keep their order. */
+  addTimer(at: bigint, fn: () => void): void {
+    const i = this.hrtimers.findIndex((t) => t.at > at);
+    this.hrtimers.splice(i < 0 ? this.hrtimers.length : i, 0, { at, fn });
+  }
+
+  /** Virtual ns until the next outside event (0 when due), or null when none is left. */
+  nextTimer(): bigint | null {
+    const t = this.hrtimers[0];
+    if (!t) return null;
+    const left = t.at - this.clock.elapsed();
+    return left > 0n ? left : 0n;
+  }
+
+  /** kill(2) from the parent: SI_USER with its pid and our uid, to the whole process (shared queue). */
+  killFromParent(signo: number): void {
+    sendSignal(this, { signo, errno: 0, code: SI_USER, pid: this.task.ppid, uid: this.task.uid }, 'tgid', 'external');
+  }
+
+  /**
+   * it_real_fn / the CPU-time timers (SIGALRM, SIGVTALRM, SIGPROF with SEND_SIG_PRIV), then the outside world's
+   * events that are due. true when something fired.
+   */
   fireTimers(): boolean {
     const sigs = this.task.signal.itimers.due();
     for (const signo of sigs) sendSignal(this, { signo, errno: 0, code: SI_KERNEL, pid: 0, uid: 0 }, 'tgid', 'kernel');
-    return sigs.length > 0;
+    let fired = sigs.length > 0;
+    while (this.hrtimers.length > 0 && this.nextTimer() === 0n && !this.halted) {
+      this.hrtimers.shift()!.fn();
+      fired = true;
+    }
+    return fired;
   }
 
   sleepInterruptible(ns: bigint | null, wake: () => boolean): bigint | null {
     let left = ns;
     const itimers = this.task.signal.itimers;
+    let stuckSeen = false;
     for (;;) {
-      if (wake()) return left ?? 0n;
+      if (wake() || this.halted) return left ?? 0n;
       // only ITIMER_REAL runs while the process sleeps: the other two count its CPU time
-      const next = itimers.remaining().find((r) => r.which === ITIMER_REAL);
-      if (!next || (left !== null && next.left > left)) {
-        if (left === null) return null;
-        this.clock.sleep(left);
-        return 0n;
+      const real = itimers.remaining().find((r) => r.which === ITIMER_REAL)?.left ?? null;
+      const outside = this.nextTimer();
+      const next = real === null ? outside : outside === null || real < outside ? real : outside;
+      if (next === null || (left !== null && next > left)) {
+        if (left !== null) {
+          this.clock.sleep(left);
+          return 0n;
+        }
+        if (stuckSeen || !this.onStuck) return null;
+        stuckSeen = true;
+        if (!this.onStuck(this.stuckReason())) return null;
+        continue;
       }
-      this.clock.sleep(next.left);
-      if (left !== null) left -= next.left;
+      this.clock.sleep(next);
+      if (left !== null) left -= next;
       this.fireTimers();
     }
+  }
+
+  /** What the task waits in, for a stuck report: the syscall and its arguments. */
+  private stuckReason(): string {
+    const cpu = this.cpu;
+    const args = [0, 1, 2, 3].map((i) => `0x${cpu.x(i).toString(16)}`).join(', ');
+    const nr = Number(cpu.x(8));
+    return `task ${this.task.tid} (${this.task.comm}) waits in ${sysCallTable[nr]?.[0] ?? `syscall ${nr}`}(${args}) with nothing that could wake it`;
   }
 
   /** exit_to_user_mode → do_notify_resume: timers that expired, then do_signal. */
