@@ -1,17 +1,26 @@
 #!/usr/bin/env node
-// Runs the bundled CLI (dist/cli.js, made by scripts/bundle.sh) when it is at least as new as the sources;
-// otherwise the TypeScript through tsx, so a checkout works without a build step.
-import { existsSync, statSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+// The installed command. It runs the compiled CLI, dist/cli.js (made by `npm run build`, which `npm test`,
+// scripts/setup.sh and `npm pack` run). In a checkout without dist/, or with ARM64_FAULT_FROM_SOURCE=1, it runs
+// the TypeScript sources through tsx instead (a development dependency). No file times are compared: what runs
+// is decided by what exists, so a stale dist/ is rebuilt by `npm run build`, never guessed around.
+import { existsSync } from 'node:fs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const bundle = join(root, 'dist', 'cli.js');
-const newest = (dir) => Math.max(...readdirSync(dir, { recursive: true }).map((f) => statSync(join(dir, String(f))).mtimeMs));
-if (existsSync(bundle) && statSync(bundle).mtimeMs >= newest(join(root, 'src'))) {
-  await import(bundle);
+const compiled = new URL('../dist/cli.js', import.meta.url);
+const sources = new URL('../src/cli.ts', import.meta.url);
+
+if (process.env.ARM64_FAULT_FROM_SOURCE !== '1' && existsSync(compiled)) {
+  await import(compiled.href);
+} else if (existsSync(sources)) {
+  let tsx;
+  try {
+    tsx = await import('tsx/esm/api');
+  } catch {
+    process.stderr.write('arm64-fault: dist/cli.js is missing and tsx is not installed: run `npm run build` in the package\n');
+    process.exit(70);
+  }
+  tsx.register();
+  await import(sources.href);
 } else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import('../src/cli.ts');
+  process.stderr.write('arm64-fault: dist/cli.js is missing: the package is incomplete (run `npm run build` in it)\n');
+  process.exit(70);
 }

@@ -8,8 +8,13 @@ import { renderText, shellStatus, type RunReport } from './report.ts';
 import { EmulatorError } from './errors.ts';
 import { RLIM_INFINITY } from './kernel/task.ts';
 import { signalByName } from './kernel/sigdefs.ts';
-import { listCollected, showCollected, formatCollectedList, formatCollectedInfo } from './fs/coredump_pipe.ts';
+import { unicorn } from './cpu/unicorn.ts';
+import { coredumpsCommand } from './harness/coredumps.ts';
+import { strace } from './strace/strace.ts';
 import type { MachineOptions } from './options.ts';
+
+/** The Linux version whose behaviour is reproduced (the uname release of kernel/sys.ts is 6.17.0-arm64-fault). */
+export const LINUX_VERSION = '6.17';
 
 const int = (name: string) => (v: string): number => {
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
@@ -22,30 +27,57 @@ const big = (name: string) => (v: string): bigint => {
 const rlimit = (v: string): bigint => (v === 'unlimited' ? RLIM_INFINITY : big('--rlimit-core')(v));
 const repeat = (v: string, prev: string[]): string[] => [...prev, v];
 
-function collectSignals(v: string, prev: { signo: number; insns: bigint }[]): { signo: number; insns: bigint }[] {
-  const m = /^([A-Za-z0-9+]+)@insns=(\d+)$/.exec(v);
-  const signo = m ? signalByName(m[1]) : undefined;
-  if (!m || signo === undefined) throw new InvalidArgumentError(`"${v}" is not SIG@insns=N (e.g. SIGINT@insns=1000)`);
-  return [...prev, { signo, insns: BigInt(m[2]) }];
+/** Seconds of virtual time, with up to 9 decimals ("1.5"), as ns. */
+function seconds(v: string, what: string): bigint {
+  const m = /^(\d+)(?:\.(\d{1,9}))?$/.exec(v);
+  if (!m) throw new InvalidArgumentError(`${what}: "${v}" is not a number of seconds (e.g. 1.5)`);
+  return BigInt(m[1]) * 1_000_000_000n + BigInt((m[2] ?? '').padEnd(9, '0'));
 }
 
-function collectGcore(v: string, prev: bigint[]): bigint[] {
-  const m = /^insns=(\d+)$/.exec(v);
-  if (!m) throw new InvalidArgumentError(`"${v}" is not insns=N`);
-  return [...prev, BigInt(m[1])];
+const signalArg = (name: string, v: string): number => {
+  const signo = signalByName(name);
+  if (signo === undefined) throw new InvalidArgumentError(`"${name}" is not a signal name (e.g. SIGQUIT)`);
+  return signo;
+};
+
+type When = { insns: bigint } | { ns: bigint };
+function when(v: string, usage: string): When {
+  const m = /^(insns|time)=(.+)$/.exec(v);
+  if (!m) throw new InvalidArgumentError(usage);
+  if (m[1] === 'time') return { ns: seconds(m[2], usage) };
+  if (!/^\d+$/.test(m[2])) throw new InvalidArgumentError(usage);
+  return { insns: BigInt(m[2]) };
 }
+
+function collectSignals(v: string, prev: ({ signo: number } & When)[]): ({ signo: number } & When)[] {
+  const usage = `"${v}" is not SIG@insns=N or SIG@time=SECONDS (e.g. SIGINT@insns=1000, SIGQUIT@time=1.5)`;
+  const at = v.indexOf('@');
+  if (at < 0) throw new InvalidArgumentError(usage);
+  const signo = signalByName(v.slice(0, at));
+  if (signo === undefined) throw new InvalidArgumentError(`${usage}: "${v.slice(0, at)}" is not a signal name`);
+  return [...prev, { signo, ...when(v.slice(at + 1), usage) }];
+}
+
+function collectGcore(v: string, prev: When[]): When[] {
+  return [...prev, when(v, `"${v}" is not insns=N or time=SECONDS`)];
+}
+
+const onStuck = (v: string): number | 'gcore' => (v === 'gcore' ? 'gcore' : signalArg(v, v));
 
 /** The options every command that runs a program takes. */
 function runOptions(cmd: Command): Command {
   return cmd
     .argument('<program>', 'AArch64 ELF executable (host path): static, or dynamic with --root/--sysroot holding its interpreter')
     .argument('[args...]', 'guest arguments (after --)')
-    .option('--root <dir>', "host directory that is the guest's /; guest files and core files stay inside it", process.cwd())
+    .option('--root <dir>', "host directory that is the guest's /; guest files and core files stay inside it (default: the current directory)")
     .option('--cwd <path>', 'guest working directory', '/')
     .option('--sysroot <dir>', 'read-only directory searched before --root for absolute guest paths (the interpreter, libraries), like qemu -L')
     .option('--env <KEY=value>', 'a guest environment entry; repeatable (none by default, for reproducible runs)', repeat, [])
-    .option('--signal <SIG@insns=N>', 'send SIG from another process (SI_USER) after N instructions; repeatable', collectSignals, [])
-    .option('--gcore <insns=N>', 'write core.<pid> after N instructions and go on, like gdb gcore; repeatable', collectGcore, [])
+    .option('--signal <SIG@insns=N|SIG@time=S>', 'send SIG from another process (SI_USER) after N instructions or S seconds of virtual time (also while the guest sleeps or waits); repeatable', collectSignals, [])
+    .option('--gcore <insns=N|time=S>', 'write core.<pid> after N instructions or S seconds of virtual time and go on, like gdb gcore; repeatable', collectGcore, [])
+    .option('--timeout <seconds>', 'end a run still going after this much virtual time with outcome "timeout"', (v: string) => seconds(v, '--timeout'))
+    .option('--on-timeout <SIG>', 'at the timeout, send SIG from another process first (e.g. SIGABRT for a core)', (v: string) => signalArg(v, v))
+    .option('--on-stuck <SIG|gcore>', 'when the process waits for something that can never happen: send SIG (e.g. SIGQUIT for a core), or write a gcore; the outcome is "stuck" otherwise', onStuck)
     .option('--max-insns <n>', 'stop with outcome "limit" after n instructions', big('--max-insns'))
     .option('--fast', 'skip exact instruction counting (about 4x faster in tight loops; icount is then null)')
     .option('--pid <n>', 'pid of the guest process', int('--pid'), 1000)
@@ -66,9 +98,14 @@ function runOptions(cmd: Command): Command {
 
 function machineOptions(prog: string, args: string[], o: Record<string, unknown>, passthrough: boolean): Partial<MachineOptions> {
   return {
-    argv: [prog, ...args], env: o.env as string[], root: o.root as string, cwd: o.cwd as string,
+    argv: [prog, ...args], env: o.env as string[], root: (o.root as string | undefined) ?? process.cwd(), cwd: o.cwd as string,
     sysroot: (o.sysroot as string | undefined) ?? null,
-    signals: o.signal as { signo: number; insns: bigint }[], gcore: o.gcore as bigint[],
+    signals: (o.signal as ({ signo: number } & When)[]).flatMap((x) => ('insns' in x ? [{ signo: x.signo, insns: x.insns }] : [])),
+    timedSignals: (o.signal as ({ signo: number } & When)[]).flatMap((x) => ('ns' in x ? [{ signo: x.signo, ns: x.ns }] : [])),
+    gcore: (o.gcore as When[]).flatMap((x) => ('insns' in x ? [x.insns] : [])),
+    gcoreTimes: (o.gcore as When[]).flatMap((x) => ('ns' in x ? [x.ns] : [])),
+    timeout: (o.timeout as bigint | undefined) ?? null, onTimeout: (o.onTimeout as number | undefined) ?? null,
+    onStuck: (o.onStuck as number | 'gcore' | undefined) ?? null,
     pid: o.pid as number, time: (o.time as bigint | undefined) ?? 1_700_000_000n, seed: (o.seed as bigint | undefined) ?? 0n,
     maxInsns: (o.maxInsns as bigint | undefined) ?? null, countInsns: !o.fast,
     rlimitCore: (o.rlimitCore as bigint | undefined) ?? RLIM_INFINITY, corePattern: o.corePattern as string,
@@ -98,21 +135,47 @@ export function explainCore(r: RunReport): string {
   return out.join('\n');
 }
 
+/** `--version`: this package, the Unicorn library in use, and the Linux version the emulation follows. */
+export function versionText(): string {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  let engine: string;
+  try {
+    engine = `Unicorn ${unicorn().version()}`;
+  } catch (e) {
+    engine = `Unicorn not loadable (${(e as Error).message})`;
+  }
+  return `arm64-fault ${pkg.version}\n${engine}\nLinux ${LINUX_VERSION} (the kernel whose behaviour is reproduced)`;
+}
+
 const program = new Command('arm64-fault')
   .description('Run ARM64 Linux programs and do what Linux does when they fault: ESR, fault_info, signals, core dumps.')
+  .option('-V, --version', 'print the version of arm64-fault, of the Unicorn engine and of the emulated Linux')
+  .on('option:version', () => {
+    process.stdout.write(versionText() + '\n');
+    process.exit(0);
+  })
   .showHelpAfterError();
 
 runOptions(program.command('run').description('run a static ARM64 Linux program; guest arguments follow --'))
   .option('--json', 'print the report as JSON on stdout (guest output goes inside it)')
   .option('--trace <file>', 'write the kernel-path events (exception entry, fault_info row, signals, syscalls, core-dump steps) as JSON lines')
+  .option('--strace <file>', 'print the syscalls and signals as strace does: --strace alone to stderr, --strace=FILE to a file')
   .action((prog: string, args: string[], o: Record<string, unknown>) => {
     const trace = o.trace ? fs.openSync(o.trace as string, 'w') : null;
-    const sink = trace === null ? undefined : (e: TraceEvent) => fs.writeSync(trace, JSON.stringify(e) + '\n');
+    const straceFd = o.strace === undefined ? null : o.strace === '-' ? 2 : fs.openSync(o.strace as string, 'w');
+    let machine: Machine | null = null;
+    const st = straceFd === null ? null
+      : strace((line) => fs.writeSync(straceFd, line + '\n'), (a, n) => machine?.cpu.read(a, n) ?? null);
+    const sinks = [...(trace === null ? [] : [(e: TraceEvent) => void fs.writeSync(trace, JSON.stringify(e) + '\n')]), ...(st ? [st.sink] : [])];
+    const sink = sinks.length === 0 ? undefined : sinks.length === 1 ? sinks[0] : (e: TraceEvent) => sinks.forEach((f) => f(e));
     let report: RunReport;
     try {
-      report = new Machine(prog, machineOptions(prog, args, o, !o.json), sink).run();
+      machine = new Machine(prog, machineOptions(prog, args, o, !o.json), sink);
+      report = machine.run();
+      st?.finish(report);
     } finally {
       if (trace !== null) fs.closeSync(trace);
+      if (straceFd !== null && straceFd !== 2) fs.closeSync(straceFd);
     }
     if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else {
@@ -128,35 +191,39 @@ runOptions(program.command('explain').description('run a program and explain, st
     process.stdout.write(explainCore(report) + '\n');
   });
 
-const coredumps = program.command('coredumps').description('list and show what the built-in pipe collector stored (like coredumpctl)');
-coredumps.command('list')
-  .option('--dir <dir>', 'collection directory', path.join(process.cwd(), 'var/lib/arm64-fault/coredumps'))
-  .action((o: { dir: string }) => { process.stdout.write(formatCollectedList(listCollected(o.dir)) + '\n'); });
-coredumps.command('info')
-  .argument('<pid|file>', 'a pid or a core file name from `list`')
-  .option('--dir <dir>', 'collection directory', path.join(process.cwd(), 'var/lib/arm64-fault/coredumps'))
-  .action((what: string, o: { dir: string }) => {
-    const e = showCollected(o.dir, /^\d+$/.test(what) ? Number(what) : what);
-    if (!e) {
-      process.stderr.write(`arm64-fault: no collected core matches "${what}" in ${o.dir}\n`);
-      process.exitCode = 1;
-      return;
-    }
-    process.stdout.write(formatCollectedInfo(e) + '\n');
-  });
+program.addCommand(coredumpsCommand());
 
-// The harness (yaml, zod, workers) loads only for its commands, to keep `run` starting fast.
+// The harness (yaml, zod, workers) loads only when it may be needed, to keep `run` starting fast; an unknown
+// command or a help request loads it too, so that the help lists every command.
 const sub = process.argv[2];
-if (sub === 'test' || sub === 'matrix' || sub === 'help' || sub === '--help' || sub === '-h' || sub === undefined) {
+if (!['run', 'explain', 'coredumps', '-V', '--version'].includes(sub)) {
   program.addCommand((await import('./harness/batch.ts')).harnessCommand()); // test <files|folders> [-j N] [-r R] [-o F]
   program.addCommand((await import('./harness/matrix.ts')).matrixCommand()); // matrix <program> --vary k=v1,v2 …
 }
 
+// every command, added ones too (addCommand does not inherit it), shows its help after a usage error
+const helpAfterError = (c: Command): void => {
+  c.showHelpAfterError();
+  c.commands.forEach(helpAfterError);
+};
+helpAfterError(program);
+
+/** No stack trace reaches a user: an emulator error exits 126, any other error 2, each with its message. */
+function fail(e: unknown): void {
+  const err = e instanceof Error ? e : new Error(String(e));
+  process.stderr.write(`arm64-fault: ${err.message}\n`);
+  if (process.env.ARM64_FAULT_DEBUG === '1' && err.stack) process.stderr.write(`${err.stack}\n`);
+  process.exitCode = err instanceof EmulatorError ? 126 : 2;
+}
+process.on('uncaughtException', (e) => {
+  fail(e);
+  process.exit();
+});
+
 try {
-  await program.parseAsync(process.argv);
+  // `--strace` alone means stderr; `--strace=FILE` a file (commander would take a bare `--strace prog` as FILE)
+  const dashdash = process.argv.indexOf('--');
+  await program.parseAsync(process.argv.map((a, i) => (a === '--strace' && (dashdash < 0 || i < dashdash) ? '--strace=-' : a)));
 } catch (e) {
-  if (e instanceof EmulatorError) {
-    process.stderr.write(`arm64-fault: ${e.message}\n`);
-    process.exitCode = 126;
-  } else throw e;
+  fail(e);
 }

@@ -35,6 +35,8 @@ export type Stopped =
   | { reason: 'insns' | 'address' | 'syscall'; icount: number | null; pc: bigint }
   | { reason: 'event'; icount: number | null; pc: bigint; event: TraceEvent };
 
+const NOTHING = Object.freeze({});
+
 export class Machine {
   readonly options: MachineOptions;
   readonly sys: System;
@@ -56,7 +58,7 @@ export class Machine {
   constructor(readonly programPath: string, opts: Partial<MachineOptions> = {}, sink?: TraceSink) {
     this.options = resolveOptions(opts);
     this.sys = new System(programPath, this.options, sink);
-    this.recorder = new Recorder(this.sys);
+    this.recorder = new Recorder(this.sys, programPath);
   }
 
   get task() { return this.sys.task; }
@@ -170,10 +172,13 @@ export class Machine {
       return;
     }
     let sc: SyscallExit | undefined;
-    if (stop.kind === 'intr' && stop.intno === EXCP_SWI) sc = invokeSyscall(this.sys);
-    else el0SyncHandler(this.sys, stop);
+    if (stop.kind === 'intr' && stop.intno === EXCP_SWI) {
+      this.recorder.svcPc = this.cpu.pc - 4n;
+      sc = invokeSyscall(this.sys);
+      this.recorder.svcPc = null;
+    } else el0SyncHandler(this.sys, stop);
     if (!this.sys.halted) this.sys.exitToUserMode(sc);
-    this.sys.notice('exception_return', {});
+    this.sys.notice('exception_return', NOTHING);
     if (this.timeoutFired && !this.sys.halted) this.sys.timedOut = true;
     const nr = this.stopAt.syscall;
     if (sc && nr !== undefined && sc.nr === nr && !this.stopped) {

@@ -6,6 +6,7 @@ import type { TraceEvent, Observer, NoticeMap } from './trace.ts';
 import { noCore, type RunReport, type SignalRecord, type CoreRecord } from './report.ts';
 import { waitStatus } from './kernel/exit.ts';
 import { sigmask, signalName, siCodeName } from './kernel/sigdefs.ts';
+import { locateSignal, type SignalLocation } from './where/locate.ts';
 
 export class Recorder implements Observer {
   readonly wants: ReadonlySet<string> = new Set([
@@ -21,8 +22,10 @@ export class Recorder implements Observer {
   private coreSteps: CoreRecord['steps'] = [];
   private core: CoreRecord | null = null;
   private lastFault = { key: '', count: 0 };
+  /** the pc of the svc while a syscall runs (the run loop says): a signal the syscall raises is located there */
+  svcPc: bigint | null = null;
 
-  constructor(private readonly sys: System) {
+  constructor(private readonly sys: System, private readonly programPath: string) {
     sys.tracer.observer = this;
   }
 
@@ -70,9 +73,20 @@ export class Recorder implements Observer {
       esr: source === 'fault' && ex ? ex.esr : null,
       fault: source === 'fault' || (source === 'kernel' && ex) ? this.faultName : null,
       source: source as SignalRecord['source'], action, icount: this.sys.icountNumber(),
+      ...this.signalLocation(source),
     };
     this.signals.push(rec);
     if (source === 'fault') this.trackRefault(rec);
+  }
+
+  /** Where a signal came from: the faulting instruction, or the svc of the syscall that raised it; nothing for a
+   *  signal no instruction raised (from outside, a timer). */
+  private signalLocation(source: string): Partial<SignalLocation> {
+    if (source === 'external') return {};
+    const ex = this.exception;
+    const pc = ex && (source === 'fault' || source === 'kernel') ? BigInt(ex.pc) : this.svcPc;
+    const { sys } = this;
+    return pc === null ? {} : locateSignal({ programPath: this.programPath, exePath: sys.task.exePath, mm: sys.mm, cpu: sys.cpu }, pc);
   }
 
   /** Counts identical consecutive faults (same pc, address and ESR): a handler that fixes nothing. */

@@ -2,8 +2,10 @@
 import { signalDescription } from './kernel/sigdefs.ts';
 import type { CoredumpResult } from './fs/coredump.ts';
 import { waitStatus } from './kernel/exit.ts';
+import type { SignalLocation } from './where/locate.ts';
 
-export interface SignalRecord {
+/** On each signal an instruction raised (wave 2 of DESIGN.md §4): pc, object, offset, symbol, line, insn. */
+export interface SignalRecord extends Partial<SignalLocation> {
   signo: number;
   name: string;
   code: number;
@@ -61,6 +63,12 @@ export function shellLine(r: RunReport): string | null {
   return `${signalDescription(ws.signo)}${ws.coreDumped ? ' (core dumped)' : ''}`;
 }
 
+/** `pc 0x400104 in fault_insn+0x0 (segv_maperr_null+0x104) at asm/segv_maperr_null.S:9: ldr x0, [x1]` */
+export function whereText(w: SignalLocation): string {
+  const object = w.object === null ? 'unmapped' : `${w.object.slice(w.object.lastIndexOf('/') + 1)}+${w.offset}`;
+  return `pc ${w.pc}${w.symbol ? ` in ${w.symbol}` : ''} (${object})${w.line ? ` at ${w.line}` : ''}${w.insn ? `: ${w.insn}` : ''}`;
+}
+
 export function renderText(r: RunReport): string {
   const out: string[] = [];
   for (const s of r.signals) {
@@ -69,6 +77,7 @@ export function renderText(r: RunReport): string {
     if (s.esr) parts.push(`esr=${s.esr}`);
     if (s.fault) parts.push(`(${s.fault})`);
     out.push(`signal: ${parts.join(' ')} → ${s.action}${s.icount !== null ? ` at insn ${s.icount}` : ''}`);
+    if (s.pc !== undefined) out.push(`  at ${whereText(s as SignalLocation)}`);
   }
   for (const l of r.kernelLog) out.push(`kernel: ${l}`);
   const line = shellLine(r);

@@ -21,7 +21,11 @@ export interface TraceEventMap {
   signal_generate: {
     sig: number; errno: number; code: number; comm: string; pid: number; group: boolean; result: number; source: string;
   };
-  signal_deliver: { sig: number; errno: number; code: number; sa_handler: Hex; sa_flags: number };
+  signal_deliver: {
+    sig: number; errno: number; code: number; sa_handler: Hex; sa_flags: number;
+    /** the siginfo's address, sender and value (for --strace), where its layout has them */
+    addr?: Hex | null; pid?: number | null; uid?: number | null; value?: Hex | null;
+  };
   /** a stop signal at its default action (reported, not done: no parent continues the process) */
   signal_stop_ignored: { sig: number };
   /** rt_sigreturn found a bad frame */

@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { Machine } from '../src/machine.ts';
 import type { MachineOptions } from '../src/options.ts';
 import { doCoredump, type CoredumpEnv } from '../src/fs/coredump.ts';
-import { listCollected } from '../src/fs/coredump_pipe.ts';
+import { listCollected } from '../src/harness/collected.ts';
 import { prog, run, symbol } from './helpers.ts';
 
 const P = 'core_vars';

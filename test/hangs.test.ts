@@ -67,3 +67,15 @@ describe('hangs', () => {
     expect(bt(r.gcores[0].path!).stdout).toMatch(/#0 .*nanosleep/);
   });
 });
+
+describe('hang scenarios (test/scenarios-hangs)', () => {
+  it('SIGQUIT at a virtual time and a stuck pause(), as scenario files expect them', async () => {
+    const { runScenario } = await import('../src/harness/run.ts');
+    const { loadScenario } = await import('../src/harness/scenario.ts');
+    const dir = join(import.meta.dirname, 'scenarios-hangs');
+    for (const f of ['hang_sleep_sigquit.yaml', 'hang_pause_stuck.yaml']) {
+      const r = runScenario(loadScenario(join(dir, f)));
+      expect([f, r.ok, r.failures]).toEqual([f, true, []]);
+    }
+  });
+});

@@ -3,9 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { formatCorename, RLIM_INFINITY, type CoredumpParams, type Corename } from './corename.ts';
-import {
-  coredumpPipe, listCollected, showCollected, formatCollectedList, formatCollectedInfo,
-} from './coredump_pipe.ts';
+import { coredumpPipe } from './coredump_pipe.ts';
+import { listCollected, showCollected, formatCollectedList, formatCollectedInfo } from '../harness/collected.ts';
 
 const params: CoredumpParams = {
   signo: 7, pid: 4321, tid: 4321, uid: 1000, gid: 1000, fsuid: 1000,

@@ -3,7 +3,7 @@
 // relative to the root, so neither `..` nor a symlink can ever reach a host path outside the root.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EMLINK, EISDIR, errnoFromNode, errnoName } from '../kernel/errno.ts';
+import { ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EMLINK, EISDIR, errnoFromNode } from '../kernel/errno.ts';
 
 /** MAXSYMLINKS */
 const MAXSYMLINKS = 40;

@@ -42,8 +42,10 @@ export function collectScenarioFiles(paths: string[]): string[] {
 }
 
 /**
- * tsx's ESM hooks are per thread on Node 20 and a worker does not inherit the parent's loader (vitest's is not
- * a Node loader at all), so each worker registers tsx itself before importing the TypeScript entry.
+ * The worker runs src/harness/worker.ts, compiled (dist/harness/worker.js, next to this file when it is compiled)
+ * or, when this file runs as TypeScript (vitest, tsx), the source through tsx. tsx's ESM hooks are per thread on
+ * Node 20 and a worker does not inherit the parent's loader (vitest's is not a Node loader at all), so such a
+ * worker registers tsx itself before importing the TypeScript entry.
  */
 const BOOT = `const { workerData } = require('node:worker_threads');
 import(workerData.tsxApi).then((m) => { m.register(); return import(workerData.entry); })
@@ -56,16 +58,12 @@ function tsxEsmApi(): string {
   return pathToFileURL(path.join(path.dirname(pkgFile), pkg.exports['./esm/api'].import.default)).href;
 }
 
-/** src/harness/worker.ts, from this file in a checkout or from dist/cli.js in the bundled CLI. */
-const WORKER = ['./worker.ts', '../src/harness/worker.ts']
-  .map((rel) => new URL(rel, import.meta.url))
-  .find((u) => fs.existsSync(u));
+const COMPILED = import.meta.url.endsWith('.js');
 
 function startWorker(): Worker {
-  const tsxApi = tsxEsmApi();
-  if (!WORKER) throw new Error('src/harness/worker.ts not found next to the harness');
-  const entry = WORKER.href;
-  return new Worker(BOOT, { eval: true, workerData: { tsxApi, entry }, execArgv: [] });
+  if (COMPILED) return new Worker(new URL('./worker.js', import.meta.url), { execArgv: [] });
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  return new Worker(BOOT, { eval: true, workerData: { tsxApi: tsxEsmApi(), entry }, execArgv: [] });
 }
 
 class Progress {
@@ -159,6 +157,9 @@ export function harnessCommand(onStatus: (status: number) => void = (s) => { pro
     .addOption(new Option('-r, --reporter <name>', 'output format').choices(REPORTERS as string[]).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .action(async (paths: string[], o: { jobs?: number; reporter: ReporterName; output?: string }) => {
+      if (collectScenarioFiles(paths).length === 0) {
+        throw new Error(`no scenario files (*.yaml, *.yml) in ${paths.join(', ')}`);
+      }
       const r = await runBatch(paths, { jobs: o.jobs, reporter: o.reporter, progress: process.stderr });
       if (o.output) {
         fs.writeFileSync(o.output, r.output + '\n');

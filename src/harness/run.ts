@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { Machine } from '../machine.ts';
 import type { RunReport } from '../report.ts';
 import type { TraceEvent } from '../trace.ts';
-import { loadScenario, resolveProgram, scenarioOptions, type Expect, type Scenario } from './scenario.ts';
+import { loadScenario, matchesText, resolveProgram, scenarioOptions, type Expect, type Scenario } from './scenario.ts';
 
 export interface Failure {
   /** the expectation's path in the file, e.g. `signals[0].esr` */
@@ -51,14 +51,9 @@ export function runScenario(file: string | Scenario, opts: RunScenarioOptions = 
   }
 }
 
-/** `/re/flags` is a regular expression; anything else must match exactly. */
+/** `/re/flags` is a regular expression; anything else must match exactly (scenario.ts textPattern). */
 export function lineMatcher(want: string): (line: string) => boolean {
-  const m = /^\/(.*)\/([dgimsuy]*)$/s.exec(want);
-  if (m) {
-    const re = new RegExp(m[1], m[2]);
-    return (line) => re.test(line);
-  }
-  return (line) => line === want;
+  return (line) => matchesText(want, line);
 }
 
 /**
@@ -103,6 +98,12 @@ export function checkExpect(want: Expect, r: RunReport, traceNames: string[], pr
   const eq = (field: string, expected: unknown, actual: unknown) => {
     if (expected !== undefined && expected !== actual) f.push({ field, expected: show(expected), actual: show(actual) });
   };
+  /** exact or /re/; a plain string that would have matched as a substring says how to write the regex */
+  const text = (field: string, expected: string | undefined, actual: string | null) => {
+    if (expected === undefined || (actual !== null && matchesText(expected, actual))) return;
+    const hint = actual?.includes(expected) ? ` (a plain string matches exactly; write /${expected.replace(/[/\\^$.*+?()[\]{}|]/g, '\\$&')}/ for part of it)` : '';
+    f.push({ field, expected: expected + hint, actual: show(actual) });
+  };
   if (want.exit) {
     eq('exit.kind', want.exit.kind, r.exit.kind);
     eq('exit.code', want.exit.code, r.exit.code);
@@ -116,10 +117,12 @@ export function checkExpect(want: Expect, r: RunReport, traceNames: string[], pr
       const s = r.signals[i];
       if (!s) return f.push({ field: `signals[${i}]`, expected: show(w), actual: `no signal #${i} (signals: ${all})` });
       eq(`signals[${i}].signal`, w.signal, s.name);
-      eq(`signals[${i}].code`, w.code, s.codeName);
+      text(`signals[${i}].code`, w.code, s.codeName);
       if (w.addr !== undefined) eq(`signals[${i}].addr`, resolveAddr(w.addr, program), s.addr);
       eq(`signals[${i}].esr`, w.esr, s.esr);
-      eq(`signals[${i}].fault`, w.fault, s.fault);
+      text(`signals[${i}].fault`, w.fault, s.fault);
+      if (w.pc !== undefined) eq(`signals[${i}].pc`, resolveAddr(w.pc, program), s.pc ?? null);
+      for (const k of ['symbol', 'line', 'insn'] as const) text(`signals[${i}].${k}`, w[k], s[k] ?? null);
       eq(`signals[${i}].source`, w.source, s.source);
       eq(`signals[${i}].action`, w.action, s.action);
     });
@@ -127,12 +130,8 @@ export function checkExpect(want: Expect, r: RunReport, traceNames: string[], pr
   if (want.core) {
     eq('core.dumped', want.core.dumped, r.core.dumped);
     eq('core.truncated', want.core.truncated, r.core.truncated);
-    for (const k of ['reason', 'path'] as const) {
-      const w = want.core[k];
-      if (w !== undefined && (r.core[k] === null || !new RegExp(w).test(r.core[k]))) {
-        f.push({ field: `core.${k}`, expected: `/${w}/`, actual: show(r.core[k]) });
-      }
-    }
+    text('core.reason', want.core.reason, r.core.reason);
+    text('core.path', want.core.path, r.core.path);
   }
   const lines = (field: string, wanted: string[] | undefined, actual: string[]) => {
     if (!wanted) return;

@@ -30,8 +30,35 @@ const says = (message: string) => ({ errorMap: () => ({ message }) });
 const u64 = z.union([z.number().int().nonnegative(), z.string().regex(/^(\d+|0x[0-9a-fA-F]+)$/, 'expected an integer (decimal or 0x…)')],
   says('expected a non-negative integer (decimal or "0x…")')).transform((v) => BigInt(v));
 const signalNameSchema = z.string().refine((s) => signalByName(s) !== undefined, (s) => ({ message: `"${s}" is not a signal name` }));
-/** A line expectation: an exact line, or `/regex/flags`. */
-const lineSchema = z.string();
+const REGEX_FORM = /^\/(.*)\/([a-z]*)$/s;
+
+/**
+ * The one pattern syntax of every scenario text field: `/re/flags` (flags from dgimsuy) is a regular expression
+ * (JavaScript syntax, unanchored); any other string matches exactly. Throws a SyntaxError for a malformed one.
+ */
+export function textPattern(want: string): RegExp | null {
+  const m = REGEX_FORM.exec(want);
+  if (!m || !/^[dgimsuy]*$/.test(m[2])) return null;
+  const re = new RegExp(m[1], m[2]); // throws on a bad pattern or repeated flags
+  return new RegExp(re.source, re.flags.replace(/[gy]/g, '')); // test() must not keep state between lines
+}
+
+/** Does `actual` match `want` (exact, or `/re/flags`)? */
+export function matchesText(want: string, actual: string): boolean {
+  const re = textPattern(want);
+  return re ? re.test(actual) : actual === want;
+}
+
+/** An expected text: an exact string, or `/regex/flags`; a malformed regex is an error at its line. */
+const textSchema = z.string().superRefine((v, ctx) => {
+  try {
+    textPattern(v);
+  } catch (e) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `malformed regular expression ${v}: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '')
+      .replace(/^Invalid flags supplied to RegExp constructor '(.*)'$/, 'invalid flags "$1"')}` });
+  }
+});
+const lineSchema = textSchema;
 /** A hex value: YAML reads 0x92000021 as a number, quoted it stays a string; both mean the same. */
 const hexSchema = z.union([z.number().int().nonnegative(), z.string().regex(/^0x[0-9a-fA-F]+$/)], says('expected a hex value (0x…)'))
   .transform((v) => `0x${BigInt(v).toString(16)}`);
@@ -44,8 +71,15 @@ const setupSchema = z.object({
   coredumpFilter: z.union([z.number().int(), z.string().regex(/^0x[0-9a-fA-F]+$/)], says('expected a bit mask (0x33)')).transform((v) => Number(v)),
   suidDumpable: z.union([z.literal(0), z.literal(1), z.literal(2)], says('expected 0, 1 or 2')),
   maxInsns: u64,
-  signals: z.array(z.object({ signal: signalNameSchema, insns: u64 }).strict()),
+  /** a signal from another process after `insns` instructions or `time` seconds of virtual time */
+  signals: z.array(z.union([z.object({ signal: signalNameSchema, insns: u64 }).strict(),
+    z.object({ signal: signalNameSchema, time: z.number().nonnegative() }).strict()], says('expected {signal, insns} or {signal, time}'))),
   gcore: z.array(u64),
+  /** virtual seconds after which a run still going ends with outcome timeout */
+  timeout: z.number().nonnegative(),
+  onTimeout: signalNameSchema,
+  /** a signal name or "gcore" */
+  onStuck: z.union([z.literal('gcore'), signalNameSchema]),
   exceptionTrace: z.boolean(),
   fast: z.boolean(),
   pid: z.number().int(),
@@ -60,24 +94,29 @@ const setupSchema = z.object({
 
 const signalExpect = z.object({
   signal: signalNameSchema,
-  code: z.string(),
+  code: textSchema,
   /** 0x… exactly, or `symbol[+offset]` looked up in the program's symbol table */
   addr: z.union([z.number().int().nonnegative().transform((v) => `0x${v.toString(16)}`), z.string()], says('expected 0x… or symbol[+offset]')),
   esr: hexSchema,
-  fault: z.string(),
+  fault: textSchema,
+  /** where (the report's location fields): pc as 0x… or symbol[+offset]; the others as text or /re/ */
+  pc: z.union([z.number().int().nonnegative().transform((v) => `0x${v.toString(16)}`), z.string()], says('expected 0x… or symbol[+offset]')),
+  symbol: textSchema,
+  line: textSchema,
+  insn: textSchema,
   source: z.enum(['fault', 'kill', 'tkill', 'sigqueue', 'kernel', 'external']),
   action: z.enum(['handler', 'default', 'ignored', 'blocked']),
 }).strict().partial();
 
 const expectSchema = z.object({
   exit: z.object({
-    kind: z.enum(['exited', 'signaled', 'limit', 'panic']),
+    kind: z.enum(['exited', 'signaled', 'limit', 'panic', 'stuck', 'timeout']),
     code: z.number().int(),
     signal: signalNameSchema,
   }).strict().partial(),
   coreDumped: z.boolean(),
   signals: z.array(signalExpect),
-  core: z.object({ dumped: z.boolean(), truncated: z.boolean(), reason: z.string(), path: z.string() }).strict().partial(),
+  core: z.object({ dumped: z.boolean(), truncated: z.boolean(), reason: textSchema, path: textSchema }).strict().partial(),
   stdout: z.array(lineSchema),
   stderr: z.array(lineSchema),
   kernelLog: z.array(lineSchema),
@@ -245,10 +284,16 @@ export function resolveProgram(s: Scenario): string {
 
 /** MachineOptions for a run of the scenario in `root`. */
 export function scenarioOptions(s: Scenario, program: string, root: string): Partial<MachineOptions> {
-  const { fast, signals, stdin, ...rest } = s.setup;
+  const { fast, signals, stdin, timeout, onTimeout, onStuck, ...rest } = s.setup;
   const o: Partial<MachineOptions> = { ...rest, root, argv: [program, ...s.args], env: s.env };
+  const ns = (seconds: number): bigint => BigInt(Math.round(seconds * 1e9));
   if (fast) o.countInsns = false;
-  if (signals) o.signals = signals.map((x) => ({ signo: signalByName(x.signal)!, insns: x.insns }));
+  if (signals) o.signals = signals.flatMap((x) => ('insns' in x ? [{ signo: signalByName(x.signal)!, insns: x.insns }] : []));
+  const timed = signals?.flatMap((x) => ('time' in x ? [{ signo: signalByName(x.signal)!, ns: ns(x.time) }] : [])) ?? [];
+  if (timed.length > 0) o.timedSignals = timed;
+  if (timeout !== undefined) o.timeout = ns(timeout);
+  if (onTimeout !== undefined) o.onTimeout = signalByName(onTimeout)!;
+  if (onStuck !== undefined) o.onStuck = onStuck === 'gcore' ? 'gcore' : signalByName(onStuck)!;
   if (stdin !== undefined) o.stdin = Buffer.from(stdin);
   return o;
 }

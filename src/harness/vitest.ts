@@ -24,7 +24,9 @@ export function describeExit(r: RunReport): string {
   const fatal = r.signals.filter((s) => s.name === e.signal).at(-1);
   if (e.kind === 'signaled') return `died of ${e.signal}${fatal ? ` ${fatal.codeName}` : ''}${e.coreDumped ? ' (core dumped)' : ''}`;
   if (e.kind === 'exited') return `exited with status ${e.code}`;
-  return e.kind === 'limit' ? 'stopped at the instruction limit' : 'kernel panic';
+  const how = { limit: 'stopped at the instruction limit', panic: 'kernel panic', stuck: 'stuck (waits for something that can never happen)',
+    timeout: 'stopped at the virtual-time limit', interrupted: 'interrupted' } as Record<string, string>;
+  return how[e.kind] ?? e.kind;
 }
 
 export const runReportMatchers = {

@@ -226,6 +226,9 @@ export function getSignal(k: Kernel): GetSignalResult {
     const ka = t.action[sig];
     k.trace('signal_deliver', {
       sig, errno: info.errno, code: info.code, sa_handler: `0x${ka.handler.toString(16)}`, sa_flags: ka.flags,
+      // the siginfo fields a tracer prints (--strace)
+      addr: info.addr === undefined ? null : `0x${info.addr.toString(16)}`, pid: info.pid ?? null, uid: info.uid ?? null,
+      value: info.value === undefined ? null : `0x${info.value.toString(16)}`,
     });
     if (ka.handler === SIG_IGN) continue;
     if (ka.handler !== SIG_DFL) {

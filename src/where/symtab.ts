@@ -1,0 +1,83 @@
+// Address → `symbol+0xoffset` from an ELF64 file's static symbol table (.symtab), as gdb names an address: the
+// nearest named symbol at or before it (a function, or an assembly label such as `fault_insn`); at one address
+// a sized symbol wins. Mapping symbols ($x, $d) and section/file symbols never name code.
+const SHT_SYMTAB = 2;
+const STT_SECTION = 3;
+const STT_FILE = 4;
+
+/** Symbols as parallel arrays (addresses fit a double: user space is 48 bits), names decoded only when asked. */
+interface Syms {
+  value: number[];
+  size: number[];
+  nameAt: number[];
+}
+
+export interface SymbolTable {
+  /** `name+0xoff` of the nearest symbol at or before addr, or null when none precedes it */
+  lookup(addr: bigint): string | null;
+}
+
+function readSymbols(file: Buffer): Syms {
+  const out: Syms = { value: [], size: [], nameAt: [] };
+  if (file.length < 64 || file.readUInt32BE(0) !== 0x7f454c46) return out;
+  const shoff = Number(file.readBigUInt64LE(0x28));
+  const shentsize = file.readUInt16LE(0x3a);
+  const shnum = file.readUInt16LE(0x3c);
+  if (shoff === 0 || shentsize < 64 || shoff + shnum * shentsize > file.length) return out;
+  const sh = (i: number) => {
+    const o = shoff + i * shentsize;
+    return { type: file.readUInt32LE(o + 4), offset: Number(file.readBigUInt64LE(o + 0x18)),
+      size: Number(file.readBigUInt64LE(o + 0x20)), link: file.readUInt32LE(o + 0x28) };
+  };
+  for (let i = 0; i < shnum; i++) {
+    const s = sh(i);
+    if (s.type !== SHT_SYMTAB || s.link >= shnum || s.offset + s.size > file.length) continue;
+    const str = sh(s.link);
+    for (let o = s.offset; o + 24 <= s.offset + s.size; o += 24) {
+      const nameOff = file.readUInt32LE(o);
+      const type = file[o + 4] & 0xf;
+      const shndx = file.readUInt16LE(o + 6);
+      if (nameOff === 0 || shndx === 0 || shndx >= 0xff00 || type === STT_SECTION || type === STT_FILE) continue;
+      const at = str.offset + nameOff;
+      if (at >= file.length || file[at] === 0x24) continue; // $x/$d mapping symbols
+      out.value.push(file.readUInt32LE(o + 8) + file.readUInt32LE(o + 12) * 2 ** 32);
+      out.size.push(file.readUInt32LE(o + 16) + file.readUInt32LE(o + 20) * 2 ** 32);
+      out.nameAt.push(at);
+    }
+  }
+  return out;
+}
+
+export function symbolTable(file: Buffer): SymbolTable {
+  const s = readSymbols(file);
+  const name = (i: number) => file.toString('latin1', s.nameAt[i], file.indexOf(0, s.nameAt[i]));
+  // by address; at one address the preferred name comes last (lookup takes the last): a sized symbol (a function
+  // over a label), then the alphabetically first, so the choice never depends on the file's order
+  const order = s.value.map((_, i) => i).sort((a, b) => s.value[a] - s.value[b] || Number(s.size[a] > 0) - Number(s.size[b] > 0)
+    || (name(a) < name(b) ? 1 : name(a) > name(b) ? -1 : 0));
+  const values = order.map((i) => s.value[i]);
+  return {
+    lookup(addr) {
+      const a = Number(addr);
+      let lo = 0;
+      let hi = values.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (values[mid] <= a) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo === 0) return null;
+      const i = order[lo - 1];
+      return `${name(i)}+0x${(a - s.value[i]).toString(16)}`;
+    },
+  };
+}
+
+const cache = new WeakMap<Buffer, SymbolTable>();
+
+/** The symbol table of a file's contents, read once per buffer. */
+export function symbolsOf(file: Buffer): SymbolTable {
+  let t = cache.get(file);
+  if (!t) cache.set(file, (t = symbolTable(file)));
+  return t;
+}
