@@ -1,42 +1,16 @@
-// Exact instruction counting for arm64-fault: a UC_HOOK_CODE callback in C, so that counting costs one
-// native call per instruction instead of a JS callback. Unicorn calls the hook before each instruction;
-// when the budget is reached we stop the engine *before* that instruction runs, as Unicorn's own
-// count hook does (unicorn uc.c hook_count_cb).
+// Exact instruction counting for arm64-fault, in C so that counting never calls into JS. Two schemes:
+//  - per block (AF_COUNT_BLOCK, Unicorn >= 2.1): a UC_HOOK_BLOCK callback adds the block's instruction count;
+//    a stop inside a block recovers the position from the exact pc Unicorn 2.1 restores at faults and
+//    exceptions (count = count before the block + (pc - block start) / 4). A limit inside a block is reached by
+//    re-running that block with Unicorn's `until` exit at the limit (run.c). The alignment checks are code
+//    hooks on their sites only; a misaligned SP switches to the per-instruction scheme for the rest of the run.
+//  - per instruction (AF_COUNT_INSN, Debian's 2.0.1, whose fault pcs are block starts): a UC_HOOK_CODE
+//    callback before each instruction; when the budget is reached it stops the engine *before* that
+//    instruction runs, as Unicorn's own count hook does (unicorn uc.c hook_count_cb).
 #include <stdint.h>
 #include <stddef.h>
 #include <stdlib.h>
-
-typedef struct uc_struct uc_engine;
-extern int uc_hook_add(uc_engine *uc, size_t *hh, int type, void *callback, void *user_data,
-                       uint64_t begin, uint64_t end, ...);
-extern int uc_hook_del(uc_engine *uc, size_t hh);
-extern int uc_emu_stop(uc_engine *uc);
-extern int uc_reg_read(uc_engine *uc, int regid, void *value);
-extern int uc_mem_read(uc_engine *uc, uint64_t address, void *bytes, size_t size);
-
-#define UC_HOOK_CODE (1 << 2)
-#define UC_ARM64_REG_SP 4
-
-struct icount {
-    uint64_t retired;  /* instructions that completed */
-    uint64_t limit;    /* stop before the instruction that would make retired exceed this */
-    uint64_t pc;       /* address of the last instruction the hook saw (the one about to run) */
-    size_t hook;
-    /* SP alignment (Linux runs EL0 with SCTLR_EL1.SA0 = 1; QEMU never checks it). While sp_watch is set the
-     * counting hook checks every instruction: a load/store whose base register is a misaligned SP stops the
-     * engine before it runs, with sp_fault_pc set. sp_watch is raised by the hooks on the instructions that
-     * follow an SP write which can misalign it, and by the host whenever it writes a misaligned SP. */
-    int sp_watch;
-    int sp_fault;
-    uint64_t sp_fault_pc;
-    int align_fault;
-    uint64_t align_fault_pc;
-    /* Instructions that need a check before they run, as an open-addressing set of (address | kind).
-     * One hook for everything: Unicorn walks every UC_HOOK_CODE hook for every instruction, so per-site hooks
-     * would multiply the cost of counting by their number. */
-    uint64_t *sites;
-    size_t nsites, cap;
-};
+#include "af.h"
 
 #define SITE_SP 1   /* the instruction after an SP write that can misalign SP */
 #define SITE_EXCL 2 /* a store-exclusive */
@@ -86,7 +60,8 @@ static int ldst_sp_base(uint32_t insn)
 
 static int excl_check(uc_engine *uc, struct icount *c, uint64_t address);
 
-/* Returns 1 when the instruction at address must take an SP alignment fault. */
+/* Returns 1 when the instruction at address must take an SP alignment fault. While SP is misaligned the
+ * per-instruction hook checks every instruction (sp_watch); an aligned SP ends that. */
 static int sp_check(uc_engine *uc, struct icount *c, uint64_t address)
 {
     uint64_t sp = 0;
@@ -104,6 +79,7 @@ static int sp_check(uc_engine *uc, struct icount *c, uint64_t address)
     return 1;
 }
 
+/* per-instruction scheme: before every instruction */
 static void count_cb(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     struct icount *c = user;
@@ -125,10 +101,91 @@ static void count_cb(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     c->retired++;
 }
 
-int af_sp_site(uc_engine *uc, struct icount *c, uint64_t address)
+/* per-block scheme: before every translated block runs (Unicorn emits the hook ahead of the block's exit
+ * check, so uc_emu_stop here stops before any of its instructions). */
+static void block_cb(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    struct icount *c = user;
+    uint64_t n = size / 4;
+    if (c->mode != AF_COUNT_BLOCK) return;
+    if (c->retired + n > c->limit) {
+        /* the limit is before this block or inside it: stop before it; run.c runs the first k instructions */
+        c->partial = c->retired < c->limit;
+        c->partial_at = address;
+        c->partial_k = c->limit - c->retired;
+        uc_emu_stop(uc);
+        return;
+    }
+    c->blk_start = address;
+    c->blk_base = c->retired;
+    c->retired += n;
+}
+
+/* per-block scheme: a code hook on each alignment site only */
+static void site_cb(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    struct icount *c = user;
+    uint64_t sp = 0;
+    (void)size;
+    if (c->mode != AF_COUNT_BLOCK) return; /* the per-instruction hook checks sites itself */
+    switch (site_kind(c, address)) {
+    case SITE_SP:
+        uc_reg_read(uc, UC_ARM64_REG_SP, &sp);
+        if ((sp & 15) == 0) return;
+        /* SP may stay misaligned for many instructions: continue per instruction from here (run.c) */
+        c->want_insn_mode = 1;
+        uc_emu_stop(uc);
+        break;
+    case SITE_EXCL:
+        excl_check(uc, c, address);
+        break;
+    }
+}
+
+/* The count at a stop before the instruction at pc (which has not run) inside the current block. */
+void af_block_fixup(uc_engine *uc, struct icount *c, uint64_t pc, int unused)
 {
     (void)uc;
-    return site_add(c, address, SITE_SP);
+    (void)unused;
+    if (pc >= c->blk_start && pc - c->blk_start <= (c->retired - c->blk_base) * 4)
+        c->retired = c->blk_base + (pc - c->blk_start) / 4;
+}
+
+/* Switches the per-block scheme to the per-instruction one for the rest of the run (a misaligned SP). */
+void af_count_insn_mode(uc_engine *uc, struct icount *c)
+{
+    c->want_insn_mode = 0;
+    if (c->mode != AF_COUNT_BLOCK) return;
+    c->mode = AF_COUNT_INSN;
+    for (size_t i = 0; i < c->nsite_hooks; i++) uc_hook_del(uc, c->site_hooks[i]);
+    c->nsite_hooks = 0;
+    uc_hook_del(uc, c->block_hook);
+    uc_hook_add(uc, &c->hook, UC_HOOK_CODE, (void *)count_cb, c, 1, 0);
+    /* translated blocks carry no per-instruction hook calls: drop them all */
+    uc_ctl(uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
+}
+
+static int site_hook(uc_engine *uc, struct icount *c, uint64_t address)
+{
+    if (c->mode != AF_COUNT_BLOCK) return 0;
+    if (c->nsite_hooks == c->site_hooks_cap) {
+        size_t cap = c->site_hooks_cap ? c->site_hooks_cap * 2 : 64;
+        uc_hook *h = realloc(c->site_hooks, cap * sizeof(uc_hook));
+        if (!h) return -1;
+        c->site_hooks = h;
+        c->site_hooks_cap = cap;
+    }
+    if (uc_hook_add(uc, &c->site_hooks[c->nsite_hooks], UC_HOOK_CODE, (void *)site_cb, c, address, address) != 0)
+        return -1;
+    c->nsite_hooks++;
+    return 0;
+}
+
+int af_sp_site(uc_engine *uc, struct icount *c, uint64_t address)
+{
+    if (site_kind(c, address)) return 0;
+    if (site_add(c, address, SITE_SP) != 0) return -1;
+    return site_hook(uc, c, address);
 }
 
 /* Store-exclusives (STXR/STLXR/STXP/STLXP) must be naturally aligned (pairs: to their total size) whatever the
@@ -140,7 +197,7 @@ static int excl_check(uc_engine *uc, struct icount *c, uint64_t address)
     if (uc_mem_read(uc, address, &insn, 4) != 0) return 0;
     if ((insn & 0x3f400000) != 0x08000000 || (insn & (1u << 23))) return 0;
     unsigned rn = (insn >> 5) & 31;
-    int reg = rn == 31 ? UC_ARM64_REG_SP : rn == 29 ? 1 : rn == 30 ? 2 : 199 + (int)rn;
+    int reg = rn == 31 ? UC_ARM64_REG_SP : rn == 29 ? UC_ARM64_REG_X29 : rn == 30 ? UC_ARM64_REG_X30 : UC_ARM64_REG_X0 + (int)rn;
     uint64_t align = (1ull << (insn >> 30)) << ((insn >> 21) & 1);
     uc_reg_read(uc, reg, &base);
     if ((base & (align - 1)) == 0) return 0;
@@ -152,12 +209,17 @@ static int excl_check(uc_engine *uc, struct icount *c, uint64_t address)
 
 int af_align_site(uc_engine *uc, struct icount *c, uint64_t address)
 {
-    (void)uc;
-    return site_add(c, address, SITE_EXCL);
+    if (site_kind(c, address)) return 0;
+    if (site_add(c, address, SITE_EXCL) != 0) return -1;
+    return site_hook(uc, c, address);
 }
 
+void af_sp_watch(struct icount *c, int on)
+{
+    c->sp_watch = on;
+    if (on && c->mode == AF_COUNT_BLOCK) c->want_insn_mode = 1;
+}
 
-void af_sp_watch(struct icount *c, int on) { c->sp_watch = on; }
 /* Returns and clears the alignment fault that stopped the engine, in one call per stop: 0 when there is none,
  * else its pc (user pcs are below 2^48) with the kind in bits 63:62, AF_FAULT_SP or AF_FAULT_EXCL. */
 #define AF_FAULT_SP   (1ull << 62)
@@ -169,24 +231,62 @@ uint64_t af_take_fault(struct icount *c)
     return v;
 }
 
-struct icount *af_icount_new(uc_engine *uc)
+static void intr_cb(uc_engine *uc, uint32_t intno, void *user)
+{
+    struct icount *c = user;
+    if (!c->pending) {
+        c->pending = AF_PENDING_INTR;
+        c->intno = intno;
+    }
+    uc_emu_stop(uc);
+}
+
+int af_mem_cb(uc_engine *uc, int type, uint64_t address, int size, int64_t value, void *user)
+{
+    struct icount *c = user;
+    (void)uc;
+    (void)value;
+    if (!c->pending) {
+        c->pending = AF_PENDING_MEM;
+        c->mem_type = type;
+        c->mem_addr = address;
+        c->mem_size = size;
+    }
+    return 0;
+}
+
+/* The engine's stop hooks (exceptions, invalid memory accesses) and, with mode != AF_COUNT_NONE, counting.
+ * AF_COUNT_BLOCK falls back to AF_COUNT_INSN on engines older than 2.1 (no exact pc at faults). */
+struct icount *af_new(uc_engine *uc, int mode)
 {
     struct icount *c = calloc(1, sizeof(*c));
     if (!c) return NULL;
     c->limit = UINT64_MAX;
-    if (uc_hook_add(uc, &c->hook, UC_HOOK_CODE, (void *)count_cb, c, 1, 0) != 0) {
+    if (mode == AF_COUNT_BLOCK && uc_version(NULL, NULL) < 0x02010000) mode = AF_COUNT_INSN;
+    c->mode = mode;
+    int err = uc_hook_add(uc, &c->intr_hook, UC_HOOK_INTR, (void *)intr_cb, c, 1, 0);
+    if (!err) err = uc_hook_add(uc, &c->mem_hook, UC_HOOK_MEM_INVALID, (void *)af_mem_cb, c, 1, 0);
+    if (!err && mode == AF_COUNT_INSN) err = uc_hook_add(uc, &c->hook, UC_HOOK_CODE, (void *)count_cb, c, 1, 0);
+    if (!err && mode == AF_COUNT_BLOCK) err = uc_hook_add(uc, &c->block_hook, UC_HOOK_BLOCK, (void *)block_cb, c, 1, 0);
+    if (err) {
         free(c);
         return NULL;
     }
     return c;
 }
 
-void af_icount_free(uc_engine *uc, struct icount *c)
+struct icount *af_icount_new(uc_engine *uc) { return af_new(uc, AF_COUNT_BLOCK); }
+
+/* After uc_close: the engine and its hooks are gone, only our own memory is left. */
+void af_free(struct icount *c)
 {
-    uc_hook_del(uc, c->hook);
     free(c->sites);
+    free(c->site_hooks);
+    free(c->regions);
+    free(c->gap_hooks);
     free(c);
 }
+int af_mode(struct icount *c) { return c->mode; }
 
 uint64_t af_icount_get(struct icount *c) { return c->retired; }
 void af_icount_set(struct icount *c, uint64_t v) { c->retired = v; }

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // postinstall: makes sure native/libaficount.so (exact instruction counting, native/icount.c) exists. The package
 // ships one built for x86-64 Linux; when it is missing it is built with make and a C compiler against
-// libunicorn.so.2. Installation never fails here: without the helper, `run --fast` still works and a counted run
-// says how to build it.
+// libunicorn.so.2. Installation never fails here: without the helper, a run says how to build it.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,6 @@ if (!existsSync(`${native}libaficount.so`)) {
     process.stderr.write(
       `arm64-fault: could not build ${native}libaficount.so (exact instruction counting):\n${why}\n` +
       'Install a C compiler, make and Unicorn 2 (Debian: apt-get install gcc make libunicorn-dev), then run\n' +
-      `  make -C ${native}\nUntil then, \`arm64-fault run --fast\` works without it.\n`);
+      `  make -C ${native}\n`);
   }
 }

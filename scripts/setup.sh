@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything arm64-fault needs on Debian 12 (run as root), builds the guest programs and the native
-# icount hook, then runs the demo (skip it with --no-demo).
+# Installs everything arm64-fault needs on Debian 12 (run as root), the official Unicorn 2.1.4 engine into .engine/
+# (scripts/engine.sh; Debian's libunicorn2 stays the fallback), builds the guest programs and the native icount
+# hook, then runs the demo (skip it with --no-demo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(libunicorn2 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross gdb-multiarch
@@ -15,6 +16,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 npm ci --no-audit --no-fund --loglevel=error
+bash scripts/engine.sh
 make -s -C native
 make -s -C programs
 bash scripts/bundle.sh

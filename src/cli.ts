@@ -140,7 +140,8 @@ export function versionText(): string {
   const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   let engine: string;
   try {
-    engine = `Unicorn ${unicorn().version()}`;
+    const e = unicorn().engine;
+    engine = `Unicorn ${e.version} (${e.source === 'project' ? 'project copy' : 'system library'}: ${e.path})`;
   } catch (e) {
     engine = `Unicorn not loadable (${(e as Error).message})`;
   }
@@ -149,7 +150,7 @@ export function versionText(): string {
 
 const program = new Command('arm64-fault')
   .description('Run ARM64 Linux programs and do what Linux does when they fault: ESR, fault_info, signals, core dumps.')
-  .option('-V, --version', 'print the version of arm64-fault, of the Unicorn engine and of the emulated Linux')
+  .option('-V, --version', 'print the version of arm64-fault, of the Unicorn engine (and which library is loaded) and of the emulated Linux')
   .on('option:version', () => {
     process.stdout.write(versionText() + '\n');
     process.exit(0);

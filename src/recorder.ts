@@ -128,6 +128,7 @@ export class Recorder implements Observer {
       gcores: this.gcores,
       notes: this.notes,
       program,
+      engine: sys.cpu.engine,
     };
   }
 }

@@ -42,6 +42,8 @@ export interface RunReport {
   /** what the run ended on, for people (e.g. "refault loop at pc 0x…") */
   notes: string[];
   program: { path: string; argv: string[] };
+  /** the CPU engine that ran the program: Unicorn's version, the library's host path, project copy or system */
+  engine?: { name: 'unicorn'; version: string; path: string; source: 'project' | 'system' };
 }
 
 export const noCore = (reason: string | null = null): CoreRecord =>

@@ -44,7 +44,7 @@ describe('command-line conventions', () => {
     const r = af('--version');
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^arm64-fault ${pkg.version}\\nUnicorn \\d+\\.\\d+\\.\\d+\\nLinux 6\\.17 `));
+    expect(r.stdout).toMatch(new RegExp(`^arm64-fault ${pkg.version}\\nUnicorn \\d+\\.\\d+\\.\\d+ \\((project copy|system library): /.*libunicorn\\.so\\.2\\)\\nLinux 6\\.17 `));
     // the pinned version is the one the guest's uname(2) reports
     expect(readFileSync(join(ROOT, 'src/kernel/sys.ts'), 'utf8')).toContain("release: '6.17.0-arm64-fault'");
     expect(af('-V').stdout).toBe(r.stdout);

@@ -1,10 +1,11 @@
 // Cpu: one Unicorn engine running AArch64 code at EL0. Memory, registers, and the single "why did execution
 // stop" record (CpuStop). Nothing here knows Linux; it only reports what the engine saw.
 import {
-  unicorn, type UnicornLib, type UcHandle, UC_ERR_NAMES, UC_CPU_ARM64_MAX,
-  UC_ARM64_REG_X0, UC_ARM64_REG_X29, UC_ARM64_REG_X30, UC_ARM64_REG_SP, UC_ARM64_REG_PC, UC_ARM64_REG_NZCV,
-  UC_ARM64_REG_Q0, UC_ARM64_REG_TPIDR_EL0, UC_ARM64_REG_FPCR, UC_ARM64_REG_FPSR, UC_ARM64_REG_CPACR_EL1,
-  UC_ARM64_REG_CP_REG, AF_FAULT_SP,
+  unicorn, type UnicornLib, type UcHandle, UC_ERR_NAMES,
+  UC_CPU_ARM64_MAX, UC_ARM64_REG_CPACR_EL1, UC_ARM64_REG_CP_REG, AF_FAULT_SP, type IcountLib,
+  AF_COUNT_NONE, AF_COUNT_BLOCK, AF_REG_SP, AF_REG_PC, AF_REG_NZCV, AF_REG_FPSR, AF_REG_FPCR, AF_REG_TPIDR,
+  AF_IO_DIRTY, AF_IO_LIMIT, AF_IO_PENDING, AF_IO_CODE, AF_IO_ADDR, AF_IO_SIZE, AF_IO_FAULT, AF_IO_ICOUNT, AF_IO_PC,
+  AF_IO_LEN, AF_PENDING_INTR,
   UC_MEM_READ_UNMAPPED, UC_MEM_WRITE_UNMAPPED, UC_MEM_FETCH_UNMAPPED, UC_MEM_READ_PROT, UC_MEM_WRITE_PROT,
   UC_MEM_FETCH_PROT,
 } from './unicorn.ts';
@@ -70,40 +71,57 @@ const memKind: Record<number, [MemAccessKind, 'unmapped' | 'prot']> = {
 export class Cpu {
   private readonly U: UnicornLib;
   private readonly uc: UcHandle;
-  private readonly b8 = Buffer.alloc(8);
-  private readonly b16 = Buffer.alloc(16);
   private readonly cp = Buffer.alloc(32);
-  private pending: { kind: 'intr'; intno: number } | { kind: 'mem'; type: number; addr: bigint; size: number }
-    | { kind: 'breakpoint'; pc: bigint } | null = null;
+  /** the only stop a JS hook records (native/icount.c records the engine's own) */
+  private pending: { kind: 'breakpoint'; pc: bigint } | null = null;
   private breakpoint: { addr: bigint; hook: bigint; skip: boolean } | null = null;
+  private readonly ic: IcountLib;
+  /** native/icount.c's state: the stop hooks and, when counting, the counter */
+  private readonly ctx: unknown;
   private readonly counter: unknown;
   private atEl0 = false;
   private closed = false;
+  /** Register file shared with native/run.c: x0..x30, sp, pc, nzcv, fpsr, fpcr, tpidr, then the stop record.
+   *  Read in one call per stop; changed registers are written back in the next run's call (AF_IO_DIRTY). */
+  private readonly r = new BigUint64Array(AF_IO_LEN);
+  private readonly io = Buffer.from(this.r.buffer);
+  private regsValid = false;
+  /** v0..v31 (16 bytes each), read on first use after a stop and written back before the next run */
+  private readonly vregs = Buffer.alloc(512);
+  private vValid = false;
+  private vDirty = false;
+  private icountCache: bigint | null = null;
 
   constructor(readonly options: CpuOptions) {
     this.U = unicorn();
+    if (!this.U.icount) {
+      throw new EmulatorError('the native helper native/libaficount.so (in the arm64-fault package) is missing: build it with ' +
+        '`make -C native` there, or run `node scripts/native-install.js` in the installed package');
+    }
+    this.ic = this.U.icount;
     this.uc = this.U.open();
     this.check('uc_ctl(CPU_MODEL)', this.U.setCpuModel(this.uc, UC_CPU_ARM64_MAX));
-    this.U.hookIntr(this.uc, (intno) => {
-      this.pending ??= { kind: 'intr', intno };
-      this.U.emuStop(this.uc);
-    });
-    this.U.hookMemInvalid(this.uc, (type, addr, size) => {
-      this.pending ??= { kind: 'mem', type, addr, size };
-      return false;
-    });
-    if (options.countInsns) {
-      if (!this.U.icount) {
-        throw new EmulatorError('exact instruction counting needs native/libaficount.so: run `make -C native` (or use --fast)');
-      }
-      this.counter = this.U.icount.create(this.uc);
-    }
+    // 128 MiB of translated code instead of 1 GiB: Unicorn sets the buffer up in a quarter of the time (a cold
+    // start's few ms), and a full buffer is simply flushed. Older engines without the control keep theirs.
+    this.U.setTcgBufferSize(this.uc, 128 << 20);
+    // the engine's stop hooks (exceptions, invalid accesses) and the exact counter are C (native/icount.c)
+    this.ctx = this.ic.createWith(this.uc, options.countInsns ? AF_COUNT_BLOCK : AF_COUNT_NONE);
+    // data pages get non-executable TLB entries, so guest stores stay in the JIT's fast path (native/tlb.c)
+    if (this.ic.vtlbEnable(this.uc, this.ctx) < 0) throw new EmulatorError('af_vtlb_enable failed');
+    if (options.countInsns) this.counter = this.ctx;
     // FP/SIMD on for EL0 (CPACR_EL1.FPEN = 0b11); SVE stays trapped (ZEN = 0): Linux advertises no SVE here.
-    this.writeReg(UC_ARM64_REG_CPACR_EL1, 3n << 20n);
+    const cpacr = Buffer.alloc(8);
+    cpacr.writeBigUInt64LE(3n << 20n);
+    this.check('uc_reg_write(CPACR_EL1)', this.U.regWrite(this.uc, UC_ARM64_REG_CPACR_EL1, cpacr));
     // keep QEMU's reset value (RES1 bits, EL1 controls) and add what Linux sets for EL0
     this.writeSysreg(3, 0, 1, 0, 0, (this.readSysreg(3, 0, 1, 0, 0) ?? 0n) | SCTLR_EL1_USER);
     // CNTKCTL_EL1 = 0: EL0 counter reads trap, so the kernel side can feed them the deterministic clock.
     this.writeSysreg(3, 0, 14, 1, 0, 0n);
+  }
+
+  /** The engine in use (for reports and --version). */
+  get engine(): { name: 'unicorn'; version: string; path: string; source: 'project' | 'system' } {
+    return { name: 'unicorn', ...this.U.engine };
   }
 
   get countsInsns(): boolean {
@@ -111,7 +129,11 @@ export class Cpu {
   }
 
   close(): void {
-    if (!this.closed) this.U.close(this.uc);
+    if (!this.closed) {
+      if (this.counter !== undefined) this.icountCache = this.icount; // still readable once the state is freed
+      this.U.close(this.uc);
+      this.ic.free(this.ctx);
+    }
     this.closed = true;
   }
 
@@ -122,12 +144,15 @@ export class Cpu {
       throw new EngineMemoryError(`the engine cannot back 0x${size.toString(16)} bytes at 0x${addr.toString(16)}`);
     }
     this.check(`uc_mem_map(0x${addr.toString(16)}, 0x${size.toString(16)})`, err);
+    this.check('af_region_set', this.ic.regionSet(this.uc, this.ctx, addr, size, prot));
   }
   protect(addr: bigint, size: bigint, prot: number): void {
     this.check('uc_mem_protect', this.U.memProtect(this.uc, addr, size, prot));
+    this.check('af_region_set', this.ic.regionSet(this.uc, this.ctx, addr, size, prot));
   }
   unmap(addr: bigint, size: bigint): void {
     this.check('uc_mem_unmap', this.U.memUnmap(this.uc, addr, size));
+    this.check('af_region_set', this.ic.regionSet(this.uc, this.ctx, addr, size, -1));
   }
   /** Reads guest memory; null if any byte is not mapped in the engine. */
   read(addr: bigint, len: number): Buffer | null {
@@ -143,30 +168,47 @@ export class Cpu {
   }
 
   // ---- registers ----------------------------------------------------------------------------------------
-  private readReg(id: number): bigint {
-    this.U.regRead(this.uc, id, this.b8);
-    return this.b8.readBigUInt64LE();
+  /** The cached register file, loaded in one call when a stop has not already filled it. */
+  private regs(): BigUint64Array {
+    if (!this.regsValid) {
+      this.ic.regsRead(this.uc, this.io);
+      this.r[AF_IO_DIRTY] = 0n;
+      this.regsValid = true;
+    }
+    return this.r;
   }
-  private writeReg(id: number, v: bigint): void {
-    this.b8.writeBigUInt64LE(BigInt.asUintN(64, v));
-    this.check('uc_reg_write', this.U.regWrite(this.uc, id, this.b8));
+  private readReg(i: number): bigint {
+    return this.regs()[i];
   }
-  private static xId(n: number): number {
-    return n < 29 ? UC_ARM64_REG_X0 + n : n === 29 ? UC_ARM64_REG_X29 : UC_ARM64_REG_X30;
+  private writeReg(i: number, v: bigint): void {
+    const r = this.regs();
+    r[i] = BigInt.asUintN(64, v);
+    r[AF_IO_DIRTY] |= 1n << BigInt(i);
+  }
+  /** Writes the changed registers to the engine (run() does it in its own call). */
+  private flushRegs(): void {
+    if (this.regsValid && this.r[AF_IO_DIRTY] !== 0n) {
+      this.check('uc_reg_write', this.ic.regsWrite(this.uc, this.io, this.r[AF_IO_DIRTY]));
+      this.r[AF_IO_DIRTY] = 0n;
+    }
+    if (this.vDirty) {
+      this.check('uc_reg_write(Q)', this.ic.vregsWrite(this.uc, this.vregs));
+      this.vDirty = false;
+    }
   }
   /** x0..x30 */
   x(n: number): bigint {
-    return this.readReg(Cpu.xId(n));
+    return this.readReg(n);
   }
   setX(n: number, v: bigint): void {
-    this.writeReg(Cpu.xId(n), v);
+    this.writeReg(n, v);
   }
-  get pc(): bigint { return this.readReg(UC_ARM64_REG_PC); }
-  set pc(v: bigint) { this.writeReg(UC_ARM64_REG_PC, v); }
-  get sp(): bigint { return this.readReg(UC_ARM64_REG_SP); }
+  get pc(): bigint { return this.readReg(AF_REG_PC); }
+  set pc(v: bigint) { this.writeReg(AF_REG_PC, v); }
+  get sp(): bigint { return this.readReg(AF_REG_SP); }
   set sp(v: bigint) {
-    this.writeReg(UC_ARM64_REG_SP, v);
-    if (v & 15n && this.counter !== undefined) this.U.icount!.spWatch(this.counter, true);
+    this.writeReg(AF_REG_SP, v);
+    if (v & 15n && this.counter !== undefined) this.ic.spWatch(this.counter, true);
   }
 
   /**
@@ -176,13 +218,13 @@ export class Cpu {
    */
   watchSpWrites(sites: bigint[]): void {
     if (this.counter === undefined) return;
-    for (const a of sites) this.check('af_sp_site', this.U.icount!.spSite(this.uc, this.counter, a + 4n));
+    for (const a of sites) this.check('af_sp_site', this.ic.spSite(this.uc, this.counter, a + 4n));
   }
 
   /** Arms the alignment check of store-exclusives (counted mode; DIVERGENCE: not with --fast). */
   watchStoreExclusives(sites: bigint[]): void {
     if (this.counter === undefined) return;
-    for (const a of sites) this.check('af_align_site', this.U.icount!.alignSite(this.uc, this.counter, a));
+    for (const a of sites) this.check('af_align_site', this.ic.alignSite(this.uc, this.counter, a));
   }
 
   /**
@@ -217,23 +259,42 @@ export class Cpu {
     this.check('uc_ctl(TB_REMOVE_CACHE)', this.U.removeTbCache(this.uc, start, end));
   }
   /** NZCV in bits 31:28; the rest of the EL0 PSTATE the guest can see is zero here. */
-  get nzcv(): bigint { return this.readReg(UC_ARM64_REG_NZCV); }
-  set nzcv(v: bigint) { this.writeReg(UC_ARM64_REG_NZCV, v & 0xf0000000n); }
-  get tpidr(): bigint { return this.readReg(UC_ARM64_REG_TPIDR_EL0); }
-  set tpidr(v: bigint) { this.writeReg(UC_ARM64_REG_TPIDR_EL0, v); }
-  get fpsr(): number { return Number(this.readReg(UC_ARM64_REG_FPSR)); }
-  set fpsr(v: number) { this.writeReg(UC_ARM64_REG_FPSR, BigInt(v >>> 0)); }
-  get fpcr(): number { return Number(this.readReg(UC_ARM64_REG_FPCR)); }
-  set fpcr(v: number) { this.writeReg(UC_ARM64_REG_FPCR, BigInt(v >>> 0)); }
+  get nzcv(): bigint { return this.readReg(AF_REG_NZCV); }
+  set nzcv(v: bigint) { this.writeReg(AF_REG_NZCV, v & 0xf0000000n); }
+  get tpidr(): bigint { return this.readReg(AF_REG_TPIDR); }
+  set tpidr(v: bigint) { this.writeReg(AF_REG_TPIDR, v); }
+  get fpsr(): number { return Number(this.readReg(AF_REG_FPSR)); }
+  set fpsr(v: number) { this.writeReg(AF_REG_FPSR, BigInt(v >>> 0)); }
+  get fpcr(): number { return Number(this.readReg(AF_REG_FPCR)); }
+  set fpcr(v: number) { this.writeReg(AF_REG_FPCR, BigInt(v >>> 0)); }
+  private vfile(): Buffer {
+    if (!this.vValid) {
+      this.ic.vregsRead(this.uc, this.vregs);
+      this.vValid = true;
+    }
+    return this.vregs;
+  }
   /** v0..v31 as unsigned 128-bit values */
   v(n: number): bigint {
-    this.U.regRead(this.uc, UC_ARM64_REG_Q0 + n, this.b16);
-    return this.b16.readBigUInt64LE(0) | (this.b16.readBigUInt64LE(8) << 64n);
+    const b = this.vfile();
+    return b.readBigUInt64LE(16 * n) | (b.readBigUInt64LE(16 * n + 8) << 64n);
+  }
+  /** v0..v31 as their 512 raw little-endian bytes, copied into out at offset (one engine call at most) */
+  vregsInto(out: Buffer, offset: number): void {
+    this.vfile().copy(out, offset, 0, 512);
+  }
+  /** sets v0..v31 from 512 raw little-endian bytes */
+  setVregsFrom(data: Buffer): void {
+    if (data.length !== 512) throw new Error('setVregsFrom: 512 bytes expected');
+    data.copy(this.vregs, 0, 0, 512);
+    this.vValid = true;
+    this.vDirty = true;
   }
   setV(n: number, v: bigint): void {
-    this.b16.writeBigUInt64LE(BigInt.asUintN(64, v), 0);
-    this.b16.writeBigUInt64LE(BigInt.asUintN(64, v >> 64n), 8);
-    this.check('uc_reg_write(Q)', this.U.regWrite(this.uc, UC_ARM64_REG_Q0 + n, this.b16));
+    const b = this.vfile();
+    b.writeBigUInt64LE(BigInt.asUintN(64, v), 16 * n);
+    b.writeBigUInt64LE(BigInt.asUintN(64, v >> 64n), 16 * n + 8);
+    this.vDirty = true;
   }
   /** MRS/MSR of any system register through UC_ARM64_REG_CP_REG (used for ID registers and set-up). */
   readSysreg(op0: number, op1: number, crn: number, crm: number, op2: number): bigint | null {
@@ -257,7 +318,8 @@ export class Cpu {
   // ---- instruction count --------------------------------------------------------------------------------
   /** Instructions retired so far (exact), or null in fast mode. */
   get icount(): bigint | null {
-    return this.counter === undefined ? null : this.U.icount!.get(this.counter);
+    if (this.counter === undefined) return null;
+    return this.icountCache ??= this.ic.get(this.counter);
   }
 
   // ---- execution ----------------------------------------------------------------------------------------
@@ -267,62 +329,57 @@ export class Cpu {
    */
   run(limit: bigint | null = null): CpuStop {
     if (!this.atEl0) this.enterEl0();
-    const ic = this.U.icount;
-    if (this.counter !== undefined) ic!.limit(this.counter, limit ?? 0xffffffffffffffffn);
+    const r = this.regs();
+    if (this.vDirty) this.flushRegs();
+    r[AF_IO_LIMIT] = limit ?? 0xffffffffffffffffn;
     this.pending = null;
-    const begin = this.pc;
+    const begin = r[AF_REG_PC];
     if (this.breakpoint) this.breakpoint.skip = this.breakpoint.addr === begin;
-    const err = this.U.emuStart(this.uc, begin, END, 0);
+    // one native call: write back changed registers, run, fold the stop, read the registers (native/run.c)
+    const err = this.ic.run(this.uc, this.ctx, this.io);
+    r[AF_IO_DIRTY] = 0n;
+    this.vValid = false;
+    this.icountCache = this.counter !== undefined ? r[AF_IO_ICOUNT] : null;
     const p = this.pending as Cpu['pending'];
-    const fault = this.counter !== undefined ? ic!.takeFault(this.counter) : 0n;
+    const fault = r[AF_IO_FAULT];
     if (fault !== 0n) {
-      const pc = fault & ((1n << 62n) - 1n);
-      this.pc = pc;
+      const pc = fault & ((1n << 62n) - 1n); // run.c moved the pc there
       // a store-exclusive is reported like QEMU's own alignment data abort: syndrome.ts decodes the access
       return fault & AF_FAULT_SP ? { kind: 'sp-align', pc } : { kind: 'intr', intno: EXCP_DATA_ABORT, pc };
     }
-    if (p === null) {
-      if (err !== 0) throw new UnicornError('uc_emu_start', err, UC_ERR_NAMES[err] ?? String(err));
-      return { kind: 'limit', pc: this.pc };
-    }
-    if (p.kind === 'breakpoint') {
-      this.unretire(); // counted as it started; it has not run
+    if (p !== null) {
+      // counted as it started (or with its block); it has not run
+      if (this.counter !== undefined) {
+        this.ic.stoppedBefore(this.uc, this.counter, p.pc);
+        this.icountCache = null;
+      }
       this.pc = p.pc;
       return { kind: 'breakpoint', pc: p.pc };
     }
-    if (p.kind === 'intr') {
-      const pc = this.pc;
-      // svc completed (pc is past it); every other exception leaves its instruction un-retired.
-      if (p.intno !== EXCP_SWI) this.unretire();
-      return { kind: 'intr', intno: p.intno, pc };
+    const pending = Number(r[AF_IO_PENDING]);
+    if (pending === 0) {
+      if (err !== 0) throw new UnicornError('uc_emu_start', err, UC_ERR_NAMES[err] ?? String(err));
+      return { kind: 'limit', pc: r[AF_REG_PC] };
     }
-    const [access, cause] = memKind[p.type] ?? ['read', 'unmapped'];
-    // With the counting hook Unicorn syncs the pc per instruction, and the hook saw the faulting one.
-    let pc = this.pc;
-    let pcExact = access === 'fetch';
-    if (this.counter !== undefined) {
-      if (access !== 'fetch') pc = ic!.pc(this.counter);
-      pcExact = true;
-      if (access !== 'fetch') this.unretire();
-    }
-    if (access === 'fetch') pc = p.addr;
+    // svc completed (pc is past it); every other exception leaves its instruction un-retired (run.c counted so)
+    if (pending === AF_PENDING_INTR) return { kind: 'intr', intno: Number(r[AF_IO_CODE]), pc: r[AF_REG_PC] };
+    const [access, cause] = memKind[Number(r[AF_IO_CODE])] ?? ['read', 'unmapped'];
+    const addr = r[AF_IO_ADDR];
+    // Counted, the pc is the faulting instruction's (run.c). Fast, it is where Unicorn 2.0.1 left it (the start
+    // of the translated block) and syndrome.ts recovers the instruction.
+    let pc = this.counter !== undefined ? r[AF_IO_PC] : r[AF_REG_PC];
+    const pcExact = this.counter !== undefined || access === 'fetch';
+    if (access === 'fetch') pc = addr;
     this.pc = pc;
-    return { kind: 'mem', access, cause, addr: p.addr, size: p.size, pc, pcExact };
+    return { kind: 'mem', access, cause, addr, size: Number(r[AF_IO_SIZE]), pc, pcExact };
   }
 
   /** An instruction the kernel side performed itself (TBI emulation) retires here. */
   retireOne(): void {
     if (this.counter === undefined) return;
-    const ic = this.U.icount!;
-    ic.set(this.counter, ic.get(this.counter) + 1n);
-  }
-
-  /** The counting hook counts an instruction when it starts; one that faulted did not retire. */
-  private unretire(): void {
-    if (this.counter === undefined) return;
-    const ic = this.U.icount!;
-    const n = ic.get(this.counter);
-    if (n > 0n) ic.set(this.counter, n - 1n);
+    const n = this.icount! + 1n;
+    this.ic.set(this.counter, n);
+    this.icountCache = n;
   }
 
   /** Drops to EL0t with a real exception return, so QEMU rebuilds its EL0 translation flags. */
@@ -335,13 +392,17 @@ export class Cpu {
     this.writeSysreg(3, 0, 4, 0, 1, entry); // ELR_EL1
     this.writeSysreg(3, 0, 4, 0, 0, 0n); //    SPSR_EL1 = EL0t, DAIF clear
     const savedSp = this.sp; // SP_EL0 is what EL0 uses; the write above went to the current (EL1) SP
+    this.flushRegs();
     this.atEl0 = true;
     this.pending = null;
-    const limit = this.counter !== undefined ? this.U.icount!.get(this.counter) : 0n;
+    const limit = this.counter !== undefined ? this.ic.get(this.counter) : 0n;
     // Run exactly the eret: stop when the pc reaches the entry point.
     const err = this.U.emuStart(this.uc, TRAMPOLINE, entry, 0);
     if (err !== 0 || this.pending) throw new EmulatorError(`could not enter EL0 through the eret trampoline (err ${err}, ${JSON.stringify(this.pending, (_k, v) => typeof v === 'bigint' ? v.toString(16) : v)})`);
-    if (this.counter !== undefined) this.U.icount!.set(this.counter, limit); // the eret is not the guest's
+    this.regsValid = false;
+    this.vValid = false;
+    if (this.counter !== undefined) this.ic.set(this.counter, limit); // the eret is not the guest's
+    this.icountCache = null;
     this.unmap(TRAMPOLINE, 0x1000n);
     this.sp = savedSp;
     // Unicorn bakes the `until` exit into the translated block at the entry point: drop that block only

@@ -1,8 +1,28 @@
-// The only FFI file: binds Debian's libunicorn2 (Unicorn 2.0.1) with koffi.
-// Constants were read from /usr/include/unicorn/{unicorn,arm64}.h (libunicorn-dev 2.0.1) by compiling
-// a program that prints them; nothing above this file sees a koffi type.
-import koffi from 'koffi';
-import { existsSync } from 'node:fs';
+// The only FFI file: binds Unicorn 2 with koffi. It loads the project's copy of the official Unicorn 2.1.4
+// (.engine/lib/libunicorn.so.2, installed by scripts/engine.sh from the `unicorn` wheel) and, when that is
+// absent, Debian's libunicorn2 (2.0.1). Constants were checked against .engine/include/unicorn/{unicorn,arm64}.h
+// of 2.1.4 by compiling a program that prints them (they equal 2.0.1's; 2.1.4 only adds UC_ERR_OVERFLOW);
+// nothing above this file sees a koffi type.
+import type * as Koffi from 'koffi';
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+
+/**
+ * koffi's native module itself, required directly: koffi's index.js loads https, zlib and crypto (for its
+ * build tools) before it loads that same file, which costs a cold start tens of milliseconds. Its JS wrapper
+ * adds only deprecated aliases. Any other layout falls back to the package's entry point.
+ */
+function loadKoffi(): typeof Koffi {
+  const req = createRequire(import.meta.url);
+  try {
+    const native = req(`koffi/build/koffi/${process.platform}_${process.arch}/koffi.node`) as typeof Koffi & { version: string };
+    if (native.version === (req('koffi/package.json') as { version: string }).version) return native;
+  } catch {
+    // fall through
+  }
+  return req('koffi') as typeof Koffi;
+}
+const koffi = loadKoffi();
 
 export const UC_ARCH_ARM64 = 2;
 export const UC_MODE_ARM = 0;
@@ -40,6 +60,7 @@ export const UC_ARM64_REG_FPCR = 291;
 export const UC_ARM64_REG_FPSR = 292;
 
 export const UC_CTL_CPU_MODEL_WRITE = (7 | (1 << 26) | (1 << 30)) >>> 0; // UC_CTL_WRITE(UC_CTL_CPU_MODEL, 1)
+export const UC_CTL_TCG_BUFFER_SIZE_WRITE = 0x4400000d; // UC_CTL_WRITE(UC_CTL_TCG_BUFFER_SIZE, 1), Unicorn >= 2.0.2
 export const UC_CTL_TB_REMOVE_CACHE = (9 | (2 << 26) | (1 << 30)) >>> 0; // UC_CTL_WRITE(UC_CTL_TB_REMOVE_CACHE, 2)
 
 export const UC_ERR_NAMES = [
@@ -47,7 +68,7 @@ export const UC_ERR_NAMES = [
   'UC_ERR_READ_UNMAPPED', 'UC_ERR_WRITE_UNMAPPED', 'UC_ERR_FETCH_UNMAPPED', 'UC_ERR_HOOK',
   'UC_ERR_INSN_INVALID', 'UC_ERR_MAP', 'UC_ERR_WRITE_PROT', 'UC_ERR_READ_PROT', 'UC_ERR_FETCH_PROT',
   'UC_ERR_ARG', 'UC_ERR_READ_UNALIGNED', 'UC_ERR_WRITE_UNALIGNED', 'UC_ERR_FETCH_UNALIGNED',
-  'UC_ERR_HOOK_EXIST', 'UC_ERR_RESOURCE', 'UC_ERR_EXCEPTION',
+  'UC_ERR_HOOK_EXIST', 'UC_ERR_RESOURCE', 'UC_ERR_EXCEPTION', 'UC_ERR_OVERFLOW',
 ] as const;
 
 export type UcHandle = unknown;
@@ -60,6 +81,9 @@ export interface UnicornLib {
   open(): UcHandle;
   close(uc: UcHandle): void;
   setCpuModel(uc: UcHandle, model: number): number;
+  /** the JIT code buffer's size, before the engine initialises (Unicorn's default is 1 GiB); an error code on
+   *  engines without the control */
+  setTcgBufferSize(uc: UcHandle, bytes: number): number;
   /** drops the translated blocks covering [begin, end) (cheap, unlike UC_CTL_TB_FLUSH, which clears the whole
    *  1 GiB code buffer of Unicorn 2.0.1: seconds and 1 GiB of RSS) */
   removeTbCache(uc: UcHandle, begin: bigint, end: bigint): number;
@@ -77,8 +101,19 @@ export interface UnicornLib {
   hookCode(uc: UcHandle, cb: CodeCallback, begin: bigint, end: bigint): bigint;
   hookDel(uc: UcHandle, hh: bigint): number;
   version(): string;
+  /** which library is in use: its version, host path, and whether it is the project copy or the system one */
+  engine: EngineInfo;
   /** Exact instruction counter (native/icount.c); null when the helper library is not built. */
   icount: IcountLib | null;
+}
+
+export interface EngineInfo {
+  /** uc_version() as "2.1.4" */
+  version: string;
+  /** the shared library's host path, as the dynamic loader mapped it */
+  path: string;
+  /** 'project': .engine/ (scripts/engine.sh); 'system': the dynamic loader's search (Debian's libunicorn2) */
+  source: 'project' | 'system';
 }
 
 /** native/libaficount.so: a C UC_HOOK_CODE callback that counts retired instructions and stops at a limit. */
@@ -99,16 +134,57 @@ export interface IcountLib {
   takeFault(c: unknown): bigint;
   /** hook a store-exclusive to check its alignment (QEMU does not) */
   alignSite(uc: UcHandle, c: unknown, address: bigint): number;
+  /** the stop hooks and a counting scheme (AF_COUNT_*) in C; the engine's intr/mem hooks then live there */
+  createWith(uc: UcHandle, mode: number): unknown;
+  /** the scheme in force (AF_COUNT_BLOCK falls back to AF_COUNT_INSN on Unicorn < 2.1) */
+  mode(c: unknown): number;
+  /** frees createWith's state, after uc_close */
+  free(c: unknown): void;
+  /** one call per stop (native/run.c): io holds the registers (AF_REGS order) and the stop record (AF_IO_*) */
+  run(uc: UcHandle, c: unknown, io: Buffer): number;
+  regsRead(uc: UcHandle, io: Buffer): void;
+  regsWrite(uc: UcHandle, io: Buffer, mask: bigint): number;
+  vregsRead(uc: UcHandle, out: Buffer): void;
+  vregsWrite(uc: UcHandle, data: Buffer): number;
+  /** a host hook (breakpoint) stopped the engine before the instruction at pc: it did not retire */
+  stoppedBefore(uc: UcHandle, c: unknown, pc: bigint): void;
+  /** native/tlb.c: non-executable TLB entries for data pages (fast stores); 1 on engines older than 2.1 */
+  vtlbEnable(uc: UcHandle, c: unknown): number;
+  /** tells native/tlb.c the engine's permissions of a range (-1: unmapped); it moves the invalid-access hooks */
+  regionSet(uc: UcHandle, c: unknown, start: bigint, size: bigint, perms: number): number;
 }
 
-// src/cpu/unicorn.ts in a checkout, dist/cli.js in the bundled CLI: both reach native/ from the package root.
-const NATIVE_ICOUNT = ['../../native/libaficount.so', '../native/libaficount.so']
-  .map((rel) => new URL(rel, import.meta.url).pathname)
+export const AF_COUNT_NONE = 0;
+export const AF_COUNT_INSN = 1;
+export const AF_COUNT_BLOCK = 2;
+/** native/run.c's register file: x0..x30, then these */
+export const AF_REG_SP = 31, AF_REG_PC = 32, AF_REG_NZCV = 33, AF_REG_FPSR = 34, AF_REG_FPCR = 35, AF_REG_TPIDR = 36;
+export const AF_NREGS = 37;
+/** native/run.c's stop record, as u64 indexes into io after the registers */
+export const AF_IO_DIRTY = 37, AF_IO_LIMIT = 38, AF_IO_ERR = 39, AF_IO_PENDING = 40, AF_IO_CODE = 41, AF_IO_ADDR = 42,
+  AF_IO_SIZE = 43, AF_IO_FAULT = 44, AF_IO_ICOUNT = 45, AF_IO_PC = 46, AF_IO_LEN = 47;
+export const AF_PENDING_INTR = 1, AF_PENDING_MEM = 2;
+
+// src/cpu/unicorn.ts in a checkout, dist/cli.js in the bundled CLI: both reach native/ and .engine/ from the
+// package root.
+const fromRoot = (rel: string): string | undefined => [`../../${rel}`, `../${rel}`]
+  .map((r) => new URL(r, import.meta.url).pathname)
   .find((p) => existsSync(p));
+const NATIVE_ICOUNT = fromRoot('native/libaficount.so');
+
+/** The host path of the loaded libunicorn.so.2 (from /proc/self/maps: koffi does not say where dlopen found it). */
+function mappedPath(fallback: string): string {
+  try {
+    const line = readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => l.endsWith('/libunicorn.so.2'));
+    return line ? line.slice(line.indexOf('/')) : fallback;
+  } catch {
+    return fallback;
+  }
+}
 
 function loadIcount(): IcountLib | null {
   if (!NATIVE_ICOUNT) return null;
-  let so: koffi.IKoffiLib;
+  let so: Koffi.IKoffiLib;
   try {
     so = koffi.load(NATIVE_ICOUNT);
   } catch {
@@ -123,7 +199,33 @@ function loadIcount(): IcountLib | null {
   const spWatch = so.func('void af_sp_watch(void *c, int on)');
   const takeFault = so.func('uint64_t af_take_fault(void *c)');
   const alignSite = so.func('int af_align_site(void *uc, void *c, uint64_t address)');
+  const createWith = so.func('void *af_new(void *uc, int mode)');
+  const mode = so.func('int af_mode(void *c)');
+  const free = so.func('void af_free(void *c)');
+  const run = so.func('int af_run(void *uc, void *c, void *io)');
+  const regsRead = so.func('void af_regs_read(void *uc, void *regs)');
+  const regsWrite = so.func('int af_regs_write(void *uc, const void *regs, uint64_t mask)');
+  const vregsRead = so.func('void af_vregs_read(void *uc, void *out)');
+  const vregsWrite = so.func('int af_vregs_write(void *uc, const void *data)');
+  const stoppedBefore = so.func('void af_stopped_before(void *uc, void *c, uint64_t pc)');
+  const vtlbEnable = so.func('int af_vtlb_enable(void *uc, void *c)');
+  const regionSet = so.func('int af_region_set(void *uc, void *c, uint64_t start, uint64_t size, int perms)');
   return {
+    createWith(uc, m) {
+      const c = createWith(uc, m);
+      if (!c) throw new Error('af_new failed');
+      return c;
+    },
+    mode: (c) => mode(c) as number,
+    free: (c) => void free(c),
+    run: (uc, c, io) => run(uc, c, io) as number,
+    regsRead: (uc, io) => void regsRead(uc, io),
+    regsWrite: (uc, io, m) => regsWrite(uc, io, m) as number,
+    vregsRead: (uc, out) => void vregsRead(uc, out),
+    vregsWrite: (uc, data) => vregsWrite(uc, data) as number,
+    stoppedBefore: (uc, c, pc) => void stoppedBefore(uc, c, pc),
+    vtlbEnable: (uc, c) => vtlbEnable(uc, c) as number,
+    regionSet: (uc, c, start, size, perms) => regionSet(uc, c, start, size, perms) as number,
     create(uc) {
       const c = create(uc);
       if (!c) throw new Error('af_icount_new failed');
@@ -143,14 +245,29 @@ function loadIcount(): IcountLib | null {
 let lib: UnicornLib | undefined;
 
 
-/** Loads libunicorn.so.2 once; throws a plain Error naming the package when it is missing. */
+/**
+ * Loads libunicorn.so.2 once: the project copy in .engine/ first, then the system one. Throws a plain Error
+ * naming the set-up step and the package when neither loads.
+ */
 export function unicorn(): UnicornLib {
   if (lib) return lib;
-  let so: koffi.IKoffiLib;
-  try {
-    so = koffi.load('libunicorn.so.2');
-  } catch (e) {
-    throw new Error(`cannot load libunicorn.so.2 (apt-get install libunicorn2): ${(e as Error).message}`);
+  let so: Koffi.IKoffiLib | undefined;
+  const project = fromRoot('.engine/lib/libunicorn.so.2');
+  let source: EngineInfo['source'] = 'project';
+  if (project) {
+    try {
+      so = koffi.load(project);
+    } catch {
+      so = undefined;
+    }
+  }
+  if (!so) {
+    source = 'system';
+    try {
+      so = koffi.load('libunicorn.so.2');
+    } catch (e) {
+      throw new Error(`cannot load libunicorn.so.2 (bash scripts/setup.sh, or apt-get install libunicorn2): ${(e as Error).message}`);
+    }
   }
   koffi.opaque('uc_engine'); // registers the type name the prototypes below use
   const IntrProto = koffi.proto('void uc_cb_intr(uc_engine *uc, uint32_t intno, void *user)');
@@ -177,7 +294,7 @@ export function unicorn(): UnicornLib {
   const ucVersion = so.func('unsigned int uc_version(unsigned int *major, unsigned int *minor)');
 
   // Registered callbacks must outlive the engine; koffi frees them only on unregister.
-  const addHook = (uc: UcHandle, type: number, fn: koffi.IKoffiRegisteredCallback, b: bigint, e: bigint) => {
+  const addHook = (uc: UcHandle, type: number, fn: Koffi.IKoffiRegisteredCallback, b: bigint, e: bigint) => {
     const hh = [0n];
     const err = ucHookAdd(uc, hh, type, fn, null, b, e) as number;
     if (err !== 0) throw new Error(`uc_hook_add: ${UC_ERR_NAMES[err] ?? err}`);
@@ -192,6 +309,7 @@ export function unicorn(): UnicornLib {
     },
     close: (uc) => void ucClose(uc),
     setCpuModel: (uc, model) => ucCtl(uc, UC_CTL_CPU_MODEL_WRITE, 'int', model) as number,
+    setTcgBufferSize: (uc, bytes) => ucCtl(uc, UC_CTL_TCG_BUFFER_SIZE_WRITE, 'uint32_t', bytes) as number,
     removeTbCache: (uc, b, e) => ucCtl(uc, UC_CTL_TB_REMOVE_CACHE, 'uint64_t', b, 'uint64_t', e) as number,
     regRead: (uc, reg, out) => ucRegRead(uc, reg, out) as number,
     regWrite: (uc, reg, value) => ucRegWrite(uc, reg, value) as number,
@@ -223,8 +341,10 @@ export function unicorn(): UnicornLib {
       const v = ucVersion(null, null) as number;
       return `${(v >> 24) & 0xff}.${(v >> 16) & 0xff}.${(v >> 8) & 0xff}`;
     },
+    engine: { version: '', path: '', source },
     icount: null,
   };
+  lib.engine = { version: lib.version(), path: source === 'project' ? project! : mappedPath('libunicorn.so.2'), source };
   lib.icount = loadIcount();
   return lib;
 }

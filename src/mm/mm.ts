@@ -1,7 +1,6 @@
 // The memory map (mm_struct): the VMA list is the single source of truth for what is mapped and with which
 // permissions; the Cpu's mappings only mirror it. Addresses are laid out as Linux v6.17 lays them out on
 // arm64 with 4 KiB pages, 48-bit VAs and randomization off (as under `setarch -R`).
-import { endianness } from 'node:os';
 import type { Cpu } from '../cpu/cpu.ts';
 import { UC_PROT_READ, UC_PROT_WRITE, UC_PROT_EXEC } from '../cpu/unicorn.ts';
 import { VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_MAYSHARE, VM_GROWSDOWN } from './vma-flags.ts';
@@ -72,8 +71,6 @@ function ucProt(flags: number): number {
   return (flags & (VM_READ | VM_EXEC) ? UC_PROT_READ : 0) | (flags & VM_WRITE ? UC_PROT_WRITE : 0) |
     (flags & VM_EXEC ? UC_PROT_EXEC : 0);
 }
-
-const HOST_LE = endianness() === 'LE';
 
 /** STXR/STLXR/STXP/STLXP: load/store exclusive class, L = 0, o2 = 0 (Arm ARM C4.1.66). */
 const isStoreExclusive = (insn: number): boolean => (insn & 0x3f400000) === 0x08000000 && !(insn & (1 << 23));
@@ -201,17 +198,23 @@ export class Mm {
     if (!code) return;
     const sp: bigint[] = [];
     const excl: bigint[] = [];
-    // a word view when the buffer allows it (little-endian host, aligned): readUInt32LE per word costs more
-    const words = HOST_LE && code.byteOffset % 4 === 0 ? new Uint32Array(code.buffer, code.byteOffset, code.length >>> 2) : null;
+    // Classify first (the address, a BigInt, and the Set lookup only for the few candidates); the full decoder
+    // runs once per distinct word (prologues repeat the same few STP/LDP encodings thousands of times).
+    const words = code.byteOffset % 4 === 0 ? new Uint32Array(code.buffer, code.byteOffset, code.length >>> 2) : null;
+    const misaligns = new Map<number, boolean>();
     for (let o = 0; o + 4 <= code.length; o += 4) {
-      const insn = words ? words[o >>> 2]! : code.readUInt32LE(o);
-      const isExcl = isStoreExclusive(insn);
-      if (!isExcl && !mayWriteSp(insn)) continue; // the common case: no address (BigInt) is made
+      const insn = words ? words[o >>> 2] : code.readUInt32LE(o);
+      let kind: 'excl' | 'sp' | null = null;
+      if (isStoreExclusive(insn)) kind = 'excl';
+      else if (mayWriteSp(insn)) {
+        let m = misaligns.get(insn);
+        if (m === undefined) misaligns.set(insn, m = spWriteKind(insn) === 'may-misalign');
+        if (m) kind = 'sp';
+      }
+      if (kind === null) continue;
       const a = start + BigInt(o);
       if (this.spSites.has(a)) continue;
-      if (isExcl) excl.push(a);
-      else if (spWriteKind(insn) === 'may-misalign') sp.push(a);
-      else continue;
+      (kind === 'excl' ? excl : sp).push(a);
       this.spSites.add(a);
     }
     this.cpu.watchSpWrites(sp);

@@ -10,7 +10,7 @@ import type { KSigaction } from '../../kernel/task.ts';
 import type { KernelSiginfo } from '../../kernel/siginfo.ts';
 import { copySiginfoToUser } from '../../kernel/siginfo.ts';
 import { copyFromUser, copyToUser } from '../../mm/uaccess.ts';
-import { TASK_SIZE, VM_GROWSDOWN, type Mm } from '../../mm/mm.ts';
+import { TASK_SIZE, VM_GROWSDOWN, VM_WRITE, type Mm } from '../../mm/mm.ts';
 import { ERESTARTNOHAND, ERESTARTSYS, ERESTARTNOINTR, ERESTART_RESTARTBLOCK, EINTR } from '../../kernel/errno.ts';
 import { SA_SIGINFO, SA_RESTORER, SA_RESTART, SIGSEGV, SEGV_MAPERR, SEGV_ACCERR, MINSIGSTKSZ } from '../../kernel/sigdefs.ts';
 import {
@@ -42,6 +42,27 @@ function putUser(mm: Mm, addr: bigint, data: Buffer): boolean {
   return copyToUser(mm, addr, data);
 }
 
+/**
+ * The frame's put_user writes, in order. When one writable VMA holds them all they become one engine write of
+ * the whole span (read first, so the bytes between keep their old values); otherwise one by one, failing at the
+ * first that would fault, as before.
+ */
+function putUserAll(mm: Mm, writes: [bigint, Buffer][]): boolean {
+  let lo = writes[0][0], hi = lo;
+  for (const [a, d] of writes) {
+    if (a < lo) lo = a;
+    if (a + BigInt(d.length) > hi) hi = a + BigInt(d.length);
+  }
+  const v = mm.vmaAt(lo);
+  const span = v && hi <= v.end && v.flags & VM_WRITE ? mm.cpu.read(lo, Number(hi - lo)) : null;
+  if (!span) {
+    for (const [addr, data] of writes) if (!putUser(mm, addr, data)) return false;
+    return true;
+  }
+  for (const [a, d] of writes) d.copy(span, Number(a - lo));
+  return mm.cpu.write(lo, span);
+}
+
 /** The EL0 PSTATE that pt_regs would hold: NZCV, EL0t (the only bits the emulated CPU shows EL0). */
 const userPstate = (k: Kernel): bigint => k.cpu.nzcv & S.PSR_NZCV_MASK;
 
@@ -52,11 +73,7 @@ function fpsimdContext(k: Kernel): Buffer {
   b.writeUInt32LE(S.FPSIMD_CONTEXT_SIZE, 4);
   b.writeUInt32LE(k.cpu.fpsr >>> 0, S.FPSIMD_FPSR);
   b.writeUInt32LE(k.cpu.fpcr >>> 0, S.FPSIMD_FPCR);
-  for (let i = 0; i < 32; i++) {
-    const v = k.cpu.v(i);
-    b.writeBigUInt64LE(BigInt.asUintN(64, v), S.FPSIMD_VREGS + 16 * i);
-    b.writeBigUInt64LE(BigInt.asUintN(64, v >> 64n), S.FPSIMD_VREGS + 16 * i + 8);
-  }
+  k.cpu.vregsInto(b, S.FPSIMD_VREGS); // vregs[32], 16 bytes each, little-endian
   return b;
 }
 
@@ -100,7 +117,7 @@ export function setupRtFrame(k: Kernel, signo: number, info: KernelSiginfo, ka: 
     [at(esr ? S.ESR_OFFSET + S.ESR_CONTEXT_SIZE : S.ESR_OFFSET), u32pair(0, 0)],
   ];
   if (ka.flags & SA_SIGINFO) writes.push([at(S.RT_SIGFRAME_INFO), copySiginfoToUser(info)]);
-  for (const [addr, data] of writes) if (!putUser(mm, addr, data)) return false;
+  if (!putUserAll(mm, writes)) return false;
 
   // setup_return: the point of no return
   const sigtramp = ka.flags & SA_RESTORER ? ka.restorer : vdsoBase + BigInt(VDSO_SIGRETURN_OFFSET);
@@ -221,10 +238,7 @@ export function sysRtSigreturn(k: Kernel): SysResult {
   if (!rec || rec.size !== S.FPSIMD_CONTEXT_SIZE) return badframe(k);
   const fp = copyFromUser(mm, rec.fpsimd, S.FPSIMD_CONTEXT_SIZE);
   if (!fp) return badframe(k);
-  for (let i = 0; i < 32; i++) {
-    const o = S.FPSIMD_VREGS + 16 * i;
-    cpu.setV(i, fp.readBigUInt64LE(o) | (fp.readBigUInt64LE(o + 8) << 64n));
-  }
+  cpu.setVregsFrom(fp.subarray(S.FPSIMD_VREGS, S.FPSIMD_VREGS + 32 * 16));
   cpu.fpsr = fp.readUInt32LE(S.FPSIMD_FPSR);
   cpu.fpcr = fp.readUInt32LE(S.FPSIMD_FPCR);
   // restore_altstack: errors other than -EFAULT are squashed

@@ -1,0 +1,106 @@
+// npm run bench: every speed benchmark in one run. Each round runs the same guest program under qemu-aarch64,
+// arm64-fault (exact counting, then --fast) and, for the two loops, the raw engine (bench/raw-engine.ts: the same
+// libunicorn.so.2, no hooks, one uc_emu_start; its time is the emulation alone, without process start-up). The runs
+// alternate round by round and the table shows medians and ratios. bench/core.ts and bench/harness.ts follow.
+// Run: npm run bench [-- --rounds N] [--scale F] [--wall] [--cli PATH] [--no-extra]
+//   F < 1 shortens every workload (0.1 for a quick look); --wall times wall clock instead of CPU time.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const here = import.meta.dirname;
+const argStr = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+// --cli PATH measures another checkout's bin/arm64-fault.js (e.g. the code before a change) on these programs
+const cli = argStr('--cli') ?? join(here, '..', 'bin', 'arm64-fault.js');
+const prog = (n: string) => join(here, '..', 'programs', 'build', n);
+const argOf = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const rounds = argOf('--rounds', 3);
+const scale = argOf('--scale', 1);
+const root = mkdtempSync(join(tmpdir(), 'af-bench-'));
+// the CLI runs dist/cli.js only when it is newer than src/: bundle first so start-up is measured, not tsx
+execFileSync('bash', [join(cli, '..', '..', 'scripts', 'bundle.sh')], { stdio: 'inherit' });
+
+// On a shared machine wall time measures the neighbours too: every run is timed both ways, and --wall picks
+// the table. CPU time (user + system) of a child comes from our own /proc/self/stat cutime/cstime once it is reaped.
+const useWall = process.argv.includes('--wall');
+const TICK_MS = 10; // USER_HZ = 100
+function childCpuMs(): number {
+  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(f[13]) + Number(f[14])) * TICK_MS; // fields 16 and 17 of proc(5), counted after "comm) "
+}
+function wall(cmd: string, args: string[]): number {
+  const c0 = childCpuMs();
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: root, maxBuffer: 1 << 28 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${String(r.stderr).slice(-2000)}`);
+  return useWall ? ms : childCpuMs() - c0;
+}
+function raw(program: string, n: string): number {
+  const out = execFileSync('npx', ['tsx', join(here, 'raw-engine.ts'), program, n], { encoding: 'utf8', cwd: join(here, '..') });
+  const r = JSON.parse(out) as { ms: number; cpuMs: number };
+  return useWall ? r.ms : r.cpuMs;
+}
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+
+interface Work { name: string; program: string; n: number; what: string; raw: boolean; perIteration?: number }
+const works: Work[] = [
+  { name: 'store loop', program: 'bench_store', n: Math.round(166_666_667 * scale), what: 'instructions, 1 load + 1 store per 6', raw: true, perIteration: 6 },
+  { name: 'register loop', program: 'bench_reg', n: Math.round(166_666_667 * scale), what: 'instructions, registers only', raw: true, perIteration: 6 },
+  { name: 'fault round trips', program: 'bench_fault', n: Math.round(100_000 * scale), what: 'SIGSEGV → handler → siglongjmp', raw: false },
+  { name: 'getppid', program: 'bench_getppid', n: Math.round(1_000_000 * scale), what: 'system calls', raw: false },
+];
+
+const engine = JSON.parse(spawnSync(cli, ['run', '--json', prog('hello')], { encoding: 'utf8', cwd: root }).stdout).engine
+  ?? { version: 'unknown (the report has no engine field)', source: '', path: '' };
+console.log(`${cli}: Unicorn ${engine.version} (${engine.source}: ${engine.path}); medians of ${rounds} alternated rounds, ` +
+  `${useWall ? 'wall time' : 'CPU time (user + system)'}; the raw engine: uc_emu_start alone`);
+console.log('exact/raw and fast/raw: less our start-up (the run with 1 iteration), then (in brackets) the whole process');
+console.log('| benchmark | qemu-aarch64 | raw engine | exact | --fast | exact/qemu | fast/qemu | exact/raw | fast/raw |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const w of works) {
+  const t = { qemu: [] as number[], raw: [] as number[], exact: [] as number[], fast: [] as number[],
+    exact1: [] as number[], fast1: [] as number[] };
+  const n = String(w.n);
+  for (let i = 0; i < rounds; i++) {
+    t.qemu.push(wall('qemu-aarch64', [prog(w.program), n]));
+    if (w.raw) t.raw.push(raw(prog(w.program), n));
+    t.exact.push(wall(cli, ['run', prog(w.program), '--', n]));
+    t.fast.push(wall(cli, ['run', '--fast', prog(w.program), '--', n]));
+    if (w.raw) { // the same process with 1 iteration: start-up and exit, to set against uc_emu_start alone
+      t.exact1.push(wall(cli, ['run', prog(w.program), '--', '1']));
+      t.fast1.push(wall(cli, ['run', '--fast', prog(w.program), '--', '1']));
+    }
+  }
+  const q = median(t.qemu), e = median(t.exact), f = median(t.fast), r = w.raw ? median(t.raw) : NaN;
+  const ratio = (a: number, b: number) => (Number.isNaN(b) ? '–' : (a / b).toFixed(2));
+  const net = (a: number, a1: number[]) => (w.raw ? `${ratio(a - median(a1), r)} (${ratio(a, r)})` : '–');
+  console.log(`| ${w.name} (${(w.n * (w.perIteration ?? 1)).toLocaleString('en')} ${w.what}) | ${fmt(q)} | ${w.raw ? fmt(r) : '–'} | ${fmt(e)} | ${fmt(f)} | ` +
+    `${ratio(e, q)} | ${ratio(f, q)} | ${net(e, t.exact1)} | ${net(f, t.fast1)} |`);
+}
+// cold start: a whole `arm64-fault run` process of hello, as a user types it
+const cold = { qemu: [] as number[], exact: [] as number[], fast: [] as number[] };
+for (let i = 0; i < Math.max(5, rounds); i++) {
+  cold.qemu.push(wall('qemu-aarch64', [prog('hello')]));
+  cold.exact.push(wall(cli, ['run', prog('hello')]));
+  cold.fast.push(wall(cli, ['run', '--fast', prog('hello')]));
+}
+const cq = median(cold.qemu);
+console.log(`| hello cold start (whole CLI process) | ${fmt(cq)} | – | ${fmt(median(cold.exact))} | ${fmt(median(cold.fast))} | ` +
+  `${(median(cold.exact) / cq).toFixed(2)} | ${(median(cold.fast) / cq).toFixed(2)} | – | – |`);
+rmSync(root, { recursive: true, force: true });
+
+if (!process.argv.includes('--no-extra')) {
+  for (const b of ['core.ts', 'harness.ts']) {
+    console.log(`\n$ npx tsx bench/${b}`);
+    execFileSync('npx', ['tsx', join(here, b)], { stdio: 'inherit' });
+  }
+}
