@@ -6,9 +6,10 @@ import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  decodeMemAccess, usesSpBase, spWriteKind, decodeSys, sysregName, sysregEncodingName, decodeBrk, isHlt,
-  decodeBitMasks, sysregNames, sysInsnNames, RN_PC, RN_XZR, type MemAccess, type SpWrite,
+  decodeMemAccess, usesSpBase, spWriteKind, decodeBrk, isHlt, decodeBitMasks, RN_PC, RN_XZR, type MemAccess,
+  type SpWrite,
 } from './insn.ts';
+import { decodeSys, sysregName, sysregEncodingName, sysregNames, sysInsnNames } from './sysreg.ts';
 
 const ARCH = '.arch armv8.6-a+memtag+sme+rng+predres+lse+rcpc';
 

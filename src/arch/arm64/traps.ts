@@ -3,7 +3,7 @@
 import type { Kernel } from '../../kernel/kernel.ts';
 import { forceSigFault, forceSig, unhandledSignal } from '../../kernel/signal.ts';
 import { SIGILL, SIGKILL, SIGSEGV, SIGTRAP, ILL_ILLOPC, TRAP_BRKPT } from '../../kernel/sigdefs.ts';
-import { decodeSys, sysregName } from './insn.ts';
+import { decodeSys, sysregName } from './sysreg.ts';
 import { esrGetClassString } from './esr.ts';
 
 const hex16 = (v: bigint): string => v.toString(16).padStart(16, '0');
