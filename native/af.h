@@ -91,6 +91,8 @@ struct icount {
 void af_count_insn_mode(uc_engine *uc, struct icount *c);
 void af_block_fixup(uc_engine *uc, struct icount *c, uint64_t pc, int unused);
 uint64_t af_take_fault(struct icount *c);
+int af_interrupted(void);
+void af_running(uc_engine *uc);
 static inline uint64_t af_take_fault_peek(const struct icount *c)
 {
     return c->sp_fault ? (c->sp_fault_pc | (1ull << 62)) : c->align_fault ? (c->align_fault_pc | (2ull << 62)) : 0;

@@ -84,7 +84,9 @@ int af_run(uc_engine *uc, struct icount *c, uint64_t *io)
     c->limit = c->mode == AF_COUNT_NONE ? UINT64_MAX : io[IO_LIMIT];
     c->pending = AF_PENDING_NONE;
     uint64_t pc = io[R_PC];
+    af_running(uc);
     for (;;) {
+        if (af_interrupted()) break; /* caught while the host ran: do not start */
         if (c->mode == AF_COUNT_BLOCK && (c->want_insn_mode || c->sp_watch)) af_count_insn_mode(uc, c);
         c->partial = 0;
         c->partial_k = 0;
@@ -111,6 +113,7 @@ int af_run(uc_engine *uc, struct icount *c, uint64_t *io)
         }
         break;
     }
+    af_running(0);
     uint64_t fault = af_take_fault_peek(c);
     uc_reg_read(uc, UC_ARM64_REG_PC, &pc);
     if (!c->pending && !fault && err == 14 /* UC_ERR_FETCH_PROT */) {

@@ -114,7 +114,7 @@ function machineOptions(prog: string, args: string[], o: Record<string, unknown>
     dumpable: o.dumpable === undefined ? null : (Number(o.dumpable) as 0 | 1 | 2), exceptionTrace: Boolean(o.exceptionTrace),
     oopsOnSyscall: (o.oopsOnSyscall as number | undefined) ?? null,
     collectDir: (o.collectDir as string | undefined) ? path.resolve(o.collectDir as string) : null,
-    allowHostPipe: Boolean(o.allowHostPipe), passthrough,
+    allowHostPipe: Boolean(o.allowHostPipe), passthrough, interruptible: true,
   };
 }
 

@@ -69,7 +69,7 @@ export class Machine {
   get gcores(): RunReport['gcores'] { return this.recorder.gcores; }
 
   private get done(): boolean {
-    return this.limited || this.sys.halted;
+    return this.limited || this.recorder.interruptedBy !== 0 || this.sys.halted;
   }
 
   /** Runs the process to its end (or the instruction limit) and returns the report. */
@@ -127,6 +127,7 @@ export class Machine {
   private start(): void {
     const o = this.options;
     this.started = true;
+    if (o.interruptible) this.cpu.catchInterrupts(true);
     this.external = [...o.signals];
     this.gcoreAt = [...o.gcore];
     for (const { signo, ns } of o.timedSignals) this.sys.addTimer(ns, () => this.kill(signo));
@@ -153,6 +154,7 @@ export class Machine {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
+    if (this.options.interruptible) this.cpu.catchInterrupts(false);
     if (hasSharedFileMappings(this.mm)) writebackShared(this.mm); // exit_mmap: dirty shared pages reach the file
     this.task.files.closeAll();
     this.cpu.close();
@@ -163,6 +165,10 @@ export class Machine {
     const want = this.stopAt.insns;
     const next = this.nextStop();
     const stop = this.cpu.run(want !== undefined && (next === null || want < next) ? want : next);
+    if (this.options.interruptible && stop.kind === 'limit' && this.cpu.interrupted()) {
+      this.recorder.interrupted(this.cpu.interrupted());
+      return;
+    }
     if (stop.kind === 'breakpoint') {
       this.stopped = { reason: 'address', icount: this.sys.icountNumber(), pc: stop.pc };
       return;

@@ -64,13 +64,15 @@ export interface MachineOptions {
   stdin: Buffer;
   /** echo guest stdout/stderr to the host's as they are written */
   passthrough: boolean;
+  /** SIGINT/SIGTERM to this host process stop the run at an instruction boundary with outcome `interrupted` */
+  interruptible: boolean;
 }
 
 export const defaultOptions = (): MachineOptions => ({
   argv: [], env: [], root: process.cwd(), cwd: '/', sysroot: null, pid: 1000, ppid: 999, uid: 1000, gid: 1000,
   time: 1_700_000_000n, seed: 0n, hostname: 'arm64-fault', maxInsns: null, signals: [], countInsns: true,
   rlimitCore: RLIM_INFINITY, rlimitStack: 8n * 1024n * 1024n, corePattern: 'core', coreUsesPid: false, corePipeLimit: 0,
-  coredumpFilter: 0x33, suidDumpable: 0, dumpable: null, exceptionTrace: false, oopsOnSyscall: null, gcore: [], timedSignals: [], gcoreTimes: [], timeout: null, onTimeout: null, onStuck: null, collectDir: null, allowHostPipe: false, stdin: Buffer.alloc(0), passthrough: false,
+  coredumpFilter: 0x33, suidDumpable: 0, dumpable: null, exceptionTrace: false, oopsOnSyscall: null, gcore: [], timedSignals: [], gcoreTimes: [], timeout: null, onTimeout: null, onStuck: null, collectDir: null, allowHostPipe: false, stdin: Buffer.alloc(0), passthrough: false, interruptible: false,
 });
 
 const KEYS = new Set(Object.keys(defaultOptions()));

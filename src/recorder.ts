@@ -22,6 +22,8 @@ export class Recorder implements Observer {
   private coreSteps: CoreRecord['steps'] = [];
   private core: CoreRecord | null = null;
   private lastFault = { key: '', count: 0 };
+  /** the host signal (SIGINT, SIGTERM) that interrupted the run, or 0 */
+  interruptedBy = 0;
   /** the pc of the svc while a syscall runs (the run loop says): a signal the syscall raises is located there */
   svcPc: bigint | null = null;
 
@@ -95,6 +97,13 @@ export class Recorder implements Observer {
     this.lastFault = key === this.lastFault.key ? { key, count: this.lastFault.count + 1 } : { key, count: 1 };
   }
 
+  /** SIGINT/SIGTERM to the host process stopped the run (at an instruction boundary). */
+  interrupted(signo: number): void {
+    this.interruptedBy = signo;
+    this.notes.push(`interrupted by ${signalName(signo)} to arm64-fault at instruction ${this.sys.icountNumber() ?? '?'}: ` +
+      'the guest was stopped there, its output so far is in the report');
+  }
+
   /** The run ended at its instruction limit: say so when it was spinning in a refault loop. */
   noteRefaultLoop(): void {
     const { key, count } = this.lastFault;
@@ -113,9 +122,11 @@ export class Recorder implements Observer {
       : this.core ?? noCore(`${signalName(ws.signo)}'s default action terminates without a core dump`);
     return {
       exit: {
-        kind: sys.panicked ? 'panic' : ws?.kind ?? (sys.stuck !== null ? 'stuck' : sys.timedOut ? 'timeout' : 'limit'),
+        kind: sys.panicked ? 'panic' : ws?.kind ?? (this.interruptedBy ? 'interrupted' : sys.stuck !== null ? 'stuck'
+          : sys.timedOut ? 'timeout' : 'limit'),
         code: ws?.kind === 'exited' ? ws.code : null,
-        signal: ws?.kind === 'signaled' ? signalName(ws.signo) : null,
+        // for `interrupted`: the host signal that stopped the run
+        signal: ws?.kind === 'signaled' ? signalName(ws.signo) : !ws && this.interruptedBy ? signalName(this.interruptedBy) : null,
         coreDumped: core.dumped,
         waitStatus: ws?.status ?? 0,
       },

@@ -1,5 +1,5 @@
 // RunReport: the JSON contract of DESIGN.md §4, and its text rendering for people.
-import { signalDescription } from './kernel/sigdefs.ts';
+import { signalDescription, signalByName } from './kernel/sigdefs.ts';
 import type { CoredumpResult } from './fs/coredump.ts';
 import { waitStatus } from './kernel/exit.ts';
 import type { SignalLocation } from './where/locate.ts';
@@ -24,7 +24,7 @@ export type CoreRecord = CoredumpResult;
 
 export interface RunReport {
   exit: {
-    kind: 'exited' | 'signaled' | 'limit' | 'panic' | 'stuck' | 'timeout';
+    kind: 'exited' | 'signaled' | 'limit' | 'panic' | 'stuck' | 'timeout' | 'interrupted';
     code: number | null;
     signal: string | null;
     coreDumped: boolean;
@@ -55,6 +55,7 @@ export function shellStatus(r: RunReport): number {
     const ws = waitStatus(r.exit.waitStatus);
     return ws.kind === 'exited' ? ws.code : 128 + ws.signo;
   }
+  if (r.exit.kind === 'interrupted') return 128 + (signalByName(r.exit.signal ?? 'SIGINT') ?? 2);
   return r.exit.kind === 'limit' || r.exit.kind === 'timeout' || r.exit.kind === 'stuck' ? 124 : 125;
 }
 
@@ -88,6 +89,7 @@ export function renderText(r: RunReport): string {
   if (r.exit.kind === 'limit') out.push('stopped: instruction limit reached');
   if (r.exit.kind === 'stuck') out.push('stuck: the process waits for something that can never happen (see the notes)');
   if (r.exit.kind === 'timeout') out.push('stopped: the virtual-time limit (--timeout) passed');
+  if (r.exit.kind === 'interrupted') out.push(`interrupted by ${r.exit.signal}`);
   if (r.exit.kind === 'panic') out.push('kernel panic (see kernelLog)');
   if (r.core.dumped) out.push(`core: ${r.core.path} (${r.core.size} bytes${r.core.truncated ? ', truncated at RLIMIT_CORE' : ''})`);
   else if (r.core.reason) out.push(`no core: ${r.core.reason}`);

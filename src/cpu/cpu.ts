@@ -128,6 +128,16 @@ export class Cpu {
     return this.counter !== undefined;
   }
 
+  /** Catch SIGINT/SIGTERM from now on: a running engine stops at the next block and interrupted() names it. */
+  catchInterrupts(on: boolean): void {
+    this.ic.interrupts(on);
+  }
+
+  /** The host signal caught since catchInterrupts(true), or 0. */
+  interrupted(): number {
+    return this.ic.interrupted();
+  }
+
   close(): void {
     if (!this.closed) {
       if (this.counter !== undefined) this.icountCache = this.icount; // still readable once the state is freed

@@ -152,6 +152,10 @@ export interface IcountLib {
   vtlbEnable(uc: UcHandle, c: unknown): number;
   /** tells native/tlb.c the engine's permissions of a range (-1: unmapped); it moves the invalid-access hooks */
   regionSet(uc: UcHandle, c: unknown, start: bigint, size: bigint, perms: number): number;
+  /** native/interrupt.c: catch SIGINT/SIGTERM (stopping a running engine), or restore the previous handlers */
+  interrupts(on: boolean): void;
+  /** the signal caught since interrupts(true), or 0 */
+  interrupted(): number;
 }
 
 export const AF_COUNT_NONE = 0;
@@ -210,6 +214,8 @@ function loadIcount(): IcountLib | null {
   const stoppedBefore = so.func('void af_stopped_before(void *uc, void *c, uint64_t pc)');
   const vtlbEnable = so.func('int af_vtlb_enable(void *uc, void *c)');
   const regionSet = so.func('int af_region_set(void *uc, void *c, uint64_t start, uint64_t size, int perms)');
+  const interrupts = so.func('void af_interrupts(int on)');
+  const interrupted = so.func('int af_interrupted(void)');
   return {
     createWith(uc, m) {
       const c = createWith(uc, m);
@@ -226,6 +232,8 @@ function loadIcount(): IcountLib | null {
     stoppedBefore: (uc, c, pc) => void stoppedBefore(uc, c, pc),
     vtlbEnable: (uc, c) => vtlbEnable(uc, c) as number,
     regionSet: (uc, c, start, size, perms) => regionSet(uc, c, start, size, perms) as number,
+    interrupts: (on) => void interrupts(on ? 1 : 0),
+    interrupted: () => interrupted() as number,
     create(uc) {
       const c = create(uc);
       if (!c) throw new Error('af_icount_new failed');

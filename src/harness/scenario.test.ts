@@ -31,7 +31,7 @@ describe('parseScenario', () => {
 
   it('errors name file:line:col and the field', () => {
     expect(err('name: n\nprogram: p\nexpect:\n  exit: { kind: died }\n')).toBe(
-      "s.yaml:4:17: field \"expect.exit.kind\": Invalid enum value. Expected 'exited' | 'signaled' | 'limit' | 'panic' | 'stuck' | 'timeout', received 'died'");
+      "s.yaml:4:17: field \"expect.exit.kind\": Invalid enum value. Expected 'exited' | 'signaled' | 'limit' | 'panic' | 'stuck' | 'timeout' | 'interrupted', received 'died'");
     expect(err('name: n\nprogram: p\nsetup:\n  signals: [{ signal: SIGFOO, insns: 1 }]\nexpect: {}\n')).toBe('s.yaml:4:23: field "setup.signals[0].signal": "SIGFOO" is not a signal name');
     expect(err('program: p\nexpect: {}\n')).toBe('s.yaml:1:1: field "name": required field is missing');
     expect(err('name: n\nprogram: p\nexpect: {}\nexpect: {}\n')).toMatch(/^s\.yaml:4:1: YAML: Map keys must be unique/);

@@ -110,7 +110,7 @@ const signalExpect = z.object({
 
 const expectSchema = z.object({
   exit: z.object({
-    kind: z.enum(['exited', 'signaled', 'limit', 'panic', 'stuck', 'timeout']),
+    kind: z.enum(['exited', 'signaled', 'limit', 'panic', 'stuck', 'timeout', 'interrupted']),
     code: z.number().int(),
     signal: signalNameSchema,
   }).strict().partial(),
