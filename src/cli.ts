@@ -5,7 +5,7 @@ import type { TraceEvent } from './trace.ts';
 import { Command, Option, InvalidArgumentError } from 'commander';
 import { Machine } from './machine.ts';
 import { renderText, shellStatus, type RunReport } from './report.ts';
-import { EmulatorError } from './errors.ts';
+import { EmulatorError, InternalError, OptionError, UsageError } from './errors.ts';
 import { RLIM_INFINITY } from './kernel/task.ts';
 import { signalByName } from './kernel/sigdefs.ts';
 import { unicorn } from './cpu/unicorn.ts';
@@ -23,6 +23,10 @@ const int = (name: string) => (v: string): number => {
 const big = (name: string) => (v: string): bigint => {
   if (!/^(\d+|0x[0-9a-f]+)$/i.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
   return BigInt(v);
+};
+const hexMask = (v: string): number => {
+  if (!/^(0x)?[0-9a-f]{1,8}$/i.test(v)) throw new InvalidArgumentError('--coredump-filter must be a hex bit mask (e.g. 0x33)');
+  return parseInt(v, 16);
 };
 const rlimit = (v: string): bigint => (v === 'unlimited' ? RLIM_INFINITY : big('--rlimit-core')(v));
 const repeat = (v: string, prev: string[]): string[] => [...prev, v];
@@ -85,9 +89,9 @@ function runOptions(cmd: Command): Command {
     .option('--seed <n>', 'seed for AT_RANDOM and getrandom (default: 0)', big('--seed'))
     .option('--rlimit-core <bytes|unlimited>', 'RLIMIT_CORE (default: unlimited)', rlimit)
     .option('--core-pattern <pattern>', 'kernel.core_pattern', 'core')
-    .option('--core-uses-pid <0|1>', 'kernel.core_uses_pid', '0')
+    .addOption(new Option('--core-uses-pid <0|1>', 'kernel.core_uses_pid').choices(['0', '1']).default('0'))
     .option('--core-pipe-limit <n>', 'kernel.core_pipe_limit (0: unlimited)', int('--core-pipe-limit'), 0)
-    .option('--coredump-filter <hex>', '/proc/PID/coredump_filter', '0x33')
+    .option('--coredump-filter <hex>', '/proc/PID/coredump_filter', hexMask, 0x33)
     .addOption(new Option('--suid-dumpable <0|1|2>', 'fs.suid_dumpable').choices(['0', '1', '2']).default('0'))
     .addOption(new Option('--dumpable <0|1|2>', 'the process starts with this dumpable flag, as after prctl(PR_SET_DUMPABLE) (default: the exec rule)').choices(['0', '1', '2']))
     .option('--collect-dir <dir>', 'where core_pattern "|arm64-fault-collect …" stores cores (default: <root>/var/lib/arm64-fault/coredumps)')
@@ -109,7 +113,7 @@ function machineOptions(prog: string, args: string[], o: Record<string, unknown>
     pid: o.pid as number, time: (o.time as bigint | undefined) ?? 1_700_000_000n, seed: (o.seed as bigint | undefined) ?? 0n,
     maxInsns: (o.maxInsns as bigint | undefined) ?? null, countInsns: !o.fast,
     rlimitCore: (o.rlimitCore as bigint | undefined) ?? RLIM_INFINITY, corePattern: o.corePattern as string,
-    coreUsesPid: o.coreUsesPid === '1', corePipeLimit: o.corePipeLimit as number, coredumpFilter: parseInt(o.coredumpFilter as string, 16),
+    coreUsesPid: o.coreUsesPid === '1', corePipeLimit: o.corePipeLimit as number, coredumpFilter: o.coredumpFilter as number,
     suidDumpable: Number(o.suidDumpable) as 0 | 1 | 2,
     dumpable: o.dumpable === undefined ? null : (Number(o.dumpable) as 0 | 1 | 2), exceptionTrace: Boolean(o.exceptionTrace),
     oopsOnSyscall: (o.oopsOnSyscall as number | undefined) ?? null,
@@ -202,19 +206,30 @@ if (!['run', 'explain', 'coredumps', '-V', '--version'].includes(sub)) {
   program.addCommand((await import('./harness/matrix.ts')).matrixCommand()); // matrix <program> --vary k=v1,v2 …
 }
 
-// every command, added ones too (addCommand does not inherit it), shows its help after a usage error
+// every command, added ones too (addCommand does not inherit it), shows its help after a usage error and exits
+// with 2 for it, as our own usage errors do (commander's default is 1)
 const helpAfterError = (c: Command): void => {
   c.showHelpAfterError();
+  c.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
   c.commands.forEach(helpAfterError);
 };
 helpAfterError(program);
 
-/** No stack trace reaches a user: an emulator error exits 126, any other error 2, each with its message. */
+/**
+ * No stack trace reaches a user. A bad option value (OptionError, or commander's) is a usage error: 2. The
+ * emulator refusing or failing at something it names (a malformed ELF, the engine): 126. Anything else is a bug:
+ * "internal error", one line, with what reproduces it, and 126.
+ */
 function fail(e: unknown): void {
   const err = e instanceof Error ? e : new Error(String(e));
-  process.stderr.write(`arm64-fault: ${err.message}\n`);
+  const system = 'syscall' in err; // a file the user named could not be opened (ENOENT, EACCES…): usage
+  const bug = (!(err instanceof EmulatorError) && !system && !(err instanceof UsageError)) || err instanceof InternalError;
+  process.stderr.write(bug
+    ? `arm64-fault: internal error: ${err.message} (reproduce with: arm64-fault ${process.argv.slice(2).join(' ')}; ` +
+      'ARM64_FAULT_DEBUG=1 shows the stack)\n'
+    : `arm64-fault: ${err.message}\n`);
   if (process.env.ARM64_FAULT_DEBUG === '1' && err.stack) process.stderr.write(`${err.stack}\n`);
-  process.exitCode = err instanceof EmulatorError ? 126 : 2;
+  process.exitCode = err instanceof EmulatorError && !(err instanceof OptionError) ? 126 : 2;
 }
 process.on('uncaughtException', (e) => {
   fail(e);

@@ -43,3 +43,9 @@ export class StateError extends EmulatorError {
 export class InternalError extends EmulatorError {
   override name = 'InternalError';
 }
+
+/** What the user asked for cannot be done as asked (a missing scenario path, an assembly text that does not
+ *  assemble): the CLI says so in one line and exits 2, like any usage error. Not an emulator failure. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}

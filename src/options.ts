@@ -1,5 +1,6 @@
 // MachineOptions: every host-dependent value comes from here, so the same program and options give
 // byte-identical reports, traces and cores. Validation is strict and names the option.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OptionError } from './errors.ts';
 import { RLIM_INFINITY } from './kernel/task.ts';
@@ -84,7 +85,17 @@ export function resolveOptions(partial: Partial<MachineOptions>): MachineOptions
   }
   const o = { ...defaultOptions(), ...partial };
   o.root = path.resolve(o.root);
-  if (o.sysroot !== null) o.sysroot = path.resolve(o.sysroot);
+  const st = fs.statSync(o.root, { throwIfNoEntry: false });
+  if (!st) throw new OptionError(`root ${o.root} does not exist: create it or name another directory`);
+  if (!st.isDirectory()) throw new OptionError(`root ${o.root} is not a directory`);
+  if (o.oopsOnSyscall !== null && (!Number.isInteger(o.oopsOnSyscall) || o.oopsOnSyscall < 0 || o.oopsOnSyscall > 462)) {
+    throw new OptionError(`oopsOnSyscall must be a syscall number in 0..462 (arm64's last is 462), got ${o.oopsOnSyscall}`);
+  }
+  if (o.sysroot !== null) {
+    o.sysroot = path.resolve(o.sysroot);
+    const ss = fs.statSync(o.sysroot, { throwIfNoEntry: false });
+    if (!ss?.isDirectory()) throw new OptionError(`sysroot ${o.sysroot} is not an existing directory`);
+  }
   if (!o.cwd.startsWith('/')) throw new OptionError(`cwd must be an absolute guest path, got "${o.cwd}"`);
   for (const [k, v] of [['pid', o.pid], ['ppid', o.ppid]] as const) {
     if (!Number.isInteger(v) || v < 1 || v > 4194304) throw new OptionError(`${k} must be an integer in 1..4194304, got ${v}`);

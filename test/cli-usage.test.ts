@@ -52,7 +52,7 @@ describe('command-line conventions', () => {
 
   it('an unknown command is refused, and the help after it lists every command', () => {
     const r = af('tset', 'x');
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown command 'tset'/);
     for (const c of ['run', 'explain', 'coredumps', 'test', 'matrix']) expect(r.stderr).toMatch(new RegExp(`^  ${c} `, 'm'));
   });

@@ -61,8 +61,8 @@ describe('the location of a fault', () => {
   });
 
   it('the JSON report and the text output carry it, byte-identical from run to run', () => {
-    const a = af('run', '--json', '--root', '/nonexistent-root-is-fine-for-rlimit-0', '--rlimit-core', '0', prog('segv_maperr_null'));
-    const b = af('run', '--json', '--root', '/nonexistent-root-is-fine-for-rlimit-0', '--rlimit-core', '0', prog('segv_maperr_null'));
+    const a = af('run', '--json', '--root', '/tmp', '--rlimit-core', '0', prog('segv_maperr_null'));
+    const b = af('run', '--json', '--root', '/tmp', '--rlimit-core', '0', prog('segv_maperr_null'));
     expect(a.stdout).toBe(b.stdout);
     expect(JSON.parse(a.stdout).signals[0]).toMatchObject({ symbol: 'fault_insn+0x0', insn: 'ldr x1, [x0]' });
     const text = af('run', '--root', '/tmp', '--rlimit-core', '0', prog('segv_maperr_null'));

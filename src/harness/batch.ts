@@ -1,5 +1,6 @@
 // Many scenarios on worker_threads (one Machine per scenario, each worker runs one at a time), a progress
 // bar on a TTY, a reporter, and `arm64-fault test`: exit status 1 exactly when a scenario fails.
+import { UsageError } from '../errors.ts';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -32,7 +33,7 @@ export function collectScenarioFiles(paths: string[]): string[] {
   const out = new Set<string>();
   const walk = (p: string, top: boolean): void => {
     const st = fs.statSync(p, { throwIfNoEntry: false });
-    if (!st) throw new Error(`${p}: no such file or directory`);
+    if (!st) throw new UsageError(`${p}: no such file or directory`);
     if (st.isDirectory()) {
       for (const e of fs.readdirSync(p).sort()) walk(path.join(p, e), false);
     } else if (top || /\.ya?ml$/.test(p)) out.add(path.resolve(p));
@@ -158,7 +159,7 @@ export function harnessCommand(onStatus: (status: number) => void = (s) => { pro
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .action(async (paths: string[], o: { jobs?: number; reporter: ReporterName; output?: string }) => {
       if (collectScenarioFiles(paths).length === 0) {
-        throw new Error(`no scenario files (*.yaml, *.yml) in ${paths.join(', ')}`);
+        throw new UsageError(`no scenario files (*.yaml, *.yml) in ${paths.join(', ')}`);
       }
       const r = await runBatch(paths, { jobs: o.jobs, reporter: o.reporter, progress: process.stderr });
       if (o.output) {

@@ -2,6 +2,7 @@
 // them — the built-in pipe collector's <root>/var/lib/arm64-fault/coredumps (with its metadata) and plain core
 // files (core, core.<pid>, …) at the top of <root> — with the metadata a core's own notes give, a backtrace by
 // gdb-multiarch, gdb on a core, and a copy of one.
+import { UsageError } from '../errors.ts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -177,7 +178,7 @@ export function coredumpsCommand(): Command {
         const exe = hostExe(e, root);
         const extra = o.debuggerArguments ? o.debuggerArguments.trim().split(/\s+/) : [];
         const r = spawnSync('gdb-multiarch', [...extra, ...(exe ? [exe] : []), e.corePath], { stdio: 'inherit' });
-        if (r.error) throw new Error('gdb-multiarch is not installed (apt-get install gdb-multiarch)');
+        if (r.error) throw new UsageError('gdb-multiarch is not installed (apt-get install gdb-multiarch)');
         process.exitCode = r.status ?? 1;
       } catch (err) {
         fail(err);

@@ -1,5 +1,6 @@
 // `arm64-fault matrix`: one program under every combination of core-dump settings, one row per run:
 // what the process died of and what the core-dump code decided (dumped, or the first clause of its reason).
+import { UsageError } from '../errors.ts';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -74,7 +75,7 @@ export function resolveProgramArg(p: string): string {
   if (fs.existsSync(p)) return path.resolve(p);
   const built = path.join(PROGRAMS_DIR, p);
   if (fs.existsSync(built)) return built;
-  throw new Error(`program "${p}" is neither a file nor in ${PROGRAMS_DIR}`);
+  throw new UsageError(`program "${p}" is neither a file nor in ${PROGRAMS_DIR}`);
 }
 
 export function runMatrix(program: string, vary: [string, string[]][], base: Partial<MachineOptions> = {}): MatrixRow[] {

@@ -2,6 +2,7 @@
 // (torvalds/linux tools/testing/selftests/arm64/signal/test_signals.h `struct tdescr`: name, descr,
 // sig_trig → setup.signals, sig_ok → expect.signals, setup/run/check_result → program/setup/expect).
 // Validation is strict: every error names the file, the line and the field, so a typo never passes as "no expectation".
+import { UsageError } from '../errors.ts';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -251,7 +252,7 @@ export function assemble(asm: string, file = '<asm>'): string {
     fs.renameSync(tmp, exe); // atomic: parallel workers may assemble the same text
   } catch (e) {
     const err = (e as { stderr?: Buffer }).stderr?.toString().trim() ?? (e as Error).message;
-    throw new Error(`${file}: program.asm does not assemble: ${err.replaceAll(work + '/', '')}`);
+    throw new UsageError(`${file}: program.asm does not assemble: ${err.replaceAll(work + '/', '')}`);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -268,7 +269,7 @@ function refuseHostFiles(asm: string, file: string): void {
     const m = d && /^"([^"\\]*)"/.exec(d[2]); // a plain quoted path: no escapes that could spell one
     const bad = d && (!m || m[1].startsWith('/') || m[1].split('/').includes('..')) ? `.${d[1]} ${d[2].trim()} names a host path`
       : line.includes('\\()') ? 'macro concatenation (\\()) is not allowed' : null;
-    if (bad) throw new Error(`${file}: program.asm line ${i + 1}: ${bad}; inline assembly cannot read files outside its own text`);
+    if (bad) throw new UsageError(`${file}: program.asm line ${i + 1}: ${bad}; inline assembly cannot read files outside its own text`);
   }
 }
 
@@ -279,7 +280,7 @@ export function resolveProgram(s: Scenario): string {
   if (fs.existsSync(local) && fs.statSync(local).isFile()) return local;
   const built = path.resolve(PROGRAMS_DIR, s.program);
   if (fs.existsSync(built)) return built;
-  throw new Error(`${s.file}: program "${s.program}" is neither next to the file nor in ${PROGRAMS_DIR} (run make -C programs)`);
+  throw new UsageError(`${s.file}: program "${s.program}" is neither next to the file nor in ${PROGRAMS_DIR} (run make -C programs)`);
 }
 
 /** MachineOptions for a run of the scenario in `root`. */
