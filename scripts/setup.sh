@@ -20,4 +20,30 @@ bash scripts/engine.sh
 make -s -C native
 make -s -C programs
 bash scripts/bundle.sh
+
+# ---- dynamically linked programs (issue 12) -- begin -----------------------------------------------------------
+# The tests run programs/build/dyn_* with the cross toolchain's sysroot, /usr/aarch64-linux-gnu (Debian's
+# libc6-arm64-cross, which libc6-dev-arm64-cross above pulls in): ld-linux-aarch64.so.1 and libc.so.6, used as
+# `--sysroot /usr/aarch64-linux-gnu` (like qemu-aarch64 -L). Nothing else is needed for `npm test`.
+# For experiments with real Debian arm64 binaries, .cache/arm64-root (git-ignored) is assembled as a guest root
+# from Debian arm64 packages (libc6, hello), downloaded with a private apt state so the host's dpkg
+# architectures stay untouched; offline, this step is skipped with a note. Use it as
+#   npx arm64-fault run --root .cache/arm64-root .cache/arm64-root/usr/bin/hello
+if [ ! -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libc6-arm64-cross >/dev/null
+fi
+arm64_root=.cache/arm64-root
+if [ ! -e "$arm64_root/usr/bin/hello" ]; then
+  apt_dir="$PWD/.cache/apt-arm64"
+  mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$arm64_root"
+  apt_opts=(-o APT::Architecture=arm64 -o "APT::Architectures::=arm64" -o "Dir::State::Lists=$apt_dir/lists"
+            -o "Dir::Cache=$apt_dir" -o Dir::State::status=/dev/null -o Debug::NoLocking=1)
+  if apt-get "${apt_opts[@]}" update -qq >/dev/null 2>&1 &&
+     (cd "$apt_dir/archives" && apt-get "${apt_opts[@]}" download libc6:arm64 hello:arm64 >/dev/null 2>&1); then
+    for deb in "$apt_dir"/archives/*_arm64.deb; do dpkg-deb -x "$deb" "$arm64_root"; done
+  else
+    echo "note: no network for the Debian arm64 packages; $arm64_root not assembled (npm test does not need it)"
+  fi
+fi
+# ---- dynamically linked programs (issue 12) -- end -------------------------------------------------------------
 if [ "${1:-}" != "--no-demo" ]; then bash scripts/demo.sh; fi

@@ -71,10 +71,11 @@ const onStuck = (v: string): number | 'gcore' => (v === 'gcore' ? 'gcore' : sign
 /** The options every command that runs a program takes. */
 function runOptions(cmd: Command): Command {
   return cmd
-    .argument('<program>', 'static AArch64 ELF executable (host path)')
+    .argument('<program>', 'AArch64 ELF executable (host path): static, or dynamic with --root/--sysroot holding its interpreter')
     .argument('[args...]', 'guest arguments (after --)')
     .option('--root <dir>', "host directory that is the guest's /; guest files and core files stay inside it (default: the current directory)")
     .option('--cwd <path>', 'guest working directory', '/')
+    .option('--sysroot <dir>', 'read-only directory searched before --root for absolute guest paths (the interpreter, libraries), like qemu -L')
     .option('--env <KEY=value>', 'a guest environment entry; repeatable (none by default, for reproducible runs)', repeat, [])
     .option('--signal <SIG@insns=N|SIG@time=S>', 'send SIG from another process (SI_USER) after N instructions or S seconds of virtual time (also while the guest sleeps or waits); repeatable', collectSignals, [])
     .option('--gcore <insns=N|time=S>', 'write core.<pid> after N instructions or S seconds of virtual time and go on, like gdb gcore; repeatable', collectGcore, [])
@@ -102,6 +103,7 @@ function runOptions(cmd: Command): Command {
 function machineOptions(prog: string, args: string[], o: Record<string, unknown>, passthrough: boolean): Partial<MachineOptions> {
   return {
     argv: [prog, ...args], env: o.env as string[], root: (o.root as string | undefined) ?? process.cwd(), cwd: o.cwd as string,
+    sysroot: (o.sysroot as string | undefined) ?? null,
     signals: (o.signal as ({ signo: number } & When)[]).flatMap((x) => ('insns' in x ? [{ signo: x.signo, insns: x.insns }] : [])),
     timedSignals: (o.signal as ({ signo: number } & When)[]).flatMap((x) => ('ns' in x ? [{ signo: x.signo, ns: x.ns }] : [])),
     gcore: (o.gcore as When[]).flatMap((x) => ('insns' in x ? [x.insns] : [])),

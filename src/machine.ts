@@ -13,6 +13,7 @@ import { StateError } from './errors.ts';
 import { elfSymbols } from './fs/elf_symbols.ts';
 import type { TraceSink, TraceEvent } from './trace.ts';
 import { System } from './system.ts';
+import { writebackShared, hasSharedFileMappings } from './mm/filemap.ts';
 import { Recorder } from './recorder.ts';
 
 /** What runUntil() may stop at, besides the end of the process. */
@@ -63,6 +64,8 @@ export class Machine {
   get task() { return this.sys.task; }
   get cpu() { return this.sys.cpu; }
   get mm() { return this.sys.mm; }
+  /** where a PIE / static-pie program was placed (its symbols are relative to it); 0 for ET_EXEC */
+  get loadBias(): bigint { return this.sys.loadBias; }
   get gcores(): RunReport['gcores'] { return this.recorder.gcores; }
 
   private get done(): boolean {
@@ -128,7 +131,7 @@ export class Machine {
     this.external = [...o.signals];
     this.gcoreAt = [...o.gcore];
     for (const { signo, ns } of o.timedSignals) this.sys.addTimer(ns, () => this.kill(signo));
-    for (const ns of o.gcoreTimes) this.sys.addTimer(ns, () => this.writeGcore());
+    for (const ns of o.gcoreTimes) this.sys.addTimer(ns, () => this.writeGcore(), false);
     if (o.timeout !== null) {
       this.sys.addTimer(o.timeout, () => {
         if (o.onTimeout === null) this.sys.timedOut = true;
@@ -136,7 +139,7 @@ export class Machine {
           this.kill(o.onTimeout); // delivered on the way back to user mode; the run ends there if it survives
           this.timeoutFired = true;
         }
-      });
+      }, false);
     }
     const onStuck = o.onStuck;
     this.sys.onStuck = (reason) => {
@@ -152,6 +155,7 @@ export class Machine {
     if (this.finished) return;
     this.finished = true;
     if (this.options.interruptible) this.cpu.catchInterrupts(false);
+    if (hasSharedFileMappings(this.mm)) writebackShared(this.mm); // exit_mmap: dirty shared pages reach the file
     this.task.files.closeAll();
     this.cpu.close();
   }
@@ -242,7 +246,7 @@ export class Machine {
     this.symbols ??= elfSymbols(fs.readFileSync(this.programPath));
     const a = this.symbols.get(name);
     if (a === undefined) throw new StateError(`symbol("${name}"): the program has no such symbol (stripped?)`);
-    return a;
+    return a + this.sys.loadBias;
   }
 
   /** The report of the run so far (final once the process has ended). */

@@ -14,6 +14,8 @@ export interface MachineOptions {
   root: string;
   /** guest working directory [/] */
   cwd: string;
+  /** read-only directory looked up before the root for absolute guest paths, like qemu's -L [none] */
+  sysroot: string | null;
   pid: number;
   ppid: number;
   uid: number;
@@ -68,7 +70,7 @@ export interface MachineOptions {
 }
 
 export const defaultOptions = (): MachineOptions => ({
-  argv: [], env: [], root: process.cwd(), cwd: '/', pid: 1000, ppid: 999, uid: 1000, gid: 1000,
+  argv: [], env: [], root: process.cwd(), cwd: '/', sysroot: null, pid: 1000, ppid: 999, uid: 1000, gid: 1000,
   time: 1_700_000_000n, seed: 0n, hostname: 'arm64-fault', maxInsns: null, signals: [], countInsns: true,
   rlimitCore: RLIM_INFINITY, rlimitStack: 8n * 1024n * 1024n, corePattern: 'core', coreUsesPid: false, corePipeLimit: 0,
   coredumpFilter: 0x33, suidDumpable: 0, dumpable: null, exceptionTrace: false, oopsOnSyscall: null, gcore: [], timedSignals: [], gcoreTimes: [], timeout: null, onTimeout: null, onStuck: null, collectDir: null, allowHostPipe: false, stdin: Buffer.alloc(0), passthrough: false, interruptible: false,
@@ -88,6 +90,11 @@ export function resolveOptions(partial: Partial<MachineOptions>): MachineOptions
   if (!st.isDirectory()) throw new OptionError(`root ${o.root} is not a directory`);
   if (o.oopsOnSyscall !== null && (!Number.isInteger(o.oopsOnSyscall) || o.oopsOnSyscall < 0 || o.oopsOnSyscall > 462)) {
     throw new OptionError(`oopsOnSyscall must be a syscall number in 0..462 (arm64's last is 462), got ${o.oopsOnSyscall}`);
+  }
+  if (o.sysroot !== null) {
+    o.sysroot = path.resolve(o.sysroot);
+    const ss = fs.statSync(o.sysroot, { throwIfNoEntry: false });
+    if (!ss?.isDirectory()) throw new OptionError(`sysroot ${o.sysroot} is not an existing directory`);
   }
   if (!o.cwd.startsWith('/')) throw new OptionError(`cwd must be an absolute guest path, got "${o.cwd}"`);
   for (const [k, v] of [['pid', o.pid], ['ppid', o.ppid]] as const) {

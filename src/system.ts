@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { Cpu } from './cpu/cpu.ts';
 import { Mm } from './mm/mm.ts';
 import { loadElfBinary } from './fs/binfmt_elf.ts';
+import { openExecOverlay } from './fs/sysroot.ts';
 import { execCredentials } from './fs/exec.ts';
 import { FileTable } from './fs/files.ts';
 import { hostToGuest } from './fs/namei.ts';
@@ -29,6 +30,9 @@ export class System implements Kernel {
   readonly sched: Scheduler;
   readonly clock: Clock;
   readonly root: string;
+  readonly sysroot: string | null;
+  /** where a PIE / static-pie program was placed; 0 for ET_EXEC */
+  loadBias = 0n;
   readonly sysctl: Sysctl;
   readonly features: CpuFeatures;
   readonly tracer: Tracer;
@@ -48,13 +52,14 @@ export class System implements Kernel {
    */
   onStuck: ((reason: string) => boolean) | null = null;
   /** the outside world's timers (signals and gcores at a virtual time, the timeout), earliest first */
-  private readonly hrtimers: { at: bigint; fn: () => void }[] = [];
+  private readonly hrtimers: { at: bigint; fn: () => void; wakes: boolean }[] = [];
   private readonly rng: Buffer;
   private rngCounter = 0n;
 
   constructor(programPath: string, readonly options: MachineOptions, sink?: TraceSink) {
     const o = options;
     this.root = o.root;
+    this.sysroot = o.sysroot;
     this.sysctl = {
       hostname: o.hostname, corePattern: o.corePattern, coreUsesPid: o.coreUsesPid, corePipeLimit: o.corePipeLimit,
       suidDumpable: o.suidDumpable, exceptionTrace: o.exceptionTrace, allowHostPipe: o.allowHostPipe,
@@ -99,7 +104,9 @@ export class System implements Kernel {
     const exec = loadElfBinary(mm, {
       file, guestPath, execfn: argv[0], argv, envp: o.env, uid: o.uid, gid: o.gid, euid: cred.euid, egid: cred.egid,
       secure: cred.secure, random: this.randomBytes(16), features: this.features, executable: true,
+      openInterp: (p) => openExecOverlay(o.root, o.sysroot, p),
     });
+    this.loadBias = exec.loadBias;
     cpu.pc = exec.entry;
     cpu.sp = exec.sp;
     return task;
@@ -161,15 +168,19 @@ export class System implements Kernel {
     return this.task.exitState !== null || this.panicked || this.stuck !== null || this.timedOut;
   }
 
-  /** An event of the outside world at virtual time `at` (ns since the start); equal times keep their order. */
-  addTimer(at: bigint, fn: () => void): void {
+  /**
+   * An event of the outside world at virtual time `at` (ns since the start); equal times keep their order.
+   * `wakes`: it can end a wait (a signal); a gcore or the run's timeout cannot, so it does not keep a wait that
+   * nothing else could end from being reported as stuck.
+   */
+  addTimer(at: bigint, fn: () => void, wakes = true): void {
     const i = this.hrtimers.findIndex((t) => t.at > at);
-    this.hrtimers.splice(i < 0 ? this.hrtimers.length : i, 0, { at, fn });
+    this.hrtimers.splice(i < 0 ? this.hrtimers.length : i, 0, { at, fn, wakes });
   }
 
-  /** Virtual ns until the next outside event (0 when due), or null when none is left. */
-  nextTimer(): bigint | null {
-    const t = this.hrtimers[0];
+  /** Virtual ns until the next outside event (only those that can end a wait, with `waking`; 0 when due), or null. */
+  nextTimer(waking = false): bigint | null {
+    const t = waking ? this.hrtimers.find((x) => x.wakes) : this.hrtimers[0];
     if (!t) return null;
     const left = t.at - this.clock.elapsed();
     return left > 0n ? left : 0n;
@@ -203,7 +214,8 @@ export class System implements Kernel {
       if (wake() || this.halted) return left ?? 0n;
       // only ITIMER_REAL runs while the process sleeps: the other two count its CPU time
       const real = itimers.remaining().find((r) => r.which === ITIMER_REAL)?.left ?? null;
-      const outside = this.nextTimer();
+      // an endless wait with nothing that could end it is stuck now, whatever gcores or timeout lie ahead
+      const outside = left === null && this.nextTimer(true) === null ? null : this.nextTimer();
       const next = real === null ? outside : outside === null || real < outside ? real : outside;
       if (next === null || (left !== null && next > left)) {
         if (left !== null) {

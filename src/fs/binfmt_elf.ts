@@ -1,8 +1,10 @@
-// Mirrors fs/binfmt_elf.c load_elf_binary + create_elf_tables and fs/exec.c setup_arg_pages (v6.17),
-// for static ELF64 AArch64 executables (ET_EXEC and static-pie ET_DYN), randomization off.
+// Mirrors fs/binfmt_elf.c load_elf_binary, load_elf_interp + create_elf_tables and fs/exec.c setup_arg_pages
+// (v6.17) for ELF64 AArch64 executables: ET_EXEC, static-pie and PIE ET_DYN, with or without a PT_INTERP
+// program interpreter (ld-linux-aarch64.so.1), randomization off (as under `setarch -R`).
 import { LoaderError } from '../errors.ts';
 import {
-  parseEhdr, parsePhdrs, ET_EXEC, ET_DYN, EM_AARCH64, PT_LOAD, PT_INTERP, PT_PHDR, PT_GNU_STACK, PF_X, PF_W, PF_R,
+  parseEhdr, parsePhdrs, ET_EXEC, ET_DYN, EM_AARCH64, PT_LOAD, PT_INTERP, PT_PHDR, PT_GNU_STACK, PT_GNU_PROPERTY,
+  PF_X, PF_W, PF_R, parseElfProperties,
 } from './elf.ts';
 import {
   Mm, type Vma, type MappedFile, PAGE_SIZE, STACK_TOP, TASK_SIZE, pageAlignDown, pageAlignUp,
@@ -43,17 +45,34 @@ export interface ExecParams {
   random: Buffer;
   features: CpuFeatures;
   executable: boolean;
+  /**
+   * open_exec of the PT_INTERP path: the interpreter's bytes, its guest path (d_path: symlinks resolved) and
+   * host path, or a negative errno. Looked up in the sysroot first, then in the root.
+   */
+  openInterp?: (guestPath: string) => OpenedFile | number;
 }
+
+export interface OpenedFile { data: Buffer; guestPath: string; host: string; executable: boolean }
+
+/** ELF_ET_DYN_BASE (arch/arm64/include/asm/elf.h): 2 / 3 of the 48-bit user address space. */
+export const ELF_ET_DYN_BASE = (2n * TASK_SIZE / 3n) & ~(PAGE_SIZE - 1n);
+const PATH_MAX = 4096;
 
 export interface ExecResult {
   entry: bigint;
   sp: bigint;
   phdrs: Phdr[];
   vdsoBase: bigint;
+  /** the interpreter's load address (AT_BASE), 0 without one */
+  interpBase: bigint;
+  /** the program's load bias (0 for ET_EXEC) */
+  loadBias: bigint;
 }
 
+export interface ParsedElf { type: number; entry: bigint; phoff: bigint; phdrs: Phdr[]; interp: string | null }
+
 /** Validates the ELF header and program headers; every problem is a LoaderError that names it. */
-export function parseExecutable(file: Buffer, name: string): { type: number; entry: bigint; phoff: bigint; phdrs: Phdr[] } {
+export function parseExecutable(file: Buffer, name: string): ParsedElf {
   const fail = (msg: string): never => { throw new LoaderError(name, msg); };
   if (file.length < 64) fail(`not an ELF file: ${file.length} bytes, an ELF64 header needs 64`);
   if (file.readUInt32BE(0) !== 0x7f454c46) fail('not an ELF file (bad magic)');
@@ -73,8 +92,15 @@ export function parseExecutable(file: Buffer, name: string): { type: number; ent
   const phdrs: Phdr[] = parsePhdrs(file, eh).map((p) => ({
     type: p.p_type, flags: p.p_flags, offset: p.p_offset, vaddr: p.p_vaddr, filesz: p.p_filesz, memsz: p.p_memsz, align: p.p_align,
   }));
-  if (phdrs.some((p) => p.type === PT_INTERP)) {
-    fail('has a PT_INTERP (dynamically linked): only static programs are supported; link with -static');
+  let interp: string | null = null;
+  const pi = phdrs.find((p) => p.type === PT_INTERP);
+  if (pi) {
+    // the interpreter path: 2..PATH_MAX bytes inside the file, NUL-terminated (else ENOEXEC)
+    if (pi.filesz > BigInt(PATH_MAX) || pi.filesz < 2n) fail(`PT_INTERP size ${pi.filesz} is not in 2..${PATH_MAX} (ENOEXEC)`);
+    if (pi.offset + pi.filesz > BigInt(file.length)) fail('PT_INTERP lies beyond the end of the file (truncated?)');
+    const raw = file.subarray(Number(pi.offset), Number(pi.offset + pi.filesz));
+    if (raw[raw.length - 1] !== 0) fail('PT_INTERP path is not NUL-terminated (ENOEXEC)');
+    interp = raw.subarray(0, raw.indexOf(0)).toString('latin1');
   }
   const loads = phdrs.filter((p) => p.type === PT_LOAD);
   if (loads.length === 0) fail('has no PT_LOAD segment');
@@ -90,16 +116,21 @@ export function parseExecutable(file: Buffer, name: string): { type: number; ent
     }
   });
   if (type === ET_EXEC && loads[0].vaddr < 0x8000n) fail(`first PT_LOAD at 0x${loads[0].vaddr.toString(16)} is below mmap_min_addr (0x8000)`);
-  return { type, entry, phoff, phdrs };
+  return { type, entry, phoff, phdrs, interp };
 }
 
 const protFlags = (pf: number): number => (pf & PF_R ? VM_READ : 0) | (pf & PF_W ? VM_WRITE : 0) | (pf & PF_X ? VM_EXEC : 0);
 
 export function loadElfBinary(mm: Mm, p: ExecParams): ExecResult {
-  const { type, entry, phoff, phdrs } = parseExecutable(p.file, p.guestPath);
+  const { type, entry, phoff, phdrs, interp: interpPath } = parseExecutable(p.file, p.guestPath);
   const loads = phdrs.filter((ph) => ph.type === PT_LOAD);
   const gnuStack = phdrs.find((ph) => ph.type === PT_GNU_STACK);
   const execStack = gnuStack ? (gnuStack.flags & PF_X) !== 0 : false;
+  const interp = interpPath === null ? null : openInterpreter(p, interpPath);
+  // parse_elf_properties: the interpreter's PT_GNU_PROPERTY if there is one, else the program's. BTI is not
+  // emulated (system_supports_bti() is false: no HWCAP2_BTI), so a valid note changes nothing; only a malformed
+  // one fails the exec (ENOEXEC), as on a CPU without BTI.
+  checkProperties(interp ?? { data: p.file, guestPath: p.guestPath, elf: { phdrs } as ParsedElf });
 
   mm.mmapBase = STACK_TOP - 128n * 1024n * 1024n; // mmap_base(): gap clamped to MIN_GAP (128 MiB)
   const mapped: MappedFile = { path: p.guestPath, data: p.file, executable: p.executable };
@@ -107,11 +138,18 @@ export function loadElfBinary(mm: Mm, p: ExecParams): ExecResult {
   // setup_arg_pages: the stack vma first, so the segment mappings avoid it.
   const stack = setupStack(mm, p);
 
-  // ET_DYN without an interpreter is "a loader": placed in the mmap region, top-down (load_bias from mmap).
   let bias = 0n;
   const lo = pageAlignDown(loads[0].vaddr);
   const hi = pageAlignUp(loads[loads.length - 1].vaddr + loads[loads.length - 1].memsz);
-  if (type === ET_DYN) {
+  if (type === ET_DYN && interp) {
+    // a PIE program: ELF_ET_DYN_BASE (no arch_mmap_rnd()), aligned down to the largest p_align
+    bias = pageAlignDown((ELF_ET_DYN_BASE & ~(maximumAlignment(loads) - 1n)) - loads[0].vaddr);
+    if (!mm.isFree(bias + lo, bias + hi)) throw new LoaderError(p.guestPath, 'ELF_ET_DYN_BASE is taken (EEXIST)');
+  } else if (type === ET_DYN) {
+    // ET_DYN without an interpreter is "a loader": placed in the mmap region, top-down (load_bias from mmap).
+    // DIVERGENCE: v6.17 aligns this load_bias down to the largest p_align (64 KiB for most binaries) and moves
+    // the brk to ELF_ET_DYN_BASE (brk_moved); kept page-aligned with the brk after the image so that reports
+    // and cores of existing static-pie programs stay as they were (to be decided by the project lead).
     const at = mm.getUnmappedArea(hi - lo);
     if (at === null) throw new LoaderError(p.guestPath, 'no room in the address space for the program');
     bias = at - lo;
@@ -119,6 +157,13 @@ export function loadElfBinary(mm: Mm, p: ExecParams): ExecResult {
   let brk = 0n;
   for (const ph of loads) mapSegment(mm, ph, bias, mapped, p.file, (end) => { if (end > brk) brk = end; });
   mm.startBrk = mm.brk = pageAlignUp(brk);
+
+  let interpBase = 0n;
+  let start = entry + bias;
+  if (interp) {
+    interpBase = loadElfInterp(mm, interp);
+    start = interp.elf.entry + interpBase;
+  }
 
   // arch_setup_additional_pages: the vDSO takes the first top-down slot.
   const vdsoBase = mm.getUnmappedArea(BigInt(VDSO_SIZE))!;
@@ -128,11 +173,75 @@ export function loadElfBinary(mm: Mm, p: ExecParams): ExecResult {
   if (execStack) stack.flags |= VM_EXEC;
   const phdrAddr = findPhdrAddr(phdrs, phoff, bias);
   const sp = createElfTables(mm, p, {
-    phdr: phdrAddr, phnum: phdrs.length, entry: entry + bias, vdso: vdsoBase,
+    phdr: phdrAddr, phnum: phdrs.length, entry: entry + bias, vdso: vdsoBase, base: interpBase,
   });
-  return { entry: entry + bias, sp, phdrs, vdsoBase };
+  return { entry: start, sp, phdrs, vdsoBase, interpBase, loadBias: bias };
 }
 
+interface Interp { data: Buffer; guestPath: string; host?: string; executable?: boolean; elf: ParsedElf }
+
+/** open_exec(PT_INTERP) and the interpreter checks of load_elf_binary (ELIBBAD when it is not an ELF). */
+function openInterpreter(p: ExecParams, path: string): Interp {
+  const r = p.openInterp ? p.openInterp(path) : -2;
+  if (typeof r === 'number') {
+    const why = r === -2 ? 'not found (ENOENT)' : `cannot be opened (errno ${-r})`;
+    throw new LoaderError(p.guestPath, `its interpreter ${path} ${why} inside --root or --sysroot; ` +
+      'give the directory that holds ld-linux-aarch64.so.1 and the libraries with --sysroot (e.g. /usr/aarch64-linux-gnu) or --root');
+  }
+  if (r.data.length < 4 || r.data.readUInt32BE(0) !== 0x7f454c46) {
+    throw new LoaderError(r.guestPath, `the interpreter of ${p.guestPath} is not an ELF file (ELIBBAD)`);
+  }
+  const elf = parseExecutable(r.data, r.guestPath);
+  return { ...r, elf };
+}
+
+function checkProperties(f: { data: Buffer; guestPath: string; elf: { phdrs: Phdr[] } }): void {
+  const ph = f.elf.phdrs.find((x) => x.type === PT_GNU_PROPERTY);
+  if (!ph) return;
+  const err = parseElfProperties(f.data, ph.offset, ph.filesz);
+  if (err) throw new LoaderError(f.guestPath, `PT_GNU_PROPERTY: ${err} (ENOEXEC)`);
+}
+
+/** maximum_alignment: the largest power-of-two p_align of the PT_LOADs, at least a page. */
+function maximumAlignment(loads: Phdr[]): bigint {
+  let a = 0n;
+  for (const ph of loads) if (ph.align > 0n && (ph.align & (ph.align - 1n)) === 0n && ph.align > a) a = ph.align;
+  return pageAlignUp(a);
+}
+
+/**
+ * load_elf_interp: the whole image (total_mapping_size) is placed top-down in the mmap region (an ET_DYN
+ * interpreter gets no alignment beyond a page), then each PT_LOAD is mapped at load_addr + p_vaddr; the holes
+ * between segments stay unmapped. Returns load_addr (AT_BASE).
+ */
+function loadElfInterp(mm: Mm, interp: Interp): bigint {
+  const loads = interp.elf.phdrs.filter((ph) => ph.type === PT_LOAD);
+  const file: MappedFile = { path: interp.guestPath, data: interp.data, executable: interp.executable ?? true, host: interp.host };
+  let loadAddr = 0n;
+  if (interp.elf.type === ET_DYN) {
+    const min = loads.reduce((m, ph) => (pageAlignDown(ph.vaddr) < m ? pageAlignDown(ph.vaddr) : m), loads[0].vaddr);
+    const max = loads.reduce((m, ph) => (ph.vaddr + ph.memsz > m ? ph.vaddr + ph.memsz : m), 0n);
+    const at = mm.getUnmappedArea(pageAlignUp(max - min));
+    if (at === null) throw new LoaderError(interp.guestPath, 'no room in the address space for the interpreter (ENOMEM)');
+    loadAddr = at - pageAlignDown(loads[0].vaddr);
+  }
+  for (const ph of loads) {
+    if (!mm.isFree(pageAlignDown(loadAddr + ph.vaddr), pageAlignUp(loadAddr + ph.vaddr + ph.memsz)) && interp.elf.type === ET_EXEC) {
+      throw new LoaderError(interp.guestPath, `interpreter segment at 0x${ph.vaddr.toString(16)} overlaps the program (ENOMEM)`);
+    }
+    mapSegment(mm, ph, loadAddr, file, interp.data, () => {});
+  }
+  return loadAddr;
+}
+
+/**
+ * elf_load: the file-backed part, its last page zero-filled past p_filesz, and the remaining bss pages as
+ * anonymous memory (vm_brk_flags).
+ * DIVERGENCE: Linux zeroes the tail of the last file page only when p_memsz > p_filesz (padzero, and only in a
+ * writable segment); otherwise the page shows the file's next bytes. Linkers pad text segments with zeros, so
+ * this only shows for hand-made files (the asm programs: their text page tail holds the symbol table); kept so
+ * that their cores stay byte-identical.
+ */
 function mapSegment(mm: Mm, ph: Phdr, bias: bigint, file: MappedFile, data: Buffer, brk: (end: bigint) => void): void {
   const vaddr = ph.vaddr + bias;
   const start = pageAlignDown(vaddr);
@@ -140,14 +249,12 @@ function mapSegment(mm: Mm, ph: Phdr, bias: bigint, file: MappedFile, data: Buff
   const memEnd = vaddr + ph.memsz;
   const flags = protFlags(ph.flags);
   const off = ph.offset - (vaddr - start);
-  // elf_load: the file-backed part, its last page zero-filled past p_filesz (padzero)
   const mapEnd = ph.filesz > 0n ? pageAlignUp(fileEnd) : start;
   if (mapEnd > start) {
     const bytes = Buffer.alloc(Number(mapEnd - start));
     data.copy(bytes, 0, Number(off), Number(ph.offset + ph.filesz));
     insertMerging(mm, { start, end: mapEnd, flags, pgoff: off, file, name: null }, bytes);
   }
-  // the rest of the bss is anonymous memory (vm_brk_flags)
   const anonEnd = pageAlignUp(memEnd);
   if (anonEnd > mapEnd) insertMerging(mm, { start: mapEnd, end: anonEnd, flags, pgoff: 0n, file: null, name: null });
   brk(memEnd);
@@ -197,7 +304,7 @@ function setupStack(mm: Mm, p: ExecParams): Vma {
 
 const stringAddrs = new WeakMap<Mm, { execfn: bigint; env: bigint[]; argv: bigint[]; bottom: bigint }>();
 
-function createElfTables(mm: Mm, p: ExecParams, at: { phdr: bigint; phnum: number; entry: bigint; vdso: bigint }): bigint {
+function createElfTables(mm: Mm, p: ExecParams, at: { phdr: bigint; phnum: number; entry: bigint; vdso: bigint; base: bigint }): bigint {
   const s = stringAddrs.get(mm)!;
   let sp = s.bottom & ~15n; // arch_align_stack (no randomization)
   const platform = Buffer.from('aarch64\0');
@@ -210,7 +317,7 @@ function createElfTables(mm: Mm, p: ExecParams, at: { phdr: bigint; phnum: numbe
   const auxv: [number, bigint][] = [
     [AT.AT_SYSINFO_EHDR, at.vdso], [AT.AT_MINSIGSTKSZ, SIGNAL_MINSIGSTKSZ],
     [AT.AT_HWCAP, p.features.hwcap], [AT.AT_PAGESZ, PAGE_SIZE], [AT.AT_CLKTCK, 100n],
-    [AT.AT_PHDR, at.phdr], [AT.AT_PHENT, 56n], [AT.AT_PHNUM, BigInt(at.phnum)], [AT.AT_BASE, 0n],
+    [AT.AT_PHDR, at.phdr], [AT.AT_PHENT, 56n], [AT.AT_PHNUM, BigInt(at.phnum)], [AT.AT_BASE, at.base],
     [AT.AT_FLAGS, 0n], [AT.AT_ENTRY, at.entry], [AT.AT_UID, BigInt(p.uid)], [AT.AT_EUID, BigInt(p.euid)],
     [AT.AT_GID, BigInt(p.gid)], [AT.AT_EGID, BigInt(p.egid)], [AT.AT_SECURE, p.secure ? 1n : 0n], [AT.AT_RANDOM, uRandom],
     [AT.AT_HWCAP2, p.features.hwcap2], [AT.AT_EXECFN, s.execfn], [AT.AT_PLATFORM, uPlatform], [AT.AT_NULL, 0n],

@@ -269,3 +269,45 @@ export function parsePhdrs(buf: Buffer, eh: Elf64Ehdr): Elf64Phdr[] {
   }
   return out;
 }
+
+/* PT_GNU_PROPERTY (include/uapi/linux/elf.h, include/linux/elf.h) */
+export const NT_GNU_PROPERTY_TYPE_0 = 5;
+export const GNU_PROPERTY_AARCH64_FEATURE_1_AND = 0xc0000000;
+export const GNU_PROPERTY_AARCH64_FEATURE_1_BTI = 1 << 0;
+const ELF_GNU_PROPERTY_ALIGN = 8;
+const NOTE_DATA_SZ = 1024;
+
+/**
+ * parse_elf_properties + parse_elf_property + arm64's arch_parse_elf_property (fs/binfmt_elf.c, v6.17): the
+ * checks that fail an exec. Returns null when the note is acceptable, else why it is not. The BTI bit is read
+ * but ignored by the caller (the emulated CPU has no BTI, so system_supports_bti() is false).
+ */
+export function parseElfProperties(file: Buffer, offset: bigint, filesz: bigint): string | null {
+  if (filesz > BigInt(NOTE_DATA_SZ)) return `the property note is larger than ${NOTE_DATA_SZ} bytes`;
+  const note = file.subarray(Number(offset), Number(offset + filesz));
+  const n = note.length;
+  if (n < 12 + 4) return 'the property note is truncated (EIO)';
+  if (note.readUInt32LE(8) !== NT_GNU_PROPERTY_TYPE_0 || note.readUInt32LE(0) !== 4 || note.toString('latin1', 12, 16) !== 'GNU\0') {
+    return 'not an NT_GNU_PROPERTY_TYPE_0 "GNU" note';
+  }
+  let off = 16; // round_up(sizeof(nhdr) + 4, 8)
+  const descsz = note.readUInt32LE(4);
+  if (descsz > n - off) return 'n_descsz runs past the segment';
+  const datasz = off + descsz;
+  let prev = -1;
+  while (off !== datasz) {
+    if (off > datasz || off % ELF_GNU_PROPERTY_ALIGN) return 'misaligned property (EIO)';
+    if (datasz - off < 8) return 'truncated property header';
+    const type = note.readUInt32LE(off);
+    const size = note.readUInt32LE(off + 4);
+    const left = datasz - off - 8;
+    if (size > left) return 'pr_datasz runs past the note';
+    const step = (size + ELF_GNU_PROPERTY_ALIGN - 1) & ~(ELF_GNU_PROPERTY_ALIGN - 1);
+    if (step > left) return 'property padding runs past the note';
+    if (type <= prev) return 'properties are not sorted by pr_type';
+    prev = type;
+    if (type === GNU_PROPERTY_AARCH64_FEATURE_1_AND && size !== 4) return 'GNU_PROPERTY_AARCH64_FEATURE_1_AND is not 4 bytes';
+    off += 8 + step;
+  }
+  return null;
+}

@@ -8,7 +8,8 @@ import {
   neg,
 } from '../kernel/errno.ts';
 import { lookup, guestAbsolute } from './namei.ts';
-import { writeCheckLimits, newsizeOk } from '../mm/filemap.ts';
+import { lookupOverlay } from './sysroot.ts';
+import { writeCheckLimits, newsizeOk, pageCacheSync } from '../mm/filemap.ts';
 import {
   type OpenFile, O_ACCMODE, O_APPEND, O_CREAT, O_EXCL, O_TRUNC, O_DIRECTORY, O_NOFOLLOW, O_RDONLY, O_WRONLY,
 } from './files.ts';
@@ -55,7 +56,9 @@ const openat: Syscall = (k, [dirfd, pathp, flagsArg, mode]) => {
   if (guest === '/dev/null') {
     return BigInt(k.task.files.install({ kind: 'memory', path: guest, flags, pos: 0n, data: Buffer.alloc(0), refs: 1 }));
   }
-  const r = lookup(k.root, dir, p, !(flags & O_NOFOLLOW), (flags & O_CREAT) !== 0);
+  const readOnly = (flags & O_ACCMODE) === O_RDONLY && !(flags & (O_CREAT | O_TRUNC));
+  const r = readOnly ? lookupOverlay(k.root, k.sysroot ?? null, dir, p, !(flags & O_NOFOLLOW))
+    : lookup(k.root, dir, p, !(flags & O_NOFOLLOW), (flags & O_CREAT) !== 0);
   if (typeof r === 'number') return BigInt(r);
   if (r.exists && flags & O_CREAT && flags & O_EXCL) return neg(EEXIST);
   try {
@@ -87,6 +90,7 @@ function fileOf(k: Kernel, fd: bigint): OpenFile | bigint {
 const read: Syscall = (k, [fd, buf, len]) => {
   const f = fileOf(k, fd);
   if (typeof f === 'bigint') return f;
+  pageCacheSync(k.mm, f, false);
   const r = k.task.files.read(f, Number(len > 0x7ffff000n ? 0x7ffff000n : len));
   if (typeof r === 'number') return BigInt(r);
   return copyToUser(k.mm, buf, r) ? BigInt(r.length) : neg(EFAULT);
@@ -110,11 +114,15 @@ function vfsWrite(k: Kernel, f: OpenFile, data: Buffer, at?: bigint): bigint {
       data = data.subarray(0, n);
     }
   }
-  return BigInt(k.task.files.write(f, data, at));
+  pageCacheSync(k.mm, f, false);
+  const n = k.task.files.write(f, data, at);
+  pageCacheSync(k.mm, f, true);
+  return BigInt(n);
 }
 const pread64: Syscall = (k, [fd, buf, len, off]) => {
   const f = fileOf(k, fd);
   if (typeof f === 'bigint') return f;
+  pageCacheSync(k.mm, f, false);
   const r = k.task.files.read(f, Number(len), off);
   if (typeof r === 'number') return BigInt(r);
   return copyToUser(k.mm, buf, r) ? BigInt(r.length) : neg(EFAULT);
@@ -123,7 +131,8 @@ const pwrite64: Syscall = (k, [fd, buf, len, off]) => {
   const f = fileOf(k, fd);
   if (typeof f === 'bigint') return f;
   const data = copyFromUser(k.mm, buf, Number(len));
-  return data ? vfsWrite(k, f, data, off) : neg(EFAULT);
+  if (!data) return neg(EFAULT);
+  return vfsWrite(k, f, data, off);
 };
 
 function iovecs(k: Kernel, iov: bigint, cnt: bigint): [bigint, number][] | bigint {
@@ -214,7 +223,7 @@ const newfstatat: Syscall = (k, [dirfd, pathp, statbuf, flags]) => {
   if (p === '' && Number(flags) & AT_EMPTY_PATH) return fstat(k, [dirfd, statbuf]);
   const dir = dirOf(k, s32(dirfd), p);
   if (typeof dir !== 'string') return dir;
-  const r = lookup(k.root, dir, p, !(Number(flags) & AT_SYMLINK_NOFOLLOW));
+  const r = lookupOverlay(k.root, k.sysroot ?? null, dir, p, !(Number(flags) & AT_SYMLINK_NOFOLLOW));
   if (typeof r === 'number') return BigInt(r);
   try {
     return copyToUser(k.mm, statbuf, encodeStat(fs.lstatSync(r.host))) ? 0n : neg(EFAULT);
@@ -233,7 +242,7 @@ const readlinkat: Syscall = (k, [dirfd, pathp, buf, size]) => {
   let target: string;
   if (guest === '/proc/self/exe' || guest === `/proc/${k.task.pid}/exe`) target = k.task.exePath;
   else {
-    const r = lookup(k.root, dir, p, false);
+    const r = lookupOverlay(k.root, k.sysroot ?? null, dir, p, false);
     if (typeof r === 'number') return BigInt(r);
     try {
       target = fs.readlinkSync(r.host);
@@ -298,7 +307,7 @@ const faccessat: Syscall = (k, [dirfd, pathp]) => {
   if (typeof p !== 'string') return p;
   const dir = dirOf(k, s32(dirfd), p);
   if (typeof dir !== 'string') return dir;
-  const r = lookup(k.root, dir, p, true);
+  const r = lookupOverlay(k.root, k.sysroot ?? null, dir, p, true);
   return typeof r === 'number' ? BigInt(r) : 0n;
 };
 

@@ -37,6 +37,8 @@ export interface Kernel {
   readonly clock: Clock;
   /** host directory that is the guest's `/` */
   readonly root: string;
+  /** read-only directory looked up before the root for absolute guest paths that are only read (--sysroot) */
+  readonly sysroot?: string | null;
   readonly sysctl: Sysctl;
   readonly features: CpuFeatures;
   /** a tracepoint: trace files, on() and the report's observers see it */

@@ -3,7 +3,7 @@
 // arm64 with 4 KiB pages, 48-bit VAs and randomization off (as under `setarch -R`).
 import type { Cpu } from '../cpu/cpu.ts';
 import { UC_PROT_READ, UC_PROT_WRITE, UC_PROT_EXEC } from '../cpu/unicorn.ts';
-import { VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_GROWSDOWN } from './vma-flags.ts';
+import { VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_MAYSHARE, VM_GROWSDOWN } from './vma-flags.ts';
 import { spWriteKind } from '../arch/arm64/insn.ts';
 import { EngineMemoryError } from '../errors.ts';
 
@@ -23,6 +23,18 @@ export const MMAP_MIN_ADDR = 0x8000n;
 export const pageAlignDown = (a: bigint): bigint => a & ~(PAGE_SIZE - 1n);
 export const pageAlignUp = (a: bigint): bigint => (a + PAGE_SIZE - 1n) & ~(PAGE_SIZE - 1n);
 
+/**
+ * The first address of a file VMA whose page lies wholly past the end of the file (filemap_fault returns
+ * VM_FAULT_SIGBUS there: the page index is ≥ DIV_ROUND_UP(i_size, PAGE_SIZE)), or null if there is none.
+ * DIVERGENCE: the end of the file is the size it had when the mapping's page cache was read (mm/filemap.ts).
+ */
+export function eofStart(v: Vma): bigint | null {
+  if (!v.file) return null;
+  const a = v.start + pageAlignUp(BigInt(v.file.data.length)) - v.pgoff;
+  if (a >= v.end) return null;
+  return a > v.start ? a : v.start;
+}
+
 /** The file behind a file-backed mapping. */
 export interface MappedFile {
   /** guest path, as d_path would print it (NT_FILE, /proc/self/maps) */
@@ -31,6 +43,8 @@ export interface MappedFile {
   data: Buffer;
   /** any execute permission bit in the file's mode (coredump_filter bit 4 test) */
   executable: boolean;
+  /** host path inside the root, for the write-back of MAP_SHARED mappings (mm/filemap.ts) */
+  host?: string;
 }
 
 export interface Vma {
@@ -67,8 +81,26 @@ const isStoreExclusive = (insn: number): boolean => (insn & 0x3f400000) === 0x08
  * stack accesses (LDR/STR unsigned offset, LDP/STP signed offset) never write back.
  */
 function mayWriteSp(insn: number): boolean {
-  if ((insn & 0x0a000000) !== 0x08000000) return (insn & 0x1f) === 31;
+  if ((insn & 0x0a000000) !== 0x08000000) {
+    if ((insn & 0x1f) !== 31) return false;
+    // Rd = 31 is XZR, not SP, everywhere but in ADD/SUB (immediate, extended register) without S and in the
+    // logical immediates other than ANDS (Arm ARM C4.1): SIMD/FP, branch/system and the register class go
+    if ((insn & 0x0e000000) === 0x0e000000 || (insn & 0x1c000000) === 0x14000000) return false;
+    if ((insn & 0x0e000000) === 0x0a000000) return (insn & 0x3f200000) === 0x0b200000;
+    if ((insn & 0x1c000000) === 0x10000000) {
+      if ((insn & 0x1f000000) === 0x11000000) return (insn & 0x20000000) === 0;
+      if ((insn & 0x1f800000) === 0x12000000) return (insn & 0x60000000) !== 0x60000000;
+      return false;
+    }
+    return true;
+  }
   if (((insn >>> 5) & 0x1f) !== 31) return false;
+  if ((insn & 0x3a800000) === 0x28800000) {
+    // LDP/STP pre- or post-index on SP (prologues, epilogues): write-back by imm7 × the pair's element size
+    const opc = insn >>> 30;
+    const scale = (insn >>> 26) & 1 ? 4 << opc : opc === 2 ? 8 : 4;
+    return ((((insn >>> 15) & 0x7f) << 25 >> 25) * scale) % 16 !== 0;
+  }
   return (insn & 0x3b000000) !== 0x39000000 && (insn & 0x3b800000) !== 0x29000000;
 }
 
@@ -98,6 +130,8 @@ export class Mm {
   /** saved auxv (type, value) pairs including AT_NULL, for NT_AUXV */
   savedAuxv: Buffer = Buffer.alloc(0);
   mmapBase = 0n;
+  /** the page cache of mapped files, one MappedFile per inode (mm/filemap.ts) */
+  readonly pageCache = new Map<string, { file: MappedFile; size: number; mtimeMs: number }>();
   /** mm->context.vdso: where the [vdso] (and __kernel_rt_sigreturn) is mapped */
   vdsoBase = 0n;
   /** mm->flags dumpable bits: 0, 1 (SUID_DUMP_USER) or 2 (SUID_DUMP_ROOT) */
@@ -136,11 +170,21 @@ export class Mm {
     if (!this.isFree(vma.start, vma.end)) throw new Error(`overlapping mapping at 0x${vma.start.toString(16)}`);
     this.cpu.map(vma.start, vma.end - vma.start, ucProt(vma.flags));
     if (contents && contents.length > 0) this.cpu.write(vma.start, contents);
+    this.hideBeyondEof(vma);
     const i = this.vmas.findIndex((v) => v.start > vma.start);
     if (i < 0) this.vmas.push(vma);
     else this.vmas.splice(i, 0, vma);
     if (vma.flags & VM_EXEC) this.watchSpWrites(vma.start, vma.end);
     return vma;
+  }
+
+  /**
+   * The pages of a file VMA past the end of the file have no page on Linux (filemap_fault gives SIGBUS): the
+   * engine maps them without access, so that any access stops there and the fault path can tell (beyondEof).
+   */
+  hideBeyondEof(v: Vma): void {
+    const e = eofStart(v);
+    if (e !== null) this.cpu.protect(e, v.end - e, 0);
   }
 
   private readonly spSites = new Set<bigint>();
@@ -213,6 +257,7 @@ export class Mm {
     this.vmas = mergeVmas(this.splitRange(start, end, (piece, orig) => {
       piece.flags = (orig.flags & ~rwx) | flags;
       this.cpu.protect(piece.start, piece.end - piece.start, ucProt(piece.flags));
+      this.hideBeyondEof(piece);
       if (piece.flags & VM_EXEC && !(orig.flags & VM_EXEC)) this.watchSpWrites(piece.start, piece.end);
       return piece;
     }));
@@ -270,7 +315,7 @@ export class Mm {
   procMaps(): string {
     return this.vmas.map((v) => {
       const perms = (v.flags & VM_READ ? 'r' : '-') + (v.flags & VM_WRITE ? 'w' : '-') +
-        (v.flags & VM_EXEC ? 'x' : '-') + (v.flags & VM_SHARED ? 's' : 'p');
+        (v.flags & VM_EXEC ? 'x' : '-') + (v.flags & (VM_SHARED | VM_MAYSHARE) ? 's' : 'p');
       const head = `${v.start.toString(16).padStart(8, '0')}-${v.end.toString(16).padStart(8, '0')} ${perms} ` +
         `${v.pgoff.toString(16).padStart(8, '0')} 00:00 0`;
       const name = v.file?.path ?? v.name;

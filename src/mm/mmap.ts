@@ -1,10 +1,11 @@
 // brk, mmap, munmap, mprotect, mremap, madvise (mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/madvise.c, v6.17).
 import * as fs from 'node:fs';
 import type { Kernel, Syscall, SyscallTable } from '../kernel/kernel.ts';
-import { EINVAL, ENOMEM, EBADF, EACCES, EFAULT, ENODEV, errnoFromNode, neg } from '../kernel/errno.ts';
+import { EINVAL, ENOMEM, EBADF, EACCES, EFAULT, ENODEV, EOVERFLOW, errnoFromNode, neg } from '../kernel/errno.ts';
+import { mappedFileFor, filePages, writebackShared, hasSharedFileMappings } from './filemap.ts';
 import {
   PAGE_SIZE, TASK_SIZE, MMAP_MIN_ADDR, pageAlignUp, pageAlignDown, vmFlagsFromProt, type Vma,
-  VM_SHARED, VM_DONTDUMP, VM_READ,
+  VM_SHARED, VM_MAYSHARE, VM_DONTDUMP, VM_READ,
 } from './mm.ts';
 import { RLIMIT_DATA } from '../kernel/task.ts';
 import { EngineMemoryError } from '../errors.ts';
@@ -14,6 +15,7 @@ const MAP_SHARED = 0x01, MAP_PRIVATE = 0x02, MAP_SHARED_VALIDATE = 0x03, MAP_TYP
 const MAP_ANONYMOUS = 0x20, MAP_FIXED_NOREPLACE = 0x100000;
 const MADV_DONTDUMP = 16, MADV_DODUMP = 17, MADV_DONTNEED = 4;
 const MREMAP_MAYMOVE = 1, MREMAP_FIXED = 2;
+const MS_ASYNC = 1, MS_INVALIDATE = 2, MS_SYNC = 4;
 const isAligned = (a: bigint): boolean => (a & (PAGE_SIZE - 1n)) === 0n;
 
 const brk: Syscall = (k, [addr]) => {
@@ -55,21 +57,23 @@ function doMmap(k: Kernel, addr: bigint, len: bigint, prot: number, flags: numbe
   if (size === 0n || size > TASK_SIZE) return neg(ENOMEM);
   let file: Vma['file'] = null;
   let contents: Buffer | undefined;
+  let shared = type !== MAP_PRIVATE;
   if (!(flags & MAP_ANONYMOUS)) {
     const f = k.task.files.get(fd);
     if (!f) return neg(EBADF);
     if (f.kind !== 'host' || f.isDir) return neg(ENODEV);
     if ((f.flags & 3) === 1) return neg(EACCES); // O_WRONLY
-    if (type !== MAP_PRIVATE && prot & PROT_WRITE && (f.flags & 3) !== 2) return neg(EACCES);
+    if (shared && prot & PROT_WRITE && (f.flags & 3) !== 2) return neg(EACCES);
+    if (off + size < off || off + size > 1n << 63n) return neg(EOVERFLOW);
     try {
-      const st = fs.fstatSync(f.fd!);
-      const data = Buffer.alloc(Math.max(0, Math.min(Number(size), st.size - Number(off))));
-      if (data.length > 0) fs.readSync(f.fd!, data, 0, data.length, Number(off));
-      contents = data;
-      file = { path: f.path, data: fs.readFileSync(`/proc/self/fd/${f.fd}`), executable: (st.mode & 0o111) !== 0 };
+      file = mappedFileFor(mm, f.fd!, f.path, fs.readlinkSync(`/proc/self/fd/${f.fd}`));
     } catch (e) {
       return neg(errnoFromNode(e as NodeJS.ErrnoException));
     }
+    contents = filePages(file, off, size);
+    // do_mmap: a shared mapping of a file not open for writing can never write it: VM_SHARED is dropped
+    // (VM_MAYSHARE stays, so /proc/self/maps still shows 's').
+    if (shared && (f.flags & 3) !== 2) shared = false;
   }
   let start: bigint;
   if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
@@ -89,7 +93,7 @@ function doMmap(k: Kernel, addr: bigint, len: bigint, prot: number, flags: numbe
       start = a;
     }
   }
-  const vmFlags = vmFlagsFromProt(prot) | (type === MAP_PRIVATE ? 0 : VM_SHARED);
+  const vmFlags = vmFlagsFromProt(prot) | (shared ? VM_SHARED : 0) | (type === MAP_PRIVATE ? 0 : VM_MAYSHARE);
   try {
     mm.insert({ start, end: start + size, flags: vmFlags, pgoff: file ? off : 0n, file, name: null }, contents);
   } catch (e) {
@@ -110,8 +114,23 @@ const munmap: Syscall = (k, [addr, len]) => {
   if (!isAligned(addr) || len === 0n || addr >= TASK_SIZE) return neg(EINVAL);
   const end = pageAlignUp(addr + len);
   if (end > TASK_SIZE) return neg(EINVAL);
+  if (hasSharedFileMappings(k.mm)) writebackShared(k.mm, addr, end); // the dirty pages reach the file
   k.mm.unmapRange(addr, end);
   return 0n;
+};
+
+/** msync (mm/msync.c): flags checked as the kernel does; MS_SYNC/MS_ASYNC write shared pages back. */
+const msync: Syscall = (k, [addr, len, flagsArg]) => {
+  const flags = Number(flagsArg);
+  if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) return neg(EINVAL);
+  if (!isAligned(addr)) return neg(EINVAL);
+  if (flags & MS_ASYNC && flags & MS_SYNC) return neg(EINVAL);
+  const end = pageAlignUp(addr + len);
+  if (end < addr) return neg(ENOMEM);
+  if (end === addr) return 0n;
+  // MS_INVALIDATE on an mlocked mapping would be EBUSY; nothing is ever mlocked here.
+  writebackShared(k.mm, addr, end);
+  return fullyMapped(k, addr, end) ? 0n : neg(ENOMEM);
 };
 
 /** Every page of [start, end) is mapped (mprotect/madvise return ENOMEM otherwise). */
@@ -133,6 +152,10 @@ const mprotect: Syscall = (k, [addr, len, protArg]) => {
   if (end < addr) return neg(ENOMEM);
   if (len === 0n) return 0n;
   if (!fullyMapped(k, addr, end)) return neg(ENOMEM);
+  // mprotect_fixup: PROT_WRITE needs VM_MAYWRITE, which a shared mapping of a read-only file lacks
+  if (prot & PROT_WRITE && k.mm.vmas.some((v) => v.start < end && v.end > addr && v.flags & VM_MAYSHARE && !(v.flags & VM_SHARED))) {
+    return neg(EACCES);
+  }
   k.mm.protectRange(addr, end, vmFlagsFromProt(prot & 7));
   return 0n;
 };
@@ -159,6 +182,7 @@ const mremap: Syscall = (k, [oldAddr, oldLen, newLenArg, flagsArg, newAddr]) => 
       throw e;
     }
     v.end = oldAddr + newSize;
+    k.mm.hideBeyondEof(v); // a file mapping that grew past the end of its file: SIGBUS there
     return oldAddr;
   }
   if (!(flags & MREMAP_MAYMOVE)) return neg(ENOMEM);
@@ -192,12 +216,12 @@ const madvise: Syscall = (k, [addr, len, advice]) => {
       if (v.start >= addr && v.end <= end) v.flags = adv === MADV_DONTDUMP ? v.flags | VM_DONTDUMP : v.flags & ~VM_DONTDUMP;
     }
   } else if (adv === MADV_DONTNEED) {
-    // private anonymous pages read back as zero afterwards
+    // private pages are dropped: anonymous memory reads back as zero, a private file mapping as the file again
     for (const v of k.mm.vmas) {
-      if (v.end <= addr || v.start >= end || v.file) continue;
+      if (v.end <= addr || v.start >= end || v.flags & VM_SHARED) continue;
       const lo = v.start > addr ? v.start : addr;
       const hi = v.end < end ? v.end : end;
-      k.mm.cpu.write(lo, Buffer.alloc(Number(hi - lo)));
+      k.mm.cpu.write(lo, v.file ? filePages(v.file, v.pgoff + (lo - v.start), hi - lo) : Buffer.alloc(Number(hi - lo)));
     }
   }
   return 0n;
@@ -205,5 +229,5 @@ const madvise: Syscall = (k, [addr, len, advice]) => {
 
 export const mmSyscalls: SyscallTable = {
   214: ['brk', brk], 222: ['mmap', mmap], 215: ['munmap', munmap], 226: ['mprotect', mprotect],
-  216: ['mremap', mremap], 233: ['madvise', madvise],
+  216: ['mremap', mremap], 233: ['madvise', madvise], 227: ['msync', msync],
 };

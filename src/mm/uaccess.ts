@@ -2,6 +2,7 @@
 // the kernel side touching guest memory. A fault here is not a signal: the syscall returns -EFAULT.
 import type { Mm } from './mm.ts';
 import { VM_READ, VM_WRITE } from './vma-flags.ts';
+import { eofStart } from './mm.ts';
 
 /**
  * untagged_addr (arch/arm64/include/asm/memory.h): addr & sign_extend64(addr, 55). TBI0 is on for EL0, so a user
@@ -19,6 +20,8 @@ function covered(mm: Mm, addr: bigint, len: number, need: number): boolean {
   while (a < end) {
     const v = mm.vmaAt(a);
     if (!v || (v.flags & need) === 0) return false;
+    const eof = v.file ? eofStart(v) : null; // a page past the end of a mapped file: the copy faults (-EFAULT)
+    if (eof !== null && end > eof) return false;
     a = v.end;
   }
   return true;

@@ -2,8 +2,9 @@
 // fault_info[], do_mem_abort and the handlers the table points at.
 import { VM_READ, VM_WRITE, VM_EXEC, TASK_SIZE } from '../../mm/mm.ts';
 import { untaggedAddr } from '../../mm/uaccess.ts';
+import { beyondEof } from '../../mm/filemap.ts';
 import {
-  SIGSEGV, SIGBUS, SIGKILL, SEGV_MAPERR, SEGV_ACCERR, SEGV_MTESERR, BUS_OBJERR, BUS_ADRALN, SI_KERNEL,
+  SIGSEGV, SIGBUS, SIGKILL, SEGV_MAPERR, SEGV_ACCERR, SEGV_MTESERR, BUS_OBJERR, BUS_ADRALN, BUS_ADRERR, SI_KERNEL,
 } from '../../kernel/sigdefs.ts';
 import {
   ESR_ELx_EC, ESR_ELx_EC_DABT_LOW, ESR_ELx_EC_DABT_CUR, ESR_ELx_EC_IABT_LOW, ESR_ELx_WNR, ESR_ELx_CM, ESR_ELx_FnV,
@@ -68,6 +69,12 @@ function doPageFault(k: Kernel, far: bigint, esr: number): number {
   if (!vma) code = SEGV_MAPERR;
   else if ((vma.flags & need) === 0) code = SEGV_ACCERR;
   k.trace('do_page_fault', { addr: hex(addr), vma: vma ? `${hex(vma.start)}-${hex(vma.end)}` : null, code });
+  if (code === 0 && !grew && beyondEof(k.mm, addr)) {
+    // handle_mm_fault → filemap_fault: the page lies past the end of the file: VM_FAULT_SIGBUS
+    setThreadEsr(k, addr, esr);
+    arm64ForceSigFault(k, SIGBUS, BUS_ADRERR, far, inf.name);
+    return 0;
+  }
   if (code === 0) {
     // handle_mm_fault succeeded: the stack grew, the access is retried. Or the pointer was tagged: the
     // hardware ignores the top byte (TBI), Unicorn does not, so the access is performed here (tbi.ts).

@@ -21,6 +21,7 @@ import { EXCP_UDEF, EXCP_BKPT, EXCP_DATA_ABORT } from '../../cpu/cpu.ts';
 import type { Mm } from '../../mm/mm.ts';
 import { untaggedAddr } from '../../mm/uaccess.ts';
 import { VM_READ, VM_WRITE, VM_EXEC } from '../../mm/vma-flags.ts';
+import { beyondEof } from '../../mm/filemap.ts';
 import { decodeMemAccess, decodeBrk } from './insn.ts';
 import {
   ESR_ELx_EC_UNKNOWN, ESR_ELx_EC_DABT_LOW, ESR_ELx_EC_IABT_LOW, ESR_ELx_EC_PC_ALIGN, ESR_ELx_EC_BRK64,
@@ -56,6 +57,7 @@ export function faultStatus(mm: Mm, tagged: bigint, access: 'read' | 'write' | '
   const addr = untaggedAddr(tagged); // TBI: the walk ignores the top byte
   const v = mm.vmaAt(addr);
   if (!v || (v.flags & (VM_READ | VM_WRITE | VM_EXEC)) === 0) return FSC_FAULT + (v ? 3 : translationLevel(mm, addr));
+  if (beyondEof(mm, addr)) return FSC_FAULT + 3; // a file page past EOF is never present: no PTE
   return FSC_PERM + 3;
 }
 
