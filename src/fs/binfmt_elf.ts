@@ -136,7 +136,7 @@ export function loadElfBinary(mm: Mm, p: ExecParams): ExecResult {
   const mapped: MappedFile = { path: p.guestPath, data: p.file, executable: p.executable };
 
   // setup_arg_pages: the stack vma first, so the segment mappings avoid it.
-  const stack = setupStack(mm, p);
+  const { stack, strings } = setupStack(mm, p);
 
   let bias = 0n;
   const lo = pageAlignDown(loads[0].vaddr);
@@ -172,7 +172,7 @@ export function loadElfBinary(mm: Mm, p: ExecParams): ExecResult {
 
   if (execStack) stack.flags |= VM_EXEC;
   const phdrAddr = findPhdrAddr(phdrs, phoff, bias);
-  const sp = createElfTables(mm, p, {
+  const sp = createElfTables(mm, p, strings, {
     phdr: phdrAddr, phnum: phdrs.length, entry: entry + bias, vdso: vdsoBase, base: interpBase,
   });
   return { entry: start, sp, phdrs, vdsoBase, interpBase, loadBias: bias };
@@ -280,8 +280,11 @@ function findPhdrAddr(phdrs: Phdr[], phoff: bigint, bias: bigint): bigint {
   return load ? load.vaddr + (phoff - load.offset) + bias : 0n;
 }
 
+/** Where copy_strings put the strings (the bprm's view of them), for create_elf_tables. */
+interface StackStrings { execfn: bigint; env: bigint[]; argv: bigint[]; bottom: bigint }
+
 /** bprm_execve → copy_strings: execfn, envp, argv strings at the top of the stack; the stack vma. */
-function setupStack(mm: Mm, p: ExecParams): Vma {
+function setupStack(mm: Mm, p: ExecParams): { stack: Vma; strings: StackStrings } {
   const strings = [p.execfn, ...p.envp.slice().reverse(), ...p.argv.slice().reverse()];
   let sp = STACK_TOP - 8n; // bprm->p = vm_end - sizeof(void *)
   const size = strings.reduce((n, s) => n + Buffer.byteLength(s) + 1, 0);
@@ -298,14 +301,12 @@ function setupStack(mm: Mm, p: ExecParams): Vma {
     mm.cpu.write(sp, b);
     addrs.push(sp);
   }
-  stringAddrs.set(mm, { execfn: addrs[0], env: addrs.slice(1, 1 + p.envp.length).reverse(), argv: addrs.slice(1 + p.envp.length).reverse(), bottom: sp });
-  return stack;
+  const env = addrs.slice(1, 1 + p.envp.length).reverse();
+  return { stack, strings: { execfn: addrs[0], env, argv: addrs.slice(1 + p.envp.length).reverse(), bottom: sp } };
 }
 
-const stringAddrs = new WeakMap<Mm, { execfn: bigint; env: bigint[]; argv: bigint[]; bottom: bigint }>();
-
-function createElfTables(mm: Mm, p: ExecParams, at: { phdr: bigint; phnum: number; entry: bigint; vdso: bigint; base: bigint }): bigint {
-  const s = stringAddrs.get(mm)!;
+function createElfTables(mm: Mm, p: ExecParams, s: StackStrings,
+  at: { phdr: bigint; phnum: number; entry: bigint; vdso: bigint; base: bigint }): bigint {
   let sp = s.bottom & ~15n; // arch_align_stack (no randomization)
   const platform = Buffer.from('aarch64\0');
   sp -= BigInt(platform.length);
