@@ -6,42 +6,17 @@ import {
   AF_COUNT_NONE, AF_COUNT_BLOCK, AF_REG_SP, AF_REG_PC, AF_REG_NZCV, AF_REG_FPSR, AF_REG_FPCR, AF_REG_TPIDR,
   AF_IO_DIRTY, AF_IO_LIMIT, AF_IO_PENDING, AF_IO_CODE, AF_IO_ADDR, AF_IO_SIZE, AF_IO_FAULT, AF_IO_ICOUNT, AF_IO_PC,
   AF_IO_LEN, AF_PENDING_INTR,
-  UC_MEM_READ_UNMAPPED, UC_MEM_WRITE_UNMAPPED, UC_MEM_FETCH_UNMAPPED, UC_MEM_READ_PROT, UC_MEM_WRITE_PROT,
-  UC_MEM_FETCH_PROT,
 } from './unicorn.ts';
+import { memKind, EXCP_DATA_ABORT, type CpuStop } from './stop.ts';
 import { UnicornError, EmulatorError, EngineMemoryError } from '../errors.ts';
 
-/** QEMU exception numbers as Unicorn's UC_HOOK_INTR reports them (target/arm/cpu.h EXCP_*). */
-export const EXCP_UDEF = 1;
-export const EXCP_SWI = 2;
-export const EXCP_PREFETCH_ABORT = 3;
-export const EXCP_DATA_ABORT = 4;
-export const EXCP_BKPT = 7;
-
-export type MemAccessKind = 'read' | 'write' | 'fetch';
-
-/** Why the engine stopped. `pc` is the address of the instruction that caused it (for svc: the next one). */
-export type CpuStop =
-  | { kind: 'intr'; intno: number; pc: bigint }
-  | { kind: 'mem'; access: MemAccessKind; cause: 'unmapped' | 'prot'; addr: bigint; size: number; pc: bigint;
-      /** false when Unicorn only knew the start of the translation block (fast mode): syndrome.ts recovers it */
-      pcExact: boolean }
-  /** the pc reached an address set with setBreakpoint (the instruction there has not run) */
-  | { kind: 'breakpoint'; pc: bigint }
-  /** a load/store with a misaligned SP as base (SCTLR_EL1.SA0 checking, done by native/icount.c) */
-  | { kind: 'sp-align'; pc: bigint }
-  /** the instruction budget ran out, or stopAt() asked for a stop */
-  | { kind: 'limit'; pc: bigint };
-
-/** The stops that are exceptions the kernel handles (not the emulator's own limit and breakpoint stops). */
-export type ExceptionStop = Exclude<CpuStop, { kind: 'limit' } | { kind: 'breakpoint' }>;
+export * from './stop.ts';
 
 export interface CpuOptions {
   /** exact instruction counting (native hook); costs about 4x in tight loops */
   countInsns: boolean;
 }
 
-const END = 0xfffffffffffffffcn; // an `until` no EL0 pc can reach
 const TRAMPOLINE = 0x1000n; //      below mmap_min_addr: no guest mapping can be there
 const ERET = 0xd69f03e0;
 
@@ -59,14 +34,6 @@ const SCTLR_EL1_I = 1n << 12n;
 const SCTLR_EL1_USER = SCTLR_EL1_SA0 | SCTLR_EL1_SA | SCTLR_EL1_DZE | SCTLR_EL1_UCT | SCTLR_EL1_NTWE |
   SCTLR_EL1_C | SCTLR_EL1_I;
 
-const memKind: Record<number, [MemAccessKind, 'unmapped' | 'prot']> = {
-  [UC_MEM_READ_UNMAPPED]: ['read', 'unmapped'],
-  [UC_MEM_WRITE_UNMAPPED]: ['write', 'unmapped'],
-  [UC_MEM_FETCH_UNMAPPED]: ['fetch', 'unmapped'],
-  [UC_MEM_READ_PROT]: ['read', 'prot'],
-  [UC_MEM_WRITE_PROT]: ['write', 'prot'],
-  [UC_MEM_FETCH_PROT]: ['fetch', 'prot'],
-};
 
 export class Cpu {
   private readonly U: UnicornLib;

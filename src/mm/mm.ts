@@ -4,7 +4,7 @@
 import type { Cpu } from '../cpu/cpu.ts';
 import { UC_PROT_READ, UC_PROT_WRITE, UC_PROT_EXEC } from '../cpu/unicorn.ts';
 import { VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_MAYSHARE, VM_GROWSDOWN } from './vma-flags.ts';
-import { spWriteKind } from '../arch/arm64/insn.ts';
+import { spWriteKind } from '../arch/arm64/sp_align.ts';
 import { EngineMemoryError } from '../errors.ts';
 
 export * from './vma-flags.ts';

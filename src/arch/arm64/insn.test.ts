@@ -5,10 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  decodeMemAccess, usesSpBase, spWriteKind, decodeBrk, isHlt, decodeBitMasks, RN_PC, RN_XZR, type MemAccess,
-  type SpWrite,
-} from './insn.ts';
+import { decodeMemAccess, decodeBrk, isHlt, RN_PC, RN_XZR, type MemAccess } from './insn.ts';
+import { usesSpBase, spWriteKind, decodeBitMasks, type SpWrite } from './sp_align.ts';
 import { decodeSys, sysregName, sysregEncodingName, sysregNames, sysInsnNames } from './sysreg.ts';
 
 const ARCH = '.arch armv8.6-a+memtag+sme+rng+predres+lse+rcpc';

@@ -409,64 +409,6 @@ export function decodeMemAccess(insn: number): MemAccess | null {
   }
 }
 
-/**
- * True when the instruction is a load/store whose base is SP and the architecture checks SP alignment
- * for it (CheckSPAlignment(): SCTLR_EL1.SA0 = 1 at EL0 under Linux). PRFM is excluded: its decode says
- * `if memop != MemOp_PREFETCH then CheckSPAlignment()`. DC ZVA takes Xt, where 31 is XZR, not SP.
- */
-export function usesSpBase(insn: number): boolean {
-  const m = decodeMemAccess(insn);
-  return m !== null && m.rn === 31 && m.kind !== 'prefetch';
-}
-
-export type SpWrite = 'none' | 'keeps-alignment' | 'may-misalign';
-
-/** Does the instruction write SP, and can the result be misaligned when SP was 16-aligned before? */
-export function spWriteKind(insn: number): SpWrite {
-  insn >>>= 0;
-  const rd = bits(insn, 4, 0), rn = bits(insn, 9, 5), s = bit(insn, 29);
-  if ((insn & 0x1f800000) === 0x11000000) { // ADD/SUB (immediate); Rd = 31 is SP unless S = 1
-    if (s || rd !== 31) return 'none';
-    const imm = bits(insn, 21, 10) << (bit(insn, 22) ? 12 : 0);
-    return rn === 31 && imm % 16 === 0 ? 'keeps-alignment' : 'may-misalign';
-  }
-  if ((insn & 0x1fe00000) === 0x0b200000) { // ADD/SUB (extended register); Rd = 31 is SP unless S = 1
-    if (s || rd !== 31) return 'none';
-    return rn === 31 && bits(insn, 20, 16) === 31 ? 'keeps-alignment' : 'may-misalign';
-  }
-  if ((insn & 0x1f800000) === 0x12000000) { // logical (immediate); Rd = 31 is SP except ANDS; Rn = 31 is XZR
-    const opc = bits(insn, 30, 29);
-    if (opc === 3 || rd !== 31) return 'none';
-    const imm = decodeBitMasks(bit(insn, 22), bits(insn, 15, 10), bits(insn, 21, 16), bit(insn, 31) ? 64 : 32);
-    if (imm === null) return 'none'; // reserved encoding: UNDEFINED, writes nothing
-    const low = imm & 15n;
-    if (opc === 0) return low === 0n || rn === 31 ? 'keeps-alignment' : 'may-misalign'; // AND
-    return rn === 31 && low === 0n ? 'keeps-alignment' : 'may-misalign'; // ORR, EOR
-  }
-  const m = decodeMemAccess(insn);
-  if (m === null || m.rn !== 31 || m.writeback === 'none') return 'none';
-  if (m.rm >= 0) return 'may-misalign';
-  return m.imm % 16n === 0n ? 'keeps-alignment' : 'may-misalign';
-}
-
-/** DecodeBitMasks() of the logical-immediate encodings (wmask only); null for reserved encodings. */
-export function decodeBitMasks(n: number, imms: number, immr: number, width: 32 | 64): bigint | null {
-  const combined = (n << 6) | (~imms & 0x3f);
-  if (combined === 0) return null;
-  const len = 31 - Math.clz32(combined);
-  if (len < 1 || (width === 32 && n === 1)) return null;
-  const levels = (1 << len) - 1;
-  if ((imms & levels) === levels) return null;
-  const esize = 1 << len;
-  const sv = imms & levels, rv = immr & levels;
-  const emask = (1n << BigInt(esize)) - 1n;
-  const welem = (1n << BigInt(sv + 1)) - 1n;
-  const rot = ((welem >> BigInt(rv)) | (welem << BigInt(esize - rv))) & emask;
-  let out = 0n;
-  for (let i = 0; i < width; i += esize) out |= rot << BigInt(i);
-  return out;
-}
-
 /** BRK #imm16 → imm16 (becomes ESR.ISS comment), else null. */
 export function decodeBrk(insn: number): number | null {
   return ((insn >>> 0) & 0xffe0001f) >>> 0 === 0xd4200000 ? bits(insn, 20, 5) : null;
