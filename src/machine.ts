@@ -6,7 +6,7 @@ import { EXCP_SWI } from './cpu/cpu.ts';
 import { gcore, coredumpEnv } from './fs/coredump.ts';
 import { el0SyncHandler } from './arch/arm64/entry-common.ts';
 import { invokeSyscall, type SyscallExit } from './arch/arm64/syscall.ts';
-import { signalName } from './kernel/sigdefs.ts';
+import { scheduleOutside } from './outside.ts';
 import { resolveOptions, type MachineOptions } from './options.ts';
 import type { RunReport } from './report.ts';
 import { StateError } from './errors.ts';
@@ -130,24 +130,10 @@ export class Machine {
     if (o.interruptible) this.cpu.catchInterrupts(true);
     this.external = [...o.signals];
     this.gcoreAt = [...o.gcore];
-    for (const { signo, ns } of o.timedSignals) this.sys.addTimer(ns, () => this.kill(signo));
-    for (const ns of o.gcoreTimes) this.sys.addTimer(ns, () => this.writeGcore(), false);
-    if (o.timeout !== null) {
-      this.sys.addTimer(o.timeout, () => {
-        if (o.onTimeout === null) this.sys.timedOut = true;
-        else {
-          this.kill(o.onTimeout); // delivered on the way back to user mode; the run ends there if it survives
-          this.timeoutFired = true;
-        }
-      }, false);
-    }
-    const onStuck = o.onStuck;
-    this.sys.onStuck = (reason) => {
-      this.recorder.notes.push(`stuck: ${reason}${onStuck === null ? '' : `; --on-stuck ${onStuck === 'gcore' ? 'gcore' : signalName(onStuck)}`}`);
-      if (onStuck === 'gcore') this.writeGcore();
-      else if (onStuck !== null) this.kill(onStuck);
-      return typeof onStuck === 'number';
-    };
+    scheduleOutside(o, this.sys, {
+      kill: (signo) => this.kill(signo), gcore: () => this.writeGcore(), note: (text) => this.recorder.notes.push(text),
+      timeoutSignalSent: () => { this.timeoutFired = true; },
+    });
   }
 
   /** The process is gone: its files are closed and the engine freed. */
