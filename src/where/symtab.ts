@@ -1,7 +1,8 @@
 // Address → `symbol+0xoffset` from an ELF64 file's static symbol table (.symtab), as gdb names an address: the
 // nearest named symbol at or before it (a function, or an assembly label such as `fault_insn`); at one address
 // a sized symbol wins. Mapping symbols ($x, $d) and section/file symbols never name code.
-const SHT_SYMTAB = 2;
+import { forEachSymbol } from '../fs/elf_symbols.ts';
+
 const STT_SECTION = 3;
 const STT_FILE = 4;
 
@@ -19,32 +20,14 @@ export interface SymbolTable {
 
 function readSymbols(file: Buffer): Syms {
   const out: Syms = { value: [], size: [], nameAt: [] };
-  if (file.length < 64 || file.readUInt32BE(0) !== 0x7f454c46) return out;
-  const shoff = Number(file.readBigUInt64LE(0x28));
-  const shentsize = file.readUInt16LE(0x3a);
-  const shnum = file.readUInt16LE(0x3c);
-  if (shoff === 0 || shentsize < 64 || shoff + shnum * shentsize > file.length) return out;
-  const sh = (i: number) => {
-    const o = shoff + i * shentsize;
-    return { type: file.readUInt32LE(o + 4), offset: Number(file.readBigUInt64LE(o + 0x18)),
-      size: Number(file.readBigUInt64LE(o + 0x20)), link: file.readUInt32LE(o + 0x28) };
-  };
-  for (let i = 0; i < shnum; i++) {
-    const s = sh(i);
-    if (s.type !== SHT_SYMTAB || s.link >= shnum || s.offset + s.size > file.length) continue;
-    const str = sh(s.link);
-    for (let o = s.offset; o + 24 <= s.offset + s.size; o += 24) {
-      const nameOff = file.readUInt32LE(o);
-      const type = file[o + 4] & 0xf;
-      const shndx = file.readUInt16LE(o + 6);
-      if (nameOff === 0 || shndx === 0 || shndx >= 0xff00 || type === STT_SECTION || type === STT_FILE) continue;
-      const at = str.offset + nameOff;
-      if (at >= file.length || file[at] === 0x24) continue; // $x/$d mapping symbols
-      out.value.push(file.readUInt32LE(o + 8) + file.readUInt32LE(o + 12) * 2 ** 32);
-      out.size.push(file.readUInt32LE(o + 16) + file.readUInt32LE(o + 20) * 2 ** 32);
-      out.nameAt.push(at);
-    }
-  }
+  forEachSymbol(file, ({ sym, nameAt }) => {
+    const type = file[sym + 4] & 0xf;
+    if (file.readUInt16LE(sym + 6) >= 0xff00 || type === STT_SECTION || type === STT_FILE) return;
+    if (file[nameAt] === 0x24) return; // $x/$d mapping symbols
+    out.value.push(file.readUInt32LE(sym + 8) + file.readUInt32LE(sym + 12) * 2 ** 32);
+    out.size.push(file.readUInt32LE(sym + 16) + file.readUInt32LE(sym + 20) * 2 ** 32);
+    out.nameAt.push(nameAt);
+  });
   return out;
 }
 
