@@ -113,6 +113,7 @@ export class System implements Kernel {
   }
 
   get task(): Task { return this.sched.current; }
+  get tasks(): readonly Task[] { return this.sched.tasks; }
   get mm(): Mm { return this.task.mm; }
   get cpu(): Cpu { return this.task.mm.cpu; }
 

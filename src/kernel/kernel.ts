@@ -30,6 +30,8 @@ export interface Sysctl {
 export interface Kernel {
   /** current */
   readonly task: Task;
+  /** every task not yet reaped (threads included), in creation order: for_each_process_thread */
+  readonly tasks: readonly Task[];
   /** the engine behind current->mm */
   readonly cpu: Cpu;
   /** current->mm */

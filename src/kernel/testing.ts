@@ -30,7 +30,7 @@ export function testKernel(mm: Mm, pid: number, comm: string, files = {} as File
     collectDir: '/nonexistent', allowHostPipe: false, oopsOnSyscall: null,
   };
   const k: TestKernel = {
-    task, cpu: mm.cpu, mm, clock, root: '/nonexistent', sysctl, features: {} as CpuFeatures,
+    task, tasks: [task], cpu: mm.cpu, mm, clock, root: '/nonexistent', sysctl, features: {} as CpuFeatures,
     traces: [], notices: [], log: [], forever: null,
     trace: (name, data) => void k.traces.push([name, data as Record<string, unknown>]),
     notice: (name, data) => void k.notices.push([name, data]),
