@@ -44,6 +44,20 @@ export interface RunReport {
   program: { path: string; argv: string[] };
   /** the CPU engine that ran the program: Unicorn's version, the library's host path, project copy or system */
   engine?: { name: 'unicorn'; version: string; path: string; source: 'project' | 'system' };
+  /** every process of the run in creation order, the first one first (its fields are the top-level ones) */
+  processes?: ProcessRecord[];
+}
+
+/** One process of the run: what it ran, how it ended (null: still alive when the run ended), its signals, its core. */
+export interface ProcessRecord {
+  pid: number;
+  ppid: number;
+  /** the program it runs at the end (after its last exec) and that program's argv */
+  program: string;
+  argv: string[];
+  exit: { kind: 'exited' | 'signaled'; code: number | null; signal: string | null; coreDumped: boolean; waitStatus: number } | null;
+  signals: SignalRecord[];
+  core: CoreRecord;
 }
 
 export const noCore = (reason: string | null = null): CoreRecord =>
