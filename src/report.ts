@@ -97,6 +97,13 @@ export function renderText(r: RunReport): string {
     if (s.pc !== undefined) out.push(`  at ${whereText(s as SignalLocation)}`);
   }
   for (const l of r.kernelLog) out.push(`kernel: ${l}`);
+  // the other processes that died by a signal, one line each: what a waiting parent saw
+  for (const p of (r.processes ?? []).slice(1)) {
+    if (p.exit?.kind !== 'signaled') continue;
+    const where = p.signals.find((s) => s.name === p.exit!.signal && s.pc !== undefined);
+    out.push(`process ${p.pid} (${p.program}): killed by ${p.exit.signal}${p.exit.coreDumped ? ` (core dumped: ${p.core.path})` : ''}` +
+      `${where ? ` at ${whereText(where as SignalLocation)}` : ''}`);
+  }
   const line = shellLine(r);
   if (line) out.push(line);
   if (r.exit.kind === 'exited') out.push(`exited with status ${r.exit.code}`);
