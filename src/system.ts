@@ -310,7 +310,7 @@ export class System implements Kernel {
       if (left === null) {
         if (!stuckSeen && this.onStuck) {
           stuckSeen = true;
-          if (this.onStuck(this.stuckReasons()[0])) continue;
+          if (this.onStuck(this.stuckReasons().join('; '))) continue;
         }
         for (const r of this.stuckReasons()) this.notice('blocked_forever', { reason: r });
         for (const t of this.sched.tasks) if (t.wait?.deadline === null) this.trace('sleep_forever', { syscall: t.wait.reason.split(':')[0], blocked: `0x${t.blocked.toString(16)}` });
