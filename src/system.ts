@@ -324,6 +324,18 @@ export class System implements Kernel {
     this.breakSchedule = false;
   }
 
+  /** Runs fn as task t (a live one) and comes back to current: the outside world's gcore of the first process. */
+  asTask<T>(t: Task, fn: () => T): T | null {
+    if (t.exitState !== null) return null;
+    const prev = this.task;
+    this.sched.contextSwitch(t);
+    try {
+      return fn();
+    } finally {
+      this.sched.contextSwitch(prev);
+    }
+  }
+
   private contextSwitch(next: Task): void {
     const prev = this.task;
     this.sched.contextSwitch(next);
