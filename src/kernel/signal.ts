@@ -1,6 +1,7 @@
-// Mirrors kernel/signal.c (Linux v6.17): generation (__send_signal_locked, force_sig_*), dequeueing,
-// signal_delivered and sigaltstack (get_signal, which takes the fatal action, is signal_deliver.ts's) (the syscalls are in sys_signal.ts). Simplified: one thread per process, no ptrace, no
-// job control, no pid namespaces, never init (SIGNAL_UNKILLABLE), no posix timers.
+// Mirrors kernel/signal.c (Linux v6.17): generation (__send_signal_locked, force_sig_*, job control's stop and
+// continue), dequeueing, signal_delivered and sigaltstack. get_signal, which takes the fatal action, is
+// signal_deliver.ts's; the syscalls are sys_signal.ts's. Simplified: no ptrace, no pid namespaces, never init
+// (SIGNAL_UNKILLABLE), no posix timers.
 // Read: torvalds/linux kernel/signal.c @ 496156e3647f44e2aab3e64f86b63294afca458a and ColinIanKing/linux-next
 // kernel/signal.c @ 1ab815f203c2a88e66700850fe6e44ef8e7c3526; kernel.md §7, §8.
 import type { Kernel } from './kernel.ts';
