@@ -220,8 +220,17 @@ export function getSignal(k: Kernel): GetSignalResult {
       doGroupExit(k, SIGKILL);
       return { fatal: info.signo, info, coredump: false };
     }
-    const info = dequeueSynchronousSignal(t) ?? dequeueSignal(t, t.blocked);
+    let info = dequeueSynchronousSignal(t) ?? dequeueSignal(t, t.blocked);
     if (!info) return null;
+    if (k.ptracer && info.signo !== SIGKILL) {
+      // ptrace_signal: the tracer may cancel or change the signal; a changed one now blocked is queued again
+      info = k.ptracer.signal(info);
+      if (!info) continue;
+      if (t.blocked & sigmask(info.signo)) {
+        sendSignal(k, info, 'pid', 'kernel');
+        continue;
+      }
+    }
     const sig = info.signo;
     const ka = t.action[sig];
     k.trace('signal_deliver', {
