@@ -138,6 +138,27 @@ describe('arm64-fault run --gdb', () => {
     expect(out).not.toMatch(/does not support file transfer|unable to open \/proc/);
   });
 
+  it('stepi at a signal with a handler stops at the handler\'s first instruction, as hardware single-step does', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'af-gdb-'));
+    const recover = join(import.meta.dirname, '..', 'programs', 'build', 'sig_recover');
+    const child = spawn(BIN, ['run', '--root', root, '--gdb', '0', recover, '--', 'skip'], { env: { ...process.env, ARM64_FAULT_FROM_SOURCE: '' } });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    const port = await new Promise<number>((resolve) => child.stderr.on('data', (d) => {
+      stderr += d;
+      const m = /waiting for gdb on 127\.0\.0\.1:(\d+)/.exec(stderr);
+      if (m) resolve(Number(m[1]));
+    }));
+    const status = new Promise<number | null>((res) => child.on('close', (c) => { clearTimeout(killer); res(c); }));
+    const r = spawnSync('gdb-multiarch', ['-nx', '-batch', '-ex', `target remote 127.0.0.1:${port}`, '-ex', 'continue',
+      '-ex', 'stepi', '-ex', 'p $pc == on_skip', '-ex', 'p $_siginfo.si_signo', '-ex', 'continue', recover], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout).toMatch(/Program received signal SIGSEGV[^]*\non_skip \(sig=11,[^]*\$1 = 1\n\$2 = 5\n/); // a TRAP_TRACE stop
+    expect(r.stdout).toContain('[Inferior 1 (process 1000) exited normally]');
+    expect(await status).toBe(0);
+    expect(stdout).toContain('after skip: v=7');
+  });
+
   it('refuses --fast (a single step needs exact counting) and a malformed address', () => {
     const fast = spawnSync(BIN, ['run', '--fast', '--gdb', '0', prog], { encoding: 'utf8', timeout: 60_000 });
     expect(fast.status).toBe(2);

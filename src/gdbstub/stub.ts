@@ -328,6 +328,7 @@ class GdbStub implements Ptracer {
   private query(t: string): string | null {
     if (t.startsWith('qSupported')) {
       this.multiprocess = /[:;]multiprocess\+/.test(t);
+      this.lastStop = this.lastStop.replace(/thread:[^;]*;/, `thread:${this.tid};`); // the first stop, in the new form
       return (this.multiprocess ? 'multiprocess+;' : '') + 'PacketSize=20000;QStartNoAckMode+;qXfer:features:read+;qXfer:exec-file:read+;qXfer:siginfo:read+;' +
         'qXfer:auxv:read+;swbreak+;hwbreak+;vContSupported+';
     }
