@@ -134,6 +134,12 @@ export class Machine {
     return this.stopped!;
   }
 
+  /** Ends the runUntil() in progress, as a stop at reason 'insns', once its current step is done (the gdb stub's
+   *  stops decided inside the kernel path, e.g. a single step into a signal handler). */
+  requestStop(): void {
+    this.stopped ??= { reason: 'insns', icount: this.sys.icountNumber(), pc: this.cpu.pc };
+  }
+
   /** The outside world's schedule: signals and gcores at instruction counts and virtual times, the timeout. */
   private start(): void {
     const o = this.options;

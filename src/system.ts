@@ -15,7 +15,7 @@ import { hostToGuest } from './fs/namei.ts';
 import { readCpuFeatures, type CpuFeatures } from './arch/arm64/cpufeature.ts';
 import { doSignal, type SyscallReturn } from './arch/arm64/signal.ts';
 import { sysCallTable, finishWait } from './arch/arm64/syscall.ts';
-import type { Kernel, Sysctl } from './kernel/kernel.ts';
+import type { Kernel, Sysctl, Ptracer } from './kernel/kernel.ts';
 import { Task, SignalStruct, SighandStruct, FsStruct, defaultRlimits } from './kernel/task.ts';
 import { Scheduler, wakeReason, type CpuContext } from './kernel/sched.ts';
 import { sendSignal, signalPending } from './kernel/signal.ts';
@@ -64,6 +64,8 @@ export class System implements Kernel {
    * world may act then (send a signal, write a gcore). true when it sent something that may end the wait.
    */
   onStuck: ((reason: string) => boolean) | null = null;
+  /** a tracer attached to the process (the gdb stub: src/gdbstub/), consulted by get_signal */
+  ptracer: Ptracer | null = null;
   /** the outside world's timers (signals and gcores at a virtual time, the timeout), earliest first */
   private readonly hrtimers: { at: bigint; fn: () => void; wakes: boolean }[] = [];
   private readonly rng: Buffer;

@@ -5,10 +5,11 @@ import {
   UC_CPU_ARM64_MAX, UC_ARM64_REG_CPACR_EL1, UC_ARM64_REG_CP_REG, AF_FAULT_SP, type IcountLib,
   AF_COUNT_NONE, AF_COUNT_BLOCK, AF_REG_SP, AF_REG_PC, AF_REG_NZCV, AF_REG_FPSR, AF_REG_FPCR, AF_REG_TPIDR,
   AF_IO_DIRTY, AF_IO_LIMIT, AF_IO_PENDING, AF_IO_CODE, AF_IO_ADDR, AF_IO_SIZE, AF_IO_FAULT, AF_IO_ICOUNT, AF_IO_PC,
-  AF_IO_LEN, AF_PENDING_INTR,
+  AF_IO_LEN, AF_PENDING_INTR, AF_NREGS,
 } from './unicorn.ts';
 import { memKind, EXCP_DATA_ABORT, type CpuStop } from './stop.ts';
 import { UnicornError, EmulatorError, EngineMemoryError } from '../errors.ts';
+import { CpuDebug } from './debug.ts';
 
 export * from './stop.ts';
 
@@ -61,6 +62,7 @@ export class Cpu {
   private vValid = false;
   private vDirty = false;
   private icountCache: bigint | null = null;
+  private dbg: CpuDebug | null = null;
 
   constructor(readonly options: CpuOptions) {
     this.U = unicorn();
@@ -237,6 +239,11 @@ export class Cpu {
     this.breakpoint = null;
   }
 
+  /** The debugger's breakpoints and watchpoints (the gdb stub), made on first use. */
+  get debug(): CpuDebug {
+    return this.dbg ??= new CpuDebug(this.U, this.uc, this.ic, (b, e) => this.invalidateCode(b, e));
+  }
+
   /** Forgets translated code in [start, end), so hooks added for it take effect. */
   invalidateCode(start: bigint, end: bigint): void {
     this.check('uc_ctl(TB_REMOVE_CACHE)', this.U.removeTbCache(this.uc, start, end));
@@ -316,6 +323,7 @@ export class Cpu {
     if (this.vDirty) this.flushRegs();
     r[AF_IO_LIMIT] = limit ?? 0xffffffffffffffffn;
     this.pending = null;
+    this.dbg?.arm();
     const begin = r[AF_REG_PC];
     if (this.breakpoint) this.breakpoint.skip = this.breakpoint.addr === begin;
     // one native call: write back changed registers, run, fold the stop, read the registers (native/run.c)
@@ -323,13 +331,19 @@ export class Cpu {
     r[AF_IO_DIRTY] = 0n;
     this.vValid = false;
     this.icountCache = this.counter !== undefined ? r[AF_IO_ICOUNT] : null;
-    const p = this.pending as Cpu['pending'];
+    let p = this.pending as Cpu['pending'];
     const fault = r[AF_IO_FAULT];
     if (fault !== 0n) {
       const pc = fault & ((1n << 62n) - 1n); // run.c moved the pc there
       // a store-exclusive is reported like QEMU's own alignment data abort: syndrome.ts decodes the access
       return fault & AF_FAULT_SP ? { kind: 'sp-align', pc } : { kind: 'intr', intno: EXCP_DATA_ABORT, pc };
     }
+    // a debugger breakpoint or watchpoint (a watched access is undone: its instruction has not run)
+    const dpc = this.dbg?.taken((regs, store) => {
+      for (let i = 0; i < AF_NREGS; i++) if (r[i] !== regs.readBigUInt64LE(8 * i)) this.writeReg(i, regs.readBigUInt64LE(8 * i));
+      if (store) this.write(store.addr, store.old);
+    });
+    if (p === null && dpc != null) p = { kind: 'breakpoint', pc: dpc };
     if (p !== null) {
       // counted as it started (or with its block); it has not run
       if (this.counter !== undefined) {

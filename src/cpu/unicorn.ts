@@ -31,7 +31,10 @@ export const UC_CPU_ARM64_MAX = 3;
 export const UC_HOOK_INTR = 1 << 0;
 export const UC_HOOK_CODE = 1 << 2;
 export const UC_HOOK_MEM_INVALID = 0x3f0; // READ/WRITE/FETCH × UNMAPPED/PROT
+export const UC_HOOK_MEM_READ = 1 << 10;
+export const UC_HOOK_MEM_WRITE = 1 << 11;
 
+export const UC_MEM_WRITE = 17; // a valid write, as UC_HOOK_MEM_WRITE reports it
 export const UC_MEM_READ_UNMAPPED = 19;
 export const UC_MEM_WRITE_UNMAPPED = 20;
 export const UC_MEM_FETCH_UNMAPPED = 21;
@@ -75,6 +78,7 @@ export type UcHandle = unknown;
 export type IntrCallback = (intno: number) => void;
 export type MemInvalidCallback = (type: number, address: bigint, size: number) => boolean;
 export type CodeCallback = (address: bigint, size: number) => void;
+export type MemCallback = (type: number, address: bigint, size: number, value: bigint) => void;
 
 /** The uc_* functions this project uses, with koffi types hidden. */
 export interface UnicornLib {
@@ -99,6 +103,12 @@ export interface UnicornLib {
   hookIntr(uc: UcHandle, cb: IntrCallback): void;
   hookMemInvalid(uc: UcHandle, cb: MemInvalidCallback): void;
   hookCode(uc: UcHandle, cb: CodeCallback, begin: bigint, end: bigint): bigint;
+  /** A code or memory (UC_HOOK_MEM_READ/WRITE) callback registered once for many hooks: the debugger adds and
+   *  removes its breakpoints and watchpoints at every stop, and koffi's registered callbacks are a finite pool. */
+  codeCallback(cb: CodeCallback): unknown;
+  memCallback(cb: MemCallback): unknown;
+  /** uc_hook_add of such a callback on [begin, end] (a memory hook fires for accesses starting there) */
+  hookAdd(uc: UcHandle, type: number, callback: unknown, begin: bigint, end: bigint): bigint;
   hookDel(uc: UcHandle, hh: bigint): number;
   version(): string;
   /** which library is in use: its version, host path, and whether it is the project copy or the system one */
@@ -344,6 +354,14 @@ export function unicorn(): UnicornLib {
         koffi.pointer(CodeProto));
       return addHook(uc, UC_HOOK_CODE, fn, begin, end);
     },
+    codeCallback: (cb) => koffi.register(
+      (_u: unknown, address: number | bigint, size: number) => cb(BigInt(address), size), koffi.pointer(CodeProto)),
+    memCallback: (cb) => koffi.register(
+      (_u: unknown, t: number, address: number | bigint, size: number, value: number | bigint) => {
+        cb(t, BigInt(address), size, BigInt(value));
+        return true;
+      }, koffi.pointer(MemProto)),
+    hookAdd: (uc, type, callback, begin, end) => addHook(uc, type, callback as Koffi.IKoffiRegisteredCallback, begin, end),
     hookDel: (uc, hh) => ucHookDel(uc, hh) as number,
     version() {
       const v = ucVersion(null, null) as number;

@@ -8,6 +8,7 @@ import type { Task } from './task.ts';
 import type { Clock } from './time.ts';
 import type { CpuContext } from './sched.ts';
 import type { TraceEventMap, NoticeMap } from '../trace.ts';
+import type { KernelSiginfo } from './siginfo.ts';
 
 /** The sysctls and boot parameters the kernel paths read (kernel.core_pattern & co). */
 export interface Sysctl {
@@ -66,6 +67,16 @@ export interface Kernel {
   panic(): void;
   /** an emulator bug, never a guest outcome */
   bug(msg: string): never;
+  /** a tracer attached to the process (the gdb stub), or null: ptrace_signal consults it */
+  readonly ptracer?: Ptracer | null;
+}
+
+/**
+ * The tracer's part of get_signal (ptrace_signal): it sees every dequeued signal but SIGKILL before its action is
+ * taken, and returns the signal to act on (the same, another one, or null: cancelled).
+ */
+export interface Ptracer {
+  signal(info: KernelSiginfo): KernelSiginfo | null;
 }
 
 /**

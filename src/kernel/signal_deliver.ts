@@ -11,7 +11,7 @@ import {
   SIGKILL, SIGSTOP, SIGTRAP, TRAP_BRKPT, SI_USER, SIG_DFL, SIG_IGN, SA_RESETHAND, SA_EXPOSE_TAGBITS, sigmask, siginfoLayout, isFaultLayout,
   sigKernelIgnore, sigKernelStop, sigKernelCoredump,
 } from './sigdefs.ts';
-import { groupExiting, dequeueSignal, dequeueSynchronousSignal, doSignalStop, pgrpOrphaned } from './signal.ts';
+import { groupExiting, dequeueSignal, dequeueSynchronousSignal, doSignalStop, pgrpOrphaned, sendSignal } from './signal.ts';
 
 export type GetSignalResult =
   | { signo: number; info: KernelSiginfo; ka: KSigaction }
@@ -43,8 +43,17 @@ export function getSignal(k: Kernel): GetSignalResult {
       doGroupExit(k, SIGKILL);
       return { fatal: info.signo, info, coredump: false };
     }
-    const info = dequeueSynchronousSignal(t) ?? dequeueSignal(t, t.blocked);
+    let info = dequeueSynchronousSignal(t) ?? dequeueSignal(t, t.blocked);
     if (!info) return null;
+    if (k.ptracer && info.signo !== SIGKILL) {
+      // ptrace_signal: the tracer may cancel or change the signal; a changed one now blocked is queued again
+      info = k.ptracer.signal(info);
+      if (!info) continue;
+      if (t.blocked & sigmask(info.signo)) {
+        sendSignal(k, info, 'pid', 'kernel');
+        continue;
+      }
+    }
     const sig = info.signo;
     const ka = t.action[sig];
     k.trace('signal_deliver', {
