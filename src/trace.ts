@@ -42,6 +42,8 @@ export interface TraceEventMap {
   coredump_step: { step: string; ok: boolean; detail: string };
   coredump_end: { dumped: boolean; reason: string | null; path?: string | null; size?: number; truncated?: boolean };
   gcore: { path: string; size: number };
+  /** a write to a /proc/sys file stored a value (proc_sys_write): the sysctl, its old and new value, the writer */
+  proc_sys_write: { sysctl: string; old: string; new: string; pid: number; comm: string };
 }
 
 export interface NoticeMap {
