@@ -3,15 +3,20 @@
 // fault name of the exception that raised it, what will happen to it — is what the Recorder saw happen.
 import type { System } from './system.ts';
 import type { TraceEvent, Observer, NoticeMap } from './trace.ts';
-import { noCore, type RunReport, type SignalRecord, type CoreRecord } from './report.ts';
+import { noCore, type RunReport, type SignalRecord, type CoreRecord, type SysctlChange } from './report.ts';
+import { CORE_SYSCTLS, sysctlValue } from './fs/proc/sysctl.ts';
 import { waitStatus } from './kernel/exit.ts';
 import { sigmask, signalName, siCodeName } from './kernel/sigdefs.ts';
 import { locateSignal, type SignalLocation } from './where/locate.ts';
 
 export class Recorder implements Observer {
   readonly wants: ReadonlySet<string> = new Set([
-    'exception_entry', 'mem_abort', 'signal_stop_ignored', 'coredump_step', 'coredump_end',
+    'exception_entry', 'mem_abort', 'signal_stop_ignored', 'coredump_begin', 'coredump_step', 'coredump_end',
+    'proc_sys_write',
   ]);
+  readonly sysctlChanges: SysctlChange[] = [];
+  /** the core-dump sysctls when the (last) core dump began */
+  private sysctlAtDump: Record<string, string> | null = null;
   readonly signals: SignalRecord[] = [];
   readonly notes: string[] = [];
   readonly gcores: RunReport['gcores'] = [];
@@ -43,6 +48,13 @@ export class Recorder implements Observer {
       case 'signal_stop_ignored':
         this.notes.push(`${signalName(e.sig as number)} stopped the process at instruction ${e.icount ?? '?'} (group stop); ` +
           'with no parent to send SIGCONT, arm64-fault continues it at once (as if SIGCONT came right away)');
+        break;
+      case 'coredump_begin':
+        this.sysctlAtDump = this.coreSysctls();
+        break;
+      case 'proc_sys_write':
+        this.sysctlChanges.push({ name: e.sysctl as string, old: e.old as string, new: e.new as string, pid: e.pid as number,
+          comm: e.comm as string, icount: e.icount });
         break;
       case 'coredump_step':
         this.coreSteps.push({ step: e.step as string, ok: e.ok as boolean, detail: e.detail as string });
@@ -97,6 +109,10 @@ export class Recorder implements Observer {
     this.lastFault = key === this.lastFault.key ? { key, count: this.lastFault.count + 1 } : { key, count: 1 };
   }
 
+  private coreSysctls(): Record<string, string> {
+    return Object.fromEntries(CORE_SYSCTLS.map((n) => [n, sysctlValue(this.sys.sysctl, n) ?? '']));
+  }
+
   /** SIGINT/SIGTERM to the host process stopped the run (at an instruction boundary). */
   interrupted(signo: number): void {
     this.interruptedBy = signo;
@@ -139,6 +155,8 @@ export class Recorder implements Observer {
       gcores: this.gcores,
       notes: this.notes,
       program,
+      sysctlChanges: this.sysctlChanges,
+      sysctl: this.sysctlAtDump ?? this.coreSysctls(),
       engine: sys.cpu.engine,
     };
   }
