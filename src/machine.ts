@@ -107,7 +107,7 @@ export class Machine {
     if (at.address !== undefined) this.cpu.setBreakpoint(at.address);
     try {
       // a signal sent while stopped (kill()) is delivered on the way back to user mode, as on Linux
-      if (this.task.pending.signal | this.task.sharedPending.signal) this.sys.exitToUserMode();
+      if (this.task.exitState === null && !this.task.wait && this.task.pending.signal | this.task.sharedPending.signal) this.sys.exitToUserMode();
       while (!this.done && !this.stopped) this.step();
     } catch (e) {
       this.finish();
@@ -136,18 +136,26 @@ export class Machine {
     });
   }
 
-  /** The process is gone: its files are closed and the engine freed. */
+  /** The run is over: the tasks still alive (limit, timeout, stuck) let go of their files and engines. */
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
     if (this.options.interruptible) this.cpu.catchInterrupts(false);
-    if (hasSharedFileMappings(this.mm)) writebackShared(this.mm); // exit_mmap: dirty shared pages reach the file
-    this.task.files.closeAll();
-    this.cpu.close();
+    for (const t of this.sys.tasks) {
+      if (t.exitState !== null) continue;
+      if (!t.mm.cpu.closed && hasSharedFileMappings(t.mm)) writebackShared(t.mm); // exit_mmap: dirty shared pages
+      t.files.closeAll();
+      t.mm.cpu.close();
+    }
   }
 
   /** One trip into the guest and back through the kernel path. */
   private step(): void {
+    const t = this.task;
+    if (t.exitState !== null || t.wait || t.stopped) {
+      this.sys.schedule();
+      if (this.done) return;
+    }
     const want = this.stopAt.insns;
     const next = this.nextStop();
     const stop = this.cpu.run(want !== undefined && (next === null || want < next) ? want : next);
@@ -169,8 +177,10 @@ export class Machine {
       sc = invokeSyscall(this.sys);
       this.recorder.svcPc = null;
     } else el0SyncHandler(this.sys, stop);
-    if (!this.sys.halted) this.sys.exitToUserMode(sc);
+    if (!sc?.blocked && this.task.exitState === null && !this.sys.halted) this.sys.exitToUserMode(sc);
     this.sys.notice('exception_return', NOTHING);
+    // the task now waits, or is gone: another one takes the CPU
+    if (this.task.exitState !== null || this.task.wait || this.task.stopped) this.sys.schedule();
     if (this.timeoutFired && !this.sys.halted) this.sys.timedOut = true;
     const nr = this.stopAt.syscall;
     if (sc && nr !== undefined && sc.nr === nr && !this.stopped) {
@@ -182,10 +192,8 @@ export class Machine {
   private nextStop(): bigint | null {
     const now = this.cpu.icount;
     // 1 ns of virtual time per instruction: a timer left ns away is that many instructions away
-    const itimer = this.task.signal.itimers.remaining()[0]?.left ?? null;
-    const outside = this.sys.nextTimer();
     const at = (left: bigint | null) => (now === null || left === null ? null : now + (left > 0n ? left : 1n));
-    const sig = [this.gcoreAt[0] ?? null, this.external[0]?.insns ?? null, at(itimer), at(outside)]
+    const sig = [this.gcoreAt[0] ?? null, this.external[0]?.insns ?? null, at(this.sys.nextEvent()), this.sys.sliceEnd()]
       .reduce<bigint | null>((a, b) => (b === null ? a : a === null || b < a ? b : a), null);
     const max = this.options.maxInsns;
     if (sig === null) return max;
@@ -206,7 +214,13 @@ export class Machine {
       scheduled = true;
     }
     if (this.sys.fireTimers()) scheduled = true;
-    if (scheduled) this.sys.exitToUserMode();
+    if (scheduled && this.task.exitState === null) this.sys.exitToUserMode();
+    // the time slice is over, or a waiting task's wait can end: round robin
+    const slice = this.sys.sliceEnd();
+    if ((slice !== null && now >= slice) || this.sys.wakeable()) {
+      this.sys.schedule();
+      scheduled = true;
+    }
     if (this.stopAt.insns !== undefined && now >= this.stopAt.insns) {
       this.stopped = { reason: 'insns', icount: Number(now), pc: this.cpu.pc };
       return;

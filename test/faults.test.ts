@@ -141,7 +141,8 @@ describe('the kernel path as trace events', () => {
     new Machine(prog('segv_maperr_null'), { rlimitCore: 0n, root: '/tmp' }, sink).run();
     const chain = events.filter((e) => !e.name.startsWith('sys_')).map((e) => e.name);
     expect(chain).toEqual(['exception_entry', 'mem_abort', 'do_page_fault', 'signal_generate', 'signal_deliver',
-      'coredump_begin', 'coredump_step', 'coredump_step', 'coredump_step', 'coredump_step', 'coredump_step', 'coredump_end']);
+      'coredump_begin', 'coredump_step', 'coredump_step', 'coredump_step', 'coredump_step', 'coredump_step', 'coredump_end',
+      'sched_process_exit']);
     const abort = events.find((e) => e.name === 'mem_abort')!;
     expect([abort.fault, abort.handler, abort.esr]).toEqual(['level 2 translation fault', 'do_translation_fault', '0x92000006']);
     expect(events.every((e) => e.icount === null || e.icount <= 11)).toBe(true);

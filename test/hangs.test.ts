@@ -37,7 +37,7 @@ describe('hangs', () => {
   it('pause() with nothing that could end it: outcome stuck, naming the syscall', () => {
     const { r } = hang({});
     expect(r.exit).toMatchObject({ kind: 'stuck', signal: null, coreDumped: false });
-    expect(r.notes[0]).toBe('stuck: task 1000 (hang_sleep) waits in ppoll(0x0, 0x0, 0x0, 0x0) with nothing that could wake it');
+    expect(r.notes[0]).toBe('stuck: task 1000 (hang_sleep) waits in ppoll(0x0, 0x0, 0x0, 0x0) for a signal, with nothing that could wake it');
   });
 
   it('--on-stuck SIGQUIT: the signal ends the wait and its default action dumps core', () => {

@@ -47,7 +47,8 @@ export class Cpu {
   private readonly ctx: unknown;
   private readonly counter: unknown;
   private atEl0 = false;
-  private closed = false;
+  /** the engine was freed (its mm is gone); the instruction count stays readable */
+  closed = false;
   /** Register file shared with native/run.c: x0..x30, sp, pc, nzcv, fpsr, fpcr, tpidr, then the stop record.
    *  Read in one call per stop; changed registers are written back in the next run's call (AF_IO_DIRTY). */
   private readonly r = new BigUint64Array(AF_IO_LEN);
@@ -135,6 +136,7 @@ export class Cpu {
   read(addr: bigint, len: number): Buffer | null {
     const out = Buffer.alloc(len);
     if (len === 0) return out;
+    if (this.closed) return null;
     return this.U.memRead(this.uc, addr, out, len) === 0 ? out : null;
   }
   readInto(addr: bigint, out: Buffer): boolean {
@@ -148,6 +150,7 @@ export class Cpu {
   /** The cached register file, loaded in one call when a stop has not already filled it. */
   private regs(): BigUint64Array {
     if (!this.regsValid) {
+      if (this.closed) throw new EmulatorError('the engine of an mm that is gone was used');
       this.ic.regsRead(this.uc, this.io);
       this.r[AF_IO_DIRTY] = 0n;
       this.regsValid = true;

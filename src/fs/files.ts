@@ -34,10 +34,30 @@ export const O_DIRECTORY = 0o40000, O_NOFOLLOW = 0o100000, O_CLOEXEC = 0o2000000
 
 export class FileTable {
   fds: (OpenFile | undefined)[] = [];
+  /** files_struct's count: the tasks sharing this table (CLONE_FILES) */
+  users = 1;
+  /** fdtable's close_on_exec bits */
+  closeOnExec = new Set<number>();
   constructor(readonly stdio: StdioSink, stdin: Buffer, readonly maxFds = 1024) {
     this.fds[0] = { kind: 'stdio', path: '/dev/stdin', flags: O_RDONLY, pos: 0n, stream: 0, data: stdin, refs: 1 };
     this.fds[1] = { kind: 'stdio', path: '/dev/stdout', flags: O_WRONLY, pos: 0n, stream: 1, refs: 1 };
     this.fds[2] = { kind: 'stdio', path: '/dev/stderr', flags: O_WRONLY, pos: 0n, stream: 2, refs: 1 };
+  }
+
+  /** dup_fd: a copy of the table for a fork child; the open files are shared (their refs count both). */
+  dup(): FileTable {
+    const t = new FileTable(this.stdio, Buffer.alloc(0), this.maxFds);
+    t.fds = this.fds.map((f) => {
+      if (f) f.refs++;
+      return f;
+    });
+    t.closeOnExec = new Set(this.closeOnExec);
+    return t;
+  }
+
+  /** do_close_on_exec: the descriptors marked FD_CLOEXEC go at exec. */
+  closeOnExecFds(): void {
+    for (const fd of this.closeOnExec) this.close(fd);
   }
 
   get(fd: number): OpenFile | undefined {
@@ -45,10 +65,12 @@ export class FileTable {
   }
 
   /** Lowest free descriptor ≥ min, as alloc_fd does. */
-  install(f: OpenFile, min = 0): number {
+  install(f: OpenFile, min = 0, cloexec = (f.flags & O_CLOEXEC) !== 0): number {
+    f.flags &= ~O_CLOEXEC; // close-on-exec belongs to the descriptor, not the open file
     for (let i = min; i < this.maxFds; i++) {
       if (!this.fds[i]) {
         this.fds[i] = f;
+        if (cloexec) this.closeOnExec.add(i);
         return i;
       }
     }
@@ -59,6 +81,7 @@ export class FileTable {
     const f = this.get(fd);
     if (!f) return -EBADF;
     this.fds[fd] = undefined;
+    this.closeOnExec.delete(fd);
     if (--f.refs === 0 && f.kind === 'host' && f.fd !== undefined) fs.closeSync(f.fd);
     return 0;
   }

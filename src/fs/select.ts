@@ -31,14 +31,13 @@ const ppoll: Syscall = (k, [ufds, nfds, tsp]) => {
     timeout = getTimespec(k.mm, tsp);
     if (timeout < 0n) return timeout;
   }
+  if (timeout === 0n) return 0n;
   // nothing is ready: wait for a signal or the timeout on virtual time
-  const left = k.sleepInterruptible(timeout, () => signalPending(k.task));
-  if (left === null) {
-    k.trace('sleep_forever', { syscall: 'ppoll' });
-    k.blockForever('ppoll');
-    return NO_RETURN;
-  }
-  return signalPending(k.task) ? BigInt(-ERESTARTNOHAND) : 0n;
+  return {
+    wait: true, reason: n > 0 ? `for ${n} descriptors` : 'for a signal',
+    deadline: timeout === null ? null : k.clock.elapsed() + timeout, ready: () => false,
+    finish: (why) => (why === 'signal' ? BigInt(-ERESTARTNOHAND) : 0n),
+  };
 };
 
 export const selectSyscalls: SyscallTable = { 73: ['ppoll', ppoll] };

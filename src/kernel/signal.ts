@@ -13,7 +13,7 @@ import {
   SYNCHRONOUS_MASK,
   SIG_KERNEL_STOP_MASK, SIG_DFL, SIG_IGN, SA_RESETHAND, SA_NODEFER, SA_EXPOSE_TAGBITS, SA_IMMUTABLE, SA_ONSTACK,
   SS_ONSTACK, SS_DISABLE, SS_FLAG_BITS, SS_AUTODISARM, sigmask, siginfoLayout, isFaultLayout, sigKernelIgnore,
-  sigKernelStop, sigKernelCoredump,
+  sigKernelStop, sigKernelCoredump, SIGCHLD, SA_NOCLDSTOP, CLD_STOPPED, CLD_CONTINUED,
 } from './sigdefs.ts';
 import { vfsCoredump } from '../fs/coredump.ts';
 import { doGroupExit } from './exit.ts';
@@ -44,6 +44,11 @@ export function signalPending(t: Task): boolean {
   return groupExiting(t) || ((t.pending.signal | t.sharedPending.signal) & ~t.blocked) !== 0n;
 }
 
+/** fatal_signal_pending: SIGKILL is pending (a group exit queues it on every thread). */
+export function fatalSignalPending(t: Task): boolean {
+  return groupExiting(t) || (t.pending.signal & sigmask(SIGKILL)) !== 0n;
+}
+
 /** unhandled_signal: the handler is SIG_DFL or SIG_IGN (the exception-trace line is only for those). */
 export const unhandledSignal = (t: Task, sig: number): boolean => t.action[sig].handler <= SIG_IGN;
 
@@ -56,18 +61,58 @@ function sigIgnored(t: Task, sig: number): boolean {
   return sigHandlerIgnored(t.action[sig].handler, sig);
 }
 
-/** prepare_signal: job-control side effects, then "is it worth queueing at all?" */
-function prepareSignal(t: Task, sig: number): boolean {
+/** The threads of t's process. */
+const threadGroup = (k: Kernel, t: Task): Task[] => k.tasks.filter((x) => x.signal === t.signal && x.exitState === null);
+
+/**
+ * prepare_signal: job-control side effects — a stop signal flushes SIGCONT, SIGCONT flushes the stop signals
+ * and ends a group stop (the parent hears CLD_CONTINUED), SIGKILL wakes a stopped group — then "is it worth
+ * queueing at all?"
+ */
+function prepareSignal(k: Kernel, t: Task, sig: number): boolean {
   // DIVERGENCE: no core_state window: while the lead writes a core, nothing runs that could send signals.
   if (groupExiting(t)) return false;
+  const group = threadGroup(k, t);
   if (sigKernelStop(sig)) {
     flushSigqueueMask(t.sharedPending, sigmask(SIGCONT));
-    flushSigqueueMask(t.pending, sigmask(SIGCONT));
+    for (const x of group) flushSigqueueMask(x.pending, sigmask(SIGCONT));
   } else if (sig === SIGCONT) {
     flushSigqueueMask(t.sharedPending, SIG_KERNEL_STOP_MASK);
-    flushSigqueueMask(t.pending, SIG_KERNEL_STOP_MASK);
+    for (const x of group) flushSigqueueMask(x.pending, SIG_KERNEL_STOP_MASK);
+    if (group.some((x) => x.stopped)) {
+      for (const x of group) x.stopped = false;
+      t.signal.stopReport = false;
+      t.signal.contReport = true;
+      k.trace('signal_stop', { sig, stopped: false });
+      doNotifyParentCldstop(k, t.leader, CLD_CONTINUED);
+    }
   }
+  if (sig === SIGKILL) for (const x of group) x.stopped = false;
   return !sigIgnored(t, sig);
+}
+
+/** do_notify_parent_cldstop: SIGCHLD with CLD_STOPPED / CLD_CONTINUED, unless the parent set SA_NOCLDSTOP. */
+function doNotifyParentCldstop(k: Kernel, t: Task, why: number): void {
+  const parent = t.leader.parent;
+  if (!parent || parent.action[SIGCHLD].flags & SA_NOCLDSTOP) return;
+  const status = why === CLD_CONTINUED ? SIGCONT : t.signal.stopSignal;
+  sendSignal(k, { signo: SIGCHLD, errno: 0, code: why, pid: t.pid, uid: t.uid, status, utime: 0n, stime: 0n }, 'tgid', 'kernel', parent);
+}
+
+/** is_current_pgrp_orphaned: no member has a parent in another group of the same session. */
+function pgrpOrphaned(k: Kernel, t: Task): boolean {
+  return !k.tasks.some((p) => p.leader === p && p.exitState === null && p.pgrp === t.pgrp && p.parent !== null &&
+    p.parent.exitState === null && p.parent.pgrp !== t.pgrp && p.parent.sid === t.sid);
+}
+
+/** do_signal_stop: every thread of the process stops; the parent hears CLD_STOPPED. */
+function doSignalStop(k: Kernel, t: Task, sig: number): void {
+  for (const x of threadGroup(k, t)) x.stopped = true;
+  t.signal.stopSignal = sig;
+  t.signal.stopReport = true;
+  t.signal.contReport = false;
+  k.trace('signal_stop', { sig, stopped: true });
+  doNotifyParentCldstop(k, t, CLD_STOPPED);
 }
 
 /** complete_signal: a fatal, non-core-dumping signal that the thread would take kills the group at once. */
@@ -84,11 +129,11 @@ function completeSignal(t: Task, info: KernelSiginfo): void {
 }
 
 /** __send_signal_locked (via send_signal_locked): `type` 'pid' queues on the thread, 'tgid' on the process. */
-export function sendSignal(k: Kernel, info: KernelSiginfo, type: 'pid' | 'tgid', source: SignalSource): SendResult {
-  const t = k.task;
+export function sendSignal(k: Kernel, info: KernelSiginfo, type: 'pid' | 'tgid', source: SignalSource,
+  t: Task = k.task): SendResult {
   const sig = info.signo;
   let result: SendResult = 'ignored';
-  if (prepareSignal(t, sig)) {
+  if (prepareSignal(k, t, sig)) {
     const pending = type === 'pid' ? t.pending : t.sharedPending;
     // "support queuing exactly one non-rt signal": legacy_queue()
     if (sig < SIGRTMIN && (pending.signal & sigmask(sig)) !== 0n) result = 'dropped';
@@ -239,10 +284,16 @@ export function getSignal(k: Kernel): GetSignalResult {
     }
     if (sigKernelIgnore(sig)) continue;
     if (sigKernelStop(sig)) {
-      // DIVERGENCE: single emulated process with no parent to continue it: a stop signal with SIG_DFL is
-      // reported (trace 'signal_stop_ignored') and ignored instead of stopping the group (do_signal_stop).
-      k.trace('signal_stop_ignored', { sig });
-      continue;
+      // DIVERGENCE: the first process has no parent in the run to continue it: a stop signal with SIG_DFL is
+      // reported (trace 'signal_stop_ignored') and ignored instead of stopping it (do_signal_stop).
+      if (t.leader.parent === null) {
+        k.trace('signal_stop_ignored', { sig });
+        continue;
+      }
+      // the terminal stops do nothing to an orphaned process group: nobody would continue it
+      if (sig !== SIGSTOP && pgrpOrphaned(k, t)) continue;
+      doSignalStop(k, t, sig);
+      return null;
     }
     // the fatal default action: the core dump (coredump_finish sets the 0x80 bit), then do_group_exit
     const coredump = sigKernelCoredump(sig);

@@ -67,7 +67,7 @@ export function vmFlagsFromProt(prot: number): number {
  * PROT_EXEC implies read (adjust_protection_map: VM_EXEC → PAGE_READONLY_EXEC), as do_page_fault's
  * "exec implies read" agrees.
  */
-function ucProt(flags: number): number {
+export function ucProt(flags: number): number {
   return (flags & (VM_READ | VM_EXEC) ? UC_PROT_READ : 0) | (flags & VM_WRITE ? UC_PROT_WRITE : 0) |
     (flags & VM_EXEC ? UC_PROT_EXEC : 0);
 }
@@ -143,6 +143,9 @@ export class Mm {
   dumpable: 0 | 1 | 2 = 1;
   /** mm->flags coredump filter bits (/proc/PID/coredump_filter) */
   coredumpFilter = 0x33;
+
+  /** mm_users: the tasks that use this mm (threads, a vfork child) */
+  users = 1;
 
   constructor(readonly cpu: Cpu, public rlimitStack: bigint) {}
 

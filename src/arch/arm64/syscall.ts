@@ -12,6 +12,10 @@ import { mmSyscalls } from '../../mm/mmap.ts';
 import { ENOSYS } from '../../kernel/errno.ts';
 import { sysRtSigreturn, type SyscallReturn } from './signal.ts';
 import { dieKernelFault } from './fault.ts';
+import { wakeReason } from '../../kernel/sched.ts';
+import { forkSyscalls } from '../../kernel/fork.ts';
+import { waitSyscalls } from '../../kernel/wait.ts';
+import { execSyscalls } from '../../fs/exec.ts';
 
 export const sysCallTable: Readonly<SyscallTable> = Object.freeze({
   ...sysSyscalls,
@@ -21,10 +25,13 @@ export const sysCallTable: Readonly<SyscallTable> = Object.freeze({
   ...fsSyscalls,
   ...selectSyscalls,
   ...mmSyscalls,
+  ...forkSyscalls,
+  ...waitSyscalls,
+  ...execSyscalls,
 });
 
-/** The syscall that just returned: its number, and what a restart needs. */
-export type SyscallExit = SyscallReturn & { nr: number };
+/** The syscall that just returned (or, `blocked`, now waits): its number, and what a restart needs. */
+export type SyscallExit = SyscallReturn & { nr: number; blocked?: boolean };
 
 /** el0_svc → invoke_syscall: x8 is the number, x0..x5 the arguments, the result goes to x0. */
 export function invokeSyscall(k: Kernel): SyscallExit {
@@ -43,12 +50,42 @@ export function invokeSyscall(k: Kernel): SyscallExit {
   if (!entry) {
     ret = BigInt(-ENOSYS);
     k.trace('sys_ni_syscall', { nr });
+    k.notice('unsupported', { what: `syscall ${nr}`, errno: ENOSYS });
   } else {
     ret = entry[1](k, args);
   }
-  if (ret !== NO_RETURN) {
-    cpu.setX(0, ret);
-    k.trace('sys_exit', { nr, ret: Number(BigInt.asIntN(64, ret)) });
+  if (typeof ret === 'object') {
+    // the syscall has to wait: unless its wait is over already, the task sleeps in it (schedule() runs another)
+    const t = k.task;
+    t.wait = ret;
+    t.waitSyscall = { nr, origX0, args };
+    const why = wakeReason(t, k.clock.elapsed());
+    if (!why) return { origX0, nr, blocked: true };
+    ret = endWait(k, why);
   }
+  if (ret !== NO_RETURN) setReturn(k, nr, ret);
   return { origX0, nr };
+}
+
+function setReturn(k: Kernel, nr: number, ret: bigint): void {
+  k.cpu.setX(0, ret);
+  k.trace('sys_exit', { nr, ret: Number(BigInt.asIntN(64, ret)) });
+}
+
+/** finish_wait: the rest of the syscall, as the task that waited. */
+function endWait(k: Kernel, why: 'ready' | 'timeout' | 'signal'): bigint | typeof NO_RETURN {
+  const t = k.task;
+  const w = t.wait!;
+  t.wait = null;
+  return w.finish(why);
+}
+
+/** A task whose wait ended runs again: its syscall completes and it returns to user mode (timers, signals). */
+export function finishWait(k: Kernel & { exitToUserMode(sc?: SyscallReturn): void }, why: 'ready' | 'timeout' | 'signal'): void {
+  const t = k.task;
+  const sc = t.waitSyscall!;
+  t.waitSyscall = null;
+  const ret = endWait(k, why);
+  if (ret !== NO_RETURN) setReturn(k, sc.nr, ret);
+  if (t.exitState === null) k.exitToUserMode({ origX0: sc.origX0 });
 }

@@ -33,10 +33,15 @@ const CONFIG = {
 /** USER_HZ: nsec_to_clock_t */
 const clockT = (ns: bigint): bigint => ns / 10_000_000n;
 
-/** task_state_array[task_state_index()]: the current task runs; a zombie is Z; the others wait to run or sleep. */
-export function taskState(k: Kernel, t: Task): string {
+/**
+ * task_state_array[task_state_index()]: exit_state first (Z, X), then a group stop (T), a task asleep in a
+ * syscall (S: TASK_INTERRUPTIBLE), else running or runnable (R).
+ */
+export function taskState(t: Task): string {
   if (t.exitState === 'zombie') return 'Z (zombie)';
-  return t === k.task ? 'R (running)' : 'S (sleeping)';
+  if (t.exitState === 'dead') return 'X (dead)';
+  if (t.stopped) return 'T (stopped)';
+  return t.wait ? 'S (sleeping)' : 'R (running)';
 }
 
 /** The threads of t's group that are not yet reaped (signal->nr_threads). */
@@ -44,7 +49,7 @@ export function threadGroup(k: Kernel, t: Task): Task[] {
   return k.tasks.filter((x) => x.signal === t.signal);
 }
 
-/** exit_mm ran: a zombie has no mm, so its mm lines and fields are absent or 0. */
+/** exit_mm ran: a zombie (or dead task) has no mm, so its mm lines and fields are absent or 0. */
 const hasMm = (t: Task): boolean => t.exitState === null;
 
 /** render_sigset_t: _NSIG = 64 bits as 16 hex digits, highest signal first. */
@@ -97,7 +102,7 @@ export function procPidStatus(k: Kernel, t: Task): string {
     `Name:\t${escapedComm(t.comm)}`,
     // "%#04o": the kernel's number() always writes the '0' prefix for SPECIAL octal, then pads to 4
     `Umask:\t0${t.umask.toString(8).padStart(3, '0')}`,
-    `State:\t${taskState(k, t)}`,
+    `State:\t${taskState(t)}`,
     `Tgid:\t${t.pid}`, 'Ngid:\t0', `Pid:\t${t.tid}`, `PPid:\t${t.ppid}`, 'TracerPid:\t0',
     `Uid:\t${t.uid}\t${t.euid}\t${t.suid}\t${t.fsuid}`,
     `Gid:\t${t.gid}\t${t.egid}\t${t.sgid}\t${t.fsgid}`,
@@ -139,13 +144,14 @@ export function doTaskStat(k: Kernel, t: Task, whole: boolean): string {
   const mm = hasMm(t) ? t.mm : null;
   const { ign, cgt } = ignCatch(t);
   const nthreads = threadGroup(k, t).length;
-  const state = taskState(k, t)[0];
+  const state = taskState(t)[0];
   const cpuNs = k.clock.elapsed() - k.clock.sleptNs;
   const vsize = mm ? vmCounters(mm).total * 4096n : 0n;
   const rss = mm ? (() => { const r = rssCounters(mm); return r.anon + r.file; })() : 0n;
   const rsslim = t.rlim[5].cur; // RLIMIT_RSS
   const exitCode = whole && t.signal.flags & 0x4 /* SIGNAL_GROUP_EXIT */ ? t.signal.groupExitCode : 0;
-  const wchan = t === k.task || (whole && nthreads >= 2) || t.exitState ? 0 : 1;
+  // wchan: 1 when the task is not running (and, for the whole group, it is alone)
+  const wchan = (whole && nthreads >= 2) || taskState(t)[0] === 'R' ? 0 : 1;
   const low31 = (s: bigint): bigint => s & 0x7fffffffn;
   const f: (string | number | bigint)[] = [
     t.ppid, t.pgrp, t.sid, 0 /* tty_nr */, -1 /* tty_pgrp */, 0 /* flags */, 0, 0, 0, 0,
@@ -154,7 +160,7 @@ export function doTaskStat(k: Kernel, t: Task, whole: boolean): string {
     rsslim === RLIM_INFINITY ? '18446744073709551615' : rsslim,
     mm ? mm.startCode : 0, mm ? mm.endCode : 0, mm ? mm.startStack : 0, 0, 0,
     low31(t.pending.signal), low31(t.blocked), low31(ign), low31(cgt), wchan, 0, 0,
-    t.tid === t.pid ? 17 : -1 /* exit_signal: SIGCHLD for a process, -1 for a thread */, 0, 0, 0, 0, 0, 0,
+    t.exitSignal, 0 /* task_cpu */, 0, 0, 0, 0, 0,
     ...(mm ? [mm.startData, mm.endData, mm.startBrk, mm.argStart, mm.argEnd, mm.envStart, mm.envEnd] : [0, 0, 0, 0, 0, 0, 0]),
     exitCode,
   ];
