@@ -227,3 +227,18 @@ describe('/proc/sys writes', () => {
     expect(r.stderr + r.stdout).toMatch(/^sysctl: kernel\.core_pattern = "\/core\.%p\.%s" \(was "core"; written by 1000 \(proc_sysctl\) at insn \d+\)$/m);
   });
 });
+
+describe('/proc/<pid> of another process', () => {
+  it('a forked child renamed through its comm and asleep in pause(): as the host kernel shows it under qemu', () => {
+    const { report } = run('proc_child');
+    const want = ['/proc/1001/comm: kid', '/proc/1001/status: State:\tS (sleeping)', '/proc/1001/status: PPid:\t1000',
+      '/proc/1001/task/1001/comm: kid', '/proc/1001/coredump_filter: 00000033', '/proc/1001/status: unreadable',
+      'reaped: killed', ''].join('\n');
+    expect(report.stdout).toBe(want);
+    // qemu passes /proc/<pid> of another process through to the host kernel: the same text, the host's pids
+    const q = spawnSync('qemu-aarch64', [prog('proc_child')], { encoding: 'utf8' });
+    const m = /^\/proc\/(\d+)\/comm/.exec(q.stdout);
+    const ppid = /PPid:\t(\d+)/.exec(q.stdout);
+    expect(q.stdout.replaceAll(`/${m?.[1]}/`, '/1001/').replace(`PPid:\t${ppid?.[1]}`, 'PPid:\t1000')).toBe(want);
+  });
+});
