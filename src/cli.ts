@@ -153,6 +153,12 @@ export function explainCore(r: RunReport): string {
     return out.join('\n');
   }
   out.push(`The process died of ${r.exit.signal}${fatal ? ` (${fatal.codeName}${fatal.addr ? ` at ${fatal.addr}` : ''})` : ''}.`);
+  // the sysctls the dump used: the options' values, or what the guest wrote to /proc/sys before the crash
+  out.push(`Core-dump sysctls in force: ${Object.entries(r.sysctl).map(([n, v]) => `${n} = ${JSON.stringify(v)}`).join(', ')}.`);
+  for (const c of r.sysctlChanges) {
+    out.push(`  the guest set ${c.name} ${JSON.stringify(c.old)} → ${JSON.stringify(c.new)} (pid ${c.pid}, ${c.comm}` +
+      `${c.icount !== null ? `, at instruction ${c.icount}` : ''})`);
+  }
   if (r.core.steps.length === 0) out.push(`${r.exit.signal}'s default action does not dump core (it only terminates).`);
   r.core.steps.forEach((s, i) => out.push(`${String(i + 1).padStart(2)}. ${s.ok ? 'ok  ' : 'STOP'} ${s.step}: ${s.detail}`));
   if (r.core.dumped) out.push(`Result: core written to ${r.core.path} (${r.core.size} bytes${r.core.truncated ? ', truncated at RLIMIT_CORE' : ''}); the shell shows "(core dumped)".`);

@@ -3,7 +3,8 @@
 // fault name of the exception that raised it, what will happen to it — is what the Recorder saw happen.
 import type { System } from './system.ts';
 import type { TraceEvent, Observer, NoticeMap } from './trace.ts';
-import { noCore, type RunReport, type SignalRecord, type CoreRecord, type ProcessRecord } from './report.ts';
+import { noCore, type RunReport, type SignalRecord, type CoreRecord, type ProcessRecord, type SysctlChange } from './report.ts';
+import { CORE_SYSCTLS, sysctlValue } from './fs/proc/sysctl.ts';
 import type { Task } from './kernel/task.ts';
 
 /** The instruction count of t's process (its engine's), for a signal sent to it from another process. */
@@ -28,11 +29,14 @@ import { locateSignal, type SignalLocation } from './where/locate.ts';
 
 export class Recorder implements Observer {
   readonly wants: ReadonlySet<string> = new Set([
-    'exception_entry', 'mem_abort', 'signal_stop_ignored', 'coredump_step', 'coredump_end',
-    'task_newtask', 'sched_process_exec', 'sched_process_exit',
+    'exception_entry', 'mem_abort', 'signal_stop_ignored', 'coredump_begin', 'coredump_step', 'coredump_end',
+    'task_newtask', 'sched_process_exec', 'sched_process_exit', 'proc_sys_write',
   ]);
   /** the processes by pid, in creation order */
   private readonly procs = new Map<number, ProcState>();
+  readonly sysctlChanges: SysctlChange[] = [];
+  /** the core-dump sysctls when the (last) core dump began */
+  private sysctlAtDump: Record<string, string> | null = null;
   readonly notes: string[] = [];
   readonly gcores: RunReport['gcores'] = [];
   /** the EL0 exception being handled (from exception_entry until the return to user mode) */
@@ -72,6 +76,14 @@ export class Recorder implements Observer {
       case 'signal_stop_ignored':
         this.notes.push(`${signalName(e.sig as number)} stopped the process at instruction ${e.icount ?? '?'} (group stop); ` +
           'with no parent to send SIGCONT, arm64-fault continues it at once (as if SIGCONT came right away)');
+        break;
+      case 'coredump_begin':
+        // the report's core is the first process's: the values in force when its dump began
+        if (e.tgid === this.sys.init.pid) this.sysctlAtDump = this.coreSysctls();
+        break;
+      case 'proc_sys_write':
+        this.sysctlChanges.push({ name: e.sysctl as string, old: e.old as string, new: e.new as string, pid: e.pid as number,
+          comm: e.comm as string, icount: e.icount });
         break;
       case 'coredump_step':
         this.proc(e.tgid)?.coreSteps.push({ step: e.step as string, ok: e.ok as boolean, detail: e.detail as string });
@@ -155,6 +167,10 @@ export class Recorder implements Observer {
     this.lastFault = key === this.lastFault.key ? { key, count: this.lastFault.count + 1 } : { key, count: 1 };
   }
 
+  private coreSysctls(): Record<string, string> {
+    return Object.fromEntries(CORE_SYSCTLS.map((n) => [n, sysctlValue(this.sys.sysctl, n) ?? '']));
+  }
+
   /** SIGINT/SIGTERM to the host process stopped the run (at an instruction boundary). */
   interrupted(signo: number): void {
     this.interruptedBy = signo;
@@ -211,6 +227,8 @@ export class Recorder implements Observer {
       gcores: this.gcores,
       notes: this.notes,
       program,
+      sysctlChanges: this.sysctlChanges,
+      sysctl: this.sysctlAtDump ?? this.coreSysctls(),
       engine: sys.cpu.engine,
       processes,
     };

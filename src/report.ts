@@ -19,6 +19,19 @@ export interface SignalRecord extends Partial<SignalLocation> {
   icount: number | null;
 }
 
+/** A value the guest stored through /proc/sys (tracepoint proc_sys_write): the sysctl, who wrote it and when. */
+export interface SysctlChange {
+  /** sysctl(8) name, e.g. kernel.core_pattern */
+  name: string;
+  old: string;
+  new: string;
+  /** the writer's tgid and comm */
+  pid: number;
+  comm: string;
+  /** instruction count of the write (null in --fast mode) */
+  icount: number | null;
+}
+
 /** What vfs_coredump did, with the decision chain (one step per kernel check). */
 export type CoreRecord = CoredumpResult;
 
@@ -42,6 +55,11 @@ export interface RunReport {
   /** what the run ended on, for people (e.g. "refault loop at pc 0x…") */
   notes: string[];
   program: { path: string; argv: string[] };
+  /** every value the guest stored through /proc/sys, in order */
+  sysctlChanges: SysctlChange[];
+  /** the core-dump sysctls (kernel.core_pattern, core_uses_pid, core_pipe_limit, fs.suid_dumpable) as reading
+   *  their files showed them when the core dump began, or when the run ended if none began */
+  sysctl: Record<string, string>;
   /** the CPU engine that ran the program: Unicorn's version, the library's host path, project copy or system */
   engine?: { name: 'unicorn'; version: string; path: string; source: 'project' | 'system' };
   /** every process of the run in creation order, the first one first (its fields are the top-level ones) */
@@ -103,6 +121,10 @@ export function renderText(r: RunReport): string {
     out.push(`signal: ${parts.join(' ')} → ${s.action}${at}`);
     if (s.pc !== undefined) out.push(`  at ${whereText(s as SignalLocation)}`);
     i += n - 1;
+  }
+  for (const c of r.sysctlChanges ?? []) {
+    out.push(`sysctl: ${c.name} = ${JSON.stringify(c.new)} (was ${JSON.stringify(c.old)}; written by ${c.pid} (${c.comm})` +
+      `${c.icount !== null ? ` at insn ${c.icount}` : ''})`);
   }
   for (const l of r.kernelLog) out.push(`kernel: ${l}`);
   // the other processes that died by a signal, one line each: what a waiting parent saw

@@ -50,6 +50,8 @@ export interface TraceEventMap {
   sched_process_exit: { comm: string; pid: number; status: number };
   /** a group stop took the process (do_signal_stop) or SIGCONT ended it */
   signal_stop: { sig: number; stopped: boolean };
+  /** a write to a /proc/sys file stored a value (proc_sys_write): the sysctl, its old and new value, the writer */
+  proc_sys_write: { sysctl: string; old: string; new: string; pid: number; comm: string };
 }
 
 export interface NoticeMap {

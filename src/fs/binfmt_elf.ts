@@ -119,6 +119,20 @@ export function parseExecutable(file: Buffer, name: string): ParsedElf {
   return { type, entry, phoff, phdrs, interp };
 }
 
+/** load_elf_binary's start_code (lowest PF_X p_vaddr), end_code, start_data (highest p_vaddr), end_data. */
+function codeAndData(mm: Mm, loads: { vaddr: bigint; filesz: bigint; flags: number }[], bias: bigint): void {
+  let startCode = 0xffffffffffffffffn, endCode = 0n, startData = 0n, endData = 0n;
+  for (const ph of loads) {
+    const x = (ph.flags & PF_X) !== 0;
+    if (x && ph.vaddr < startCode) startCode = ph.vaddr;
+    if (startData < ph.vaddr) startData = ph.vaddr;
+    const end = ph.vaddr + ph.filesz;
+    if (x && endCode < end) endCode = end;
+    if (endData < end) endData = end;
+  }
+  [mm.startCode, mm.endCode, mm.startData, mm.endData] = [startCode, endCode, startData, endData].map((a) => BigInt.asUintN(64, a + bias));
+}
+
 const protFlags = (pf: number): number => (pf & PF_R ? VM_READ : 0) | (pf & PF_W ? VM_WRITE : 0) | (pf & PF_X ? VM_EXEC : 0);
 
 export function loadElfBinary(mm: Mm, p: ExecParams): ExecResult {
@@ -157,6 +171,7 @@ export function loadElfBinary(mm: Mm, p: ExecParams): ExecResult {
   let brk = 0n;
   for (const ph of loads) mapSegment(mm, ph, bias, mapped, p.file, (end) => { if (end > brk) brk = end; });
   mm.startBrk = mm.brk = pageAlignUp(brk);
+  codeAndData(mm, loads, bias);
 
   let interpBase = 0n;
   let start = entry + bias;

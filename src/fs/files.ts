@@ -17,6 +17,10 @@ export interface OpenFile {
   stream?: number;
   isDir?: boolean;
   refs: number;
+  /** a file whose contents the kernel makes up at each read (/proc): bytes at `pos` (at most len), or -errno */
+  read?: (pos: bigint, len: number) => Buffer | number;
+  /** a writable made-up file (/proc/sys, /proc/PID/comm): bytes consumed (the position advances by them) or -errno */
+  write?: (data: Buffer, pos: bigint) => number;
 }
 
 export interface StdioSink {
@@ -89,6 +93,11 @@ export class FileTable {
   read(f: OpenFile, len: number, at?: bigint): Buffer | number {
     if (f.isDir) return -EISDIR;
     if (f.kind === 'stdio' && f.stream !== 0) return -EBADF;
+    if (f.read) {
+      const r = f.read(at ?? f.pos, len);
+      if (typeof r !== 'number' && at === undefined) f.pos += BigInt(r.length);
+      return r;
+    }
     if (f.kind === 'host') {
       const buf = Buffer.alloc(len);
       try {
@@ -111,6 +120,11 @@ export class FileTable {
     if (f.kind === 'stdio') {
       this.stdio.write(f.stream as 1 | 2, data);
       return data.length;
+    }
+    if (f.write) {
+      const n = f.write(data, at ?? f.pos);
+      if (n > 0 && at === undefined) f.pos += BigInt(n);
+      return n;
     }
     if (f.kind === 'host') {
       try {

@@ -1,5 +1,5 @@
 // File syscalls (fs/open.c, read_write.c, stat.c, namei.c, d_path.c, ioctl.c, fcntl.c; v6.17), confined to
-// the --root directory through namei.ts. /proc/self/{exe,maps} are synthesised from the task.
+// the --root directory through namei.ts. Paths under /proc go to the synthesized /proc (proc/root.ts).
 import * as fs from 'node:fs';
 import type { Kernel, Syscall, SyscallTable } from '../kernel/kernel.ts';
 import { copyFromUser, copyToUser, strncpyFromUser } from '../mm/uaccess.ts';
@@ -9,6 +9,7 @@ import {
 } from '../kernel/errno.ts';
 import { lookup, guestAbsolute } from './namei.ts';
 import { lookupOverlay } from './sysroot.ts';
+import { procOpen, procStat, procReadlink } from './proc/root.ts';
 import { writeCheckLimits, newsizeOk, pageCacheSync } from '../mm/filemap.ts';
 import {
   type OpenFile, O_ACCMODE, O_APPEND, O_CREAT, O_EXCL, O_TRUNC, O_DIRECTORY, O_NOFOLLOW, O_RDONLY, O_WRONLY,
@@ -35,13 +36,6 @@ function dirOf(k: Kernel, dirfd: number, p: string): string | bigint {
   return f.path;
 }
 
-/** Files the kernel makes up rather than reads from a disk. */
-function procFile(k: Kernel, guest: string): Buffer | null {
-  if (guest === '/proc/self/maps' || guest === `/proc/${k.task.pid}/maps`) return Buffer.from(k.mm.procMaps());
-  if (guest === '/proc/self/coredump_filter') return Buffer.from(`${k.task.coredumpFilter.toString(16).padStart(8, '0')}\n`);
-  return null;
-}
-
 const openat: Syscall = (k, [dirfd, pathp, flagsArg, mode]) => {
   const p = userPath(k, pathp);
   if (typeof p !== 'string') return p;
@@ -49,16 +43,17 @@ const openat: Syscall = (k, [dirfd, pathp, flagsArg, mode]) => {
   const dir = dirOf(k, s32(dirfd), p);
   if (typeof dir !== 'string') return dir;
   const guest = guestAbsolute(dir, p);
-  const synthetic = procFile(k, guest);
-  if (synthetic) {
-    return BigInt(k.task.files.install({ kind: 'memory', path: guest, flags, pos: 0n, data: synthetic, refs: 1 }));
-  }
+  // the guest's /proc (fs/proc/root.ts); a symlink there that leads out of /proc (cwd, exe, fd/N) opens its target
+  const proc = procOpen(k, guest, flags);
+  if (typeof proc === 'number') return BigInt(proc);
+  if (proc && 'kind' in proc) return BigInt(k.task.files.install(proc));
+  const path = proc?.path ?? p;
   if (guest === '/dev/null') {
     return BigInt(k.task.files.install({ kind: 'memory', path: guest, flags, pos: 0n, data: Buffer.alloc(0), refs: 1 }));
   }
   const readOnly = (flags & O_ACCMODE) === O_RDONLY && !(flags & (O_CREAT | O_TRUNC));
-  const r = readOnly ? lookupOverlay(k.root, k.sysroot ?? null, dir, p, !(flags & O_NOFOLLOW))
-    : lookup(k.root, dir, p, !(flags & O_NOFOLLOW), (flags & O_CREAT) !== 0);
+  const r = readOnly ? lookupOverlay(k.root, k.sysroot ?? null, dir, path, !(flags & O_NOFOLLOW))
+    : lookup(k.root, dir, path, !(flags & O_NOFOLLOW), (flags & O_CREAT) !== 0);
   if (typeof r === 'number') return BigInt(r);
   if (r.exists && flags & O_CREAT && flags & O_EXCL) return neg(EEXIST);
   try {
@@ -213,7 +208,11 @@ const fstat: Syscall = (k, [fd, statbuf]) => {
   if (typeof f === 'bigint') return f;
   let b: Buffer;
   if (f.kind === 'host') b = encodeStat(fs.fstatSync(f.fd!));
-  else if (f.kind === 'memory') { b = Buffer.alloc(128); b.writeUInt32LE(0o100444, 16); b.writeUInt32LE(1, 20); b.writeInt32LE(4096, 56); }
+  else if (f.kind === 'memory') {
+    const proc = procStat(k, f.path, true); // a /proc file or directory (opendir checks S_ISDIR): its own stat
+    if (proc !== null && typeof proc !== 'number' && !('path' in proc)) b = proc;
+    else { b = Buffer.alloc(128); b.writeUInt32LE(0o100444, 16); b.writeUInt32LE(1, 20); b.writeInt32LE(4096, 56); }
+  }
   else b = stdioStat();
   return copyToUser(k.mm, statbuf, b) ? 0n : neg(EFAULT);
 };
@@ -223,7 +222,10 @@ const newfstatat: Syscall = (k, [dirfd, pathp, statbuf, flags]) => {
   if (p === '' && Number(flags) & AT_EMPTY_PATH) return fstat(k, [dirfd, statbuf]);
   const dir = dirOf(k, s32(dirfd), p);
   if (typeof dir !== 'string') return dir;
-  const r = lookupOverlay(k.root, k.sysroot ?? null, dir, p, !(Number(flags) & AT_SYMLINK_NOFOLLOW));
+  const proc = procStat(k, guestAbsolute(dir, p), !(Number(flags) & AT_SYMLINK_NOFOLLOW));
+  if (typeof proc === 'number') return BigInt(proc);
+  if (proc && !('path' in proc)) return copyToUser(k.mm, statbuf, proc) ? 0n : neg(EFAULT);
+  const r = lookupOverlay(k.root, k.sysroot ?? null, dir, proc?.path ?? p, !(Number(flags) & AT_SYMLINK_NOFOLLOW));
   if (typeof r === 'number') return BigInt(r);
   try {
     return copyToUser(k.mm, statbuf, encodeStat(fs.lstatSync(r.host))) ? 0n : neg(EFAULT);
@@ -240,9 +242,11 @@ const readlinkat: Syscall = (k, [dirfd, pathp, buf, size]) => {
   if (typeof dir !== 'string') return dir;
   const guest = guestAbsolute(dir, p);
   let target: string;
-  if (guest === '/proc/self/exe' || guest === `/proc/${k.task.pid}/exe`) target = k.task.exePath;
+  const proc = procReadlink(k, guest);
+  if (typeof proc === 'number') return BigInt(proc);
+  if (typeof proc === 'string') target = proc;
   else {
-    const r = lookupOverlay(k.root, k.sysroot ?? null, dir, p, false);
+    const r = lookupOverlay(k.root, k.sysroot ?? null, dir, proc?.path ?? p, false);
     if (typeof r === 'number') return BigInt(r);
     try {
       target = fs.readlinkSync(r.host);

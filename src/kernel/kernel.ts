@@ -27,6 +27,13 @@ export interface Sysctl {
   allowHostPipe: boolean;
   /** experiment: the kernel side of this syscall dereferences x0 without uaccess, so a bad pointer Oopses */
   oopsOnSyscall: number | null;
+  // Written through /proc/sys only (fs/proc/sysctl.ts gives their defaults when absent):
+  /** kernel.core_uses_pid as the int proc_dointvec stored (coreUsesPid is its truth value) */
+  coreUsesPidValue?: number;
+  /** kernel.pid_max */
+  pidMax?: number;
+  /** vm.max_map_count */
+  maxMapCount?: number;
 }
 
 export interface Kernel {

@@ -67,7 +67,7 @@ const setRobustList: Syscall = (k, [head, len]) => {
 // glibc then runs without restartable sequences, which a single-threaded emulated process does not need.
 const rseq: Syscall = () => neg(ENOSYS);
 
-const UTS = { sysname: 'Linux', release: '6.17.0-arm64-fault', version: '#1 SMP PREEMPT_DYNAMIC', machine: 'aarch64' };
+export const UTS = { sysname: 'Linux', release: '6.17.0-arm64-fault', version: '#1 SMP PREEMPT_DYNAMIC', machine: 'aarch64' };
 const uname: Syscall = (k, [buf]) => {
   const b = Buffer.alloc(6 * 65);
   [UTS.sysname, k.sysctl.hostname, UTS.release, UTS.version, UTS.machine, '(none)'].forEach((s, i) => b.write(s, i * 65));

@@ -120,6 +120,11 @@ function mergeVmas(vmas: Vma[]): Vma[] {
 export class Mm {
   /** sorted by start, never overlapping */
   vmas: Vma[] = [];
+  /** mm->start_code, end_code, start_data, end_data as load_elf_binary sets them (/proc/PID/stat, status) */
+  startCode = 0n;
+  endCode = 0n;
+  startData = 0n;
+  endData = 0n;
   startBrk = 0n;
   brk = 0n;
   startStack = 0n;
