@@ -5,6 +5,7 @@ import type { Cpu } from '../cpu/cpu.ts';
 import { UC_PROT_READ, UC_PROT_WRITE, UC_PROT_EXEC } from '../cpu/unicorn.ts';
 import { VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_MAYSHARE, VM_GROWSDOWN } from './vma-flags.ts';
 import { spWriteKind } from '../arch/arm64/sp_align.ts';
+import { alignSiteOf, encodeAlignSite, mayNeedAlignSite } from '../arch/arm64/align.ts';
 import { EngineMemoryError } from '../errors.ts';
 
 export * from './vma-flags.ts';
@@ -71,9 +72,6 @@ function ucProt(flags: number): number {
   return (flags & (VM_READ | VM_EXEC) ? UC_PROT_READ : 0) | (flags & VM_WRITE ? UC_PROT_WRITE : 0) |
     (flags & VM_EXEC ? UC_PROT_EXEC : 0);
 }
-
-/** STXR/STLXR/STXP/STLXP: load/store exclusive class, L = 0, o2 = 0 (Arm ARM C4.1.66). */
-const isStoreExclusive = (insn: number): boolean => (insn & 0x3f400000) === 0x08000000 && !(insn & (1 << 23));
 
 /**
  * A cheap pre-filter for the text scan (the full decoder costs tens of ms over static glibc): only a
@@ -188,38 +186,48 @@ export class Mm {
   }
 
   private readonly spSites = new Set<bigint>();
+  private readonly alignSites = new Set<bigint>();
 
   /**
    * Arms the alignment checks Unicorn does not make, for the code in [start, end): after every instruction
-   * that can misalign SP, and on every store-exclusive.
+   * that can misalign SP, and on every instruction whose natural alignment only we check (arch/arm64/align.ts).
    */
   watchSpWrites(start: bigint, end: bigint): void {
     const code = this.cpu.read(start, Number(end - start));
     if (!code) return;
     const sp: bigint[] = [];
-    const excl: bigint[] = [];
+    const align: Array<{ address: bigint; arg: number }> = [];
     // Classify first (the address, a BigInt, and the Set lookup only for the few candidates); the full decoder
     // runs once per distinct word (prologues repeat the same few STP/LDP encodings thousands of times).
     const words = code.byteOffset % 4 === 0 ? new Uint32Array(code.buffer, code.byteOffset, code.length >>> 2) : null;
     const misaligns = new Map<number, boolean>();
+    const alignArgs = new Map<number, number | null>();
     for (let o = 0; o + 4 <= code.length; o += 4) {
       const insn = words ? words[o >>> 2] : code.readUInt32LE(o);
-      let kind: 'excl' | 'sp' | null = null;
-      if (isStoreExclusive(insn)) kind = 'excl';
-      else if (mayWriteSp(insn)) {
-        let m = misaligns.get(insn);
-        if (m === undefined) misaligns.set(insn, m = spWriteKind(insn) === 'may-misalign');
-        if (m) kind = 'sp';
+      if (mayNeedAlignSite(insn)) {
+        let arg = alignArgs.get(insn);
+        if (arg === undefined) {
+          const site = alignSiteOf(insn);
+          alignArgs.set(insn, arg = site && encodeAlignSite(site));
+        }
+        const a = start + BigInt(o);
+        if (arg !== null && !this.alignSites.has(a)) {
+          align.push({ address: a, arg });
+          this.alignSites.add(a);
+        }
+        continue;
       }
-      if (kind === null) continue;
+      if (!mayWriteSp(insn)) continue;
+      let m = misaligns.get(insn);
+      if (m === undefined) misaligns.set(insn, m = spWriteKind(insn) === 'may-misalign');
       const a = start + BigInt(o);
-      if (this.spSites.has(a)) continue;
-      (kind === 'excl' ? excl : sp).push(a);
+      if (!m || this.spSites.has(a)) continue;
+      sp.push(a);
       this.spSites.add(a);
     }
     this.cpu.watchSpWrites(sp);
-    this.cpu.watchStoreExclusives(excl);
-    if (sp.length + excl.length > 0) this.cpu.invalidateCode(start, end);
+    this.cpu.watchAlignment(align);
+    if (sp.length + align.length > 0) this.cpu.invalidateCode(start, end);
   }
 
   /**
