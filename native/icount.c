@@ -30,15 +30,15 @@ static int site_kind(const struct icount *c, uint64_t address)
 }
 
 /* adds kind to the site at address; an alignment site also sets its check argument */
-static int site_add(struct icount *c, uint64_t address, int kind, int32_t arg)
+static int site_add(struct icount *c, uint64_t address, int kind, uint64_t arg)
 {
     if ((c->nsites + 1) * 2 > c->cap) {
         size_t old = c->cap;
         uint64_t *prev = c->sites;
-        int32_t *prev_args = c->site_args;
+        uint64_t *prev_args = c->site_args;
         c->cap = old ? old * 2 : 1024;
         c->sites = calloc(c->cap, sizeof(uint64_t));
-        c->site_args = calloc(c->cap, sizeof(int32_t));
+        c->site_args = calloc(c->cap, sizeof(uint64_t));
         if (!c->sites || !c->site_args) return -1;
         for (size_t i = 0; i < old; i++) {
             if (!prev[i]) continue;
@@ -195,12 +195,16 @@ int af_sp_site(uc_engine *uc, struct icount *c, uint64_t address)
     return had ? 0 : site_hook(uc, c, address);
 }
 
-/* The natural-alignment check of an alignment site. Its argument (arch/arm64/align.ts encodeAlignSite) says how
- * to compute the address, X[rn] (SP for 31) + imm, and the alignment it needs: which instruction classes get a
- * site, and why, is decided there, not here. */
+/* The natural-alignment check of an alignment site. Its argument (arch/arm64/align.ts encodeAlignSite) holds the
+ * instruction word it was made for (bits 63:32) and how to compute the address, X[rn] (SP for 31) + imm, and the
+ * alignment it needs (bits 31:0): which instruction classes get a site, and why, is decided there, not here. A
+ * site whose word is no longer at its address (the code was unmapped and replaced) checks nothing. */
 static int align_check(uc_engine *uc, struct icount *c, uint64_t address)
 {
-    int32_t arg = c->site_args[site_slot(c, address)];
+    uint64_t site = c->site_args[site_slot(c, address)];
+    uint32_t insn = 0;
+    if (uc_mem_read(uc, address, &insn, 4) != 0 || insn != (uint32_t)(site >> 32)) return 0;
+    int32_t arg = (int32_t)(uint32_t)site;
     unsigned rn = (unsigned)arg & 31;
     uint64_t align = 1ull << (((unsigned)arg >> 5) & 7);
     int64_t imm = arg >> 8; /* arithmetic shift: the signed immediate */
@@ -214,11 +218,10 @@ static int align_check(uc_engine *uc, struct icount *c, uint64_t address)
     return 1;
 }
 
-/* arg: see align_check */
-int af_align_site(uc_engine *uc, struct icount *c, uint64_t address, int32_t arg)
+/* arg: see align_check; a site already there takes the new argument (new code at the same address) */
+int af_align_site(uc_engine *uc, struct icount *c, uint64_t address, uint64_t arg)
 {
     int had = site_kind(c, address);
-    if (had & SITE_ALIGN) return 0;
     if (site_add(c, address, SITE_ALIGN, arg) != 0) return -1;
     return had ? 0 : site_hook(uc, c, address);
 }

@@ -3,11 +3,11 @@
 // misaligned on an unmapped and on a read-only page, then controls that must not fault; its output, the
 // report's signals (si_addr, ESR, fault_info row, pc) and qemu-aarch64's run are asserted line by line.
 import { describe, it, expect } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { prog, run, symbol } from './helpers.ts';
+import { prog, run, symbol as nmSymbol } from './helpers.ts';
 import { decodeMemAccess } from '../src/arch/arm64/insn.ts';
 import { alignCheckerOf, alignSiteOf, encodeAlignSite } from '../src/arch/arm64/align.ts';
 
@@ -31,6 +31,10 @@ const faults: [string, string | number, number][] = [
 const controls = ['ldr_x', 'str_w', 'ldarb', 'ldaddb', 'ldar_x', 'stlr_w', 'ldapur_x', 'ldxp_x', 'casp_x', 'stlur_w'];
 
 const hex = (v: bigint | number) => `0x${v.toString(16)}`;
+// one nm run for all the symbols (helpers.symbol runs nm per symbol: slow on a static glibc program)
+const nm = new Map(execFileSync('aarch64-linux-gnu-nm', [prog('sig_align')], { encoding: 'utf8' }).split('\n')
+  .map((l) => l.split(' ')).filter((f) => f.length === 3).map(([a, , n]) => [n, BigInt(`0x${a}`)] as const));
+const symbol = (_p: string, s: string): bigint => nm.get(s) ?? nmSymbol('sig_align', s);
 const where = (a: string | number) => (typeof a === 'number' ? hex(a) : a);
 const addrOf = (a: string | number): bigint => {
   if (typeof a === 'number') return BigInt(a);
@@ -82,7 +86,20 @@ describe('align.ts: who checks which class', () => {
   it('a site carries Rn, the immediate and the alignment; the native argument packs them', () => {
     const stlur = 0xd91fd001; // stlur x1, [x0, #-3]
     expect(alignSiteOf(stlur)).toEqual({ rn: 0, imm: -3, alignment: 8 });
-    expect(encodeAlignSite({ rn: 0, imm: -3, alignment: 8 }) >> 8).toBe(-3);
-    expect(encodeAlignSite({ rn: 31, imm: 255, alignment: 16 }) & 0xff).toBe(31 | (4 << 5));
+    const arg = encodeAlignSite(stlur, { rn: 0, imm: -3, alignment: 8 });
+    expect([arg >> 32n, BigInt.asIntN(32, arg) >> 8n, arg & 0xffn]).toEqual([BigInt(stlur), -3n, 3n << 5n]);
+    expect(encodeAlignSite(0, { rn: 31, imm: 255, alignment: 16 })).toBe(BigInt(31 | (4 << 5) | (255 << 8)));
+  });
+});
+
+describe('sig_align_remap: a check belongs to the code mapped now, not to what an address held before', () => {
+  it('ldar, then ldr, then stlr w mapped in turn at one address: only the real misalignments fault, as qemu-aarch64', () => {
+    const root = mkdtempSync(join(tmpdir(), 'af-remap-'));
+    const { report } = run('sig_align_remap', { root, cwd: '/' });
+    const want = ['a: sig=7 code=1 addr=buf+4', 'b: ok', 'c: ok', 'c: sig=7 code=1 addr=buf+2', 'done', ''];
+    expect(report.stdout.split('\n')).toEqual(want);
+    const q = spawnSync('sh', ['-c', 'ulimit -c 0; exec qemu-aarch64 -cpu max "$0"', prog('sig_align_remap')],
+      { cwd: mkdtempSync(join(tmpdir(), 'af-qemu-')), encoding: 'utf8', timeout: 60_000 });
+    expect(q.stdout.split('\n')).toEqual(want);
   });
 });

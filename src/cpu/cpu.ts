@@ -202,7 +202,7 @@ export class Cpu {
    * Arms the natural-alignment check of the instructions the engine runs misaligned (arch/arm64/align.ts: arg is
    * its encodeAlignSite). Counted mode only: DIVERGENCE: with --fast these accesses never take an alignment fault.
    */
-  watchAlignment(sites: Array<{ address: bigint; arg: number }>): void {
+  watchAlignment(sites: Array<{ address: bigint; arg: bigint }>): void {
     if (this.counter === undefined) return;
     for (const s of sites) this.check('af_align_site', this.ic.alignSite(this.uc, this.counter, s.address, s.arg));
   }

@@ -133,7 +133,7 @@ export interface IcountLib {
    *  (AF_FAULT_SP; otherwise an alignment site) */
   takeFault(c: unknown): bigint;
   /** hook the instruction at address to check its natural alignment (arch/arm64/align.ts encodeAlignSite: arg) */
-  alignSite(uc: UcHandle, c: unknown, address: bigint, arg: number): number;
+  alignSite(uc: UcHandle, c: unknown, address: bigint, arg: bigint): number;
   /** the stop hooks and a counting scheme (AF_COUNT_*) in C; the engine's intr/mem hooks then live there */
   createWith(uc: UcHandle, mode: number): unknown;
   /** the scheme in force (AF_COUNT_BLOCK falls back to AF_COUNT_INSN on Unicorn < 2.1) */
@@ -202,7 +202,7 @@ function loadIcount(): IcountLib | null {
   const spSite = so.func('int af_sp_site(void *uc, void *c, uint64_t address)');
   const spWatch = so.func('void af_sp_watch(void *c, int on)');
   const takeFault = so.func('uint64_t af_take_fault(void *c)');
-  const alignSite = so.func('int af_align_site(void *uc, void *c, uint64_t address, int32_t arg)');
+  const alignSite = so.func('int af_align_site(void *uc, void *c, uint64_t address, uint64_t arg)');
   const createWith = so.func('void *af_new(void *uc, int mode)');
   const mode = so.func('int af_mode(void *c)');
   const free = so.func('void af_free(void *c)');

@@ -196,19 +196,19 @@ export class Mm {
     const code = this.cpu.read(start, Number(end - start));
     if (!code) return;
     const sp: bigint[] = [];
-    const align: Array<{ address: bigint; arg: number }> = [];
+    const align: Array<{ address: bigint; arg: bigint }> = [];
     // Classify first (the address, a BigInt, and the Set lookup only for the few candidates); the full decoder
     // runs once per distinct word (prologues repeat the same few STP/LDP encodings thousands of times).
     const words = code.byteOffset % 4 === 0 ? new Uint32Array(code.buffer, code.byteOffset, code.length >>> 2) : null;
     const misaligns = new Map<number, boolean>();
-    const alignArgs = new Map<number, number | null>();
+    const alignArgs = new Map<number, bigint | null>();
     for (let o = 0; o + 4 <= code.length; o += 4) {
       const insn = words ? words[o >>> 2] : code.readUInt32LE(o);
       if (mayNeedAlignSite(insn)) {
         let arg = alignArgs.get(insn);
         if (arg === undefined) {
           const site = alignSiteOf(insn);
-          alignArgs.set(insn, arg = site && encodeAlignSite(site));
+          alignArgs.set(insn, arg = site && encodeAlignSite(insn, site));
         }
         const a = start + BigInt(o);
         if (arg !== null && !this.alignSites.has(a)) {
@@ -253,10 +253,14 @@ export class Mm {
 
   /** Removes [start, end) from every VMA (splitting as needed) and from the Cpu. */
   unmapRange(start: bigint, end: bigint): void {
+    let code = false;
     this.vmas = this.splitRange(start, end, (piece) => {
       this.cpu.unmap(piece.start, piece.end - piece.start);
+      if (piece.flags & VM_EXEC) code = true;
       return null;
     });
+    // new code mapped here later must be scanned again (the native sites check their word, so stale ones are inert)
+    if (code) for (const set of [this.spSites, this.alignSites]) for (const a of set) if (a >= start && a < end) set.delete(a);
   }
 
   /** mprotect on [start, end): splits VMAs and changes their read/write/exec bits. Caller checked coverage. */

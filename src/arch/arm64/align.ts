@@ -60,10 +60,12 @@ export function alignSiteOf(insn: number): AlignSite | null {
 
 /**
  * The site argument of native/icount.c af_align_site: Rn in bits 4:0, log2(alignment) in bits 7:5, the signed
- * immediate in bits 31:8 (imm9 fits).
+ * immediate in bits 31:8 (imm9 fits), and the instruction word in bits 63:32, so that a site whose code was
+ * replaced (munmap, then new code mapped at the same address) checks nothing until it is armed again.
  */
-export function encodeAlignSite(s: AlignSite): number {
-  return (s.rn | ((31 - Math.clz32(s.alignment)) << 5) | (s.imm << 8)) | 0;
+export function encodeAlignSite(insn: number, s: AlignSite): bigint {
+  const check = (s.rn | ((31 - Math.clz32(s.alignment)) << 5) | (s.imm << 8)) >>> 0;
+  return (BigInt(insn >>> 0) << 32n) | BigInt(check);
 }
 
 /**
