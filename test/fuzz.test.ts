@@ -48,6 +48,21 @@ describe('fuzz slice (seed 7)', () => {
     expect([...classes.keys()]).toContain('qemu reports unallocated encodings as ILL_ILLOPN, Linux as ILL_ILLOPC');
   }, 180_000);
 
+  it('what the full suite found stays fixed: a write-only data segment is readable (arm64 has no write-only pages)', () => {
+    // protection_map[VM_WRITE] = PAGE_READONLY: the engine once mapped it unreadable and the first read of .data
+    // was an internal error ("page fault inside a VMA that allows it")
+    const dir = mkdtempSync(join(tmpdir(), 'af-fuzz-found-'));
+    const wo = Buffer.from(readFileSync(prog('hello')));
+    const phoff = Number(wo.readBigUInt64LE(32));
+    const data = Array.from({ length: wo.readUInt16LE(56) }, (_, i) => phoff + 56 * i)
+      .find((p) => wo.readUInt32LE(p) === 1 && (wo.readUInt32LE(p + 4) & 2) !== 0)!;
+    wo.writeUInt32LE(2, data + 4); // PF_W alone
+    writeFileSync(join(dir, 'wo'), wo, { mode: 0o755 });
+    const r = new Machine(join(dir, 'wo'), { root: dir, argv: ['hello'] }).run();
+    expect([r.exit.kind, r.exit.code, r.stdout]).toEqual(['exited', 0, new Machine(prog('hello'), { root: dir, argv: ['hello'] }).run().stdout]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('what the full suite found stays fixed: e_entry beyond TASK_SIZE, execute-only text', () => {
     const dir = mkdtempSync(join(tmpdir(), 'af-fuzz-found-'));
     const bad = Buffer.from(readFileSync(prog('exit42')));

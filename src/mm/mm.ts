@@ -65,11 +65,12 @@ export function vmFlagsFromProt(prot: number): number {
 
 /**
  * The engine's protection for a VMA: the arm64 protection_map without EPAN (the emulated CPU has none), where
- * PROT_EXEC implies read (adjust_protection_map: VM_EXEC → PAGE_READONLY_EXEC), as do_page_fault's
- * "exec implies read" agrees.
+ * PROT_EXEC implies read (adjust_protection_map: VM_EXEC → PAGE_READONLY_EXEC) and so does PROT_WRITE (arm64 page
+ * tables have no write-only permission: [VM_WRITE] = PAGE_READONLY, [VM_SHARED | VM_WRITE] = PAGE_SHARED), as
+ * do_page_fault agrees (a read fault is allowed by VM_READ, VM_WRITE or, without EPAN, VM_EXEC).
  */
 function ucProt(flags: number): number {
-  return (flags & (VM_READ | VM_EXEC) ? UC_PROT_READ : 0) | (flags & VM_WRITE ? UC_PROT_WRITE : 0) |
+  return (flags & (VM_READ | VM_WRITE | VM_EXEC) ? UC_PROT_READ : 0) | (flags & VM_WRITE ? UC_PROT_WRITE : 0) |
     (flags & VM_EXEC ? UC_PROT_EXEC : 0);
 }
 
