@@ -28,6 +28,8 @@ const cases: Record<string, Want> = {
   bus_adraln_stxr: W('SIGBUS', 'BUS_ADRALN', 'buf+1', 0x92000061, 'alignment fault', 'qemu checks the exclusive monitor before alignment'),
   bus_adraln_ldaxr: W('SIGBUS', 'BUS_ADRALN', 'buf+1', 0x92000021, 'alignment fault'),
   bus_adraln_lse: W('SIGBUS', 'BUS_ADRALN', 'buf+13', 0x92000061, 'alignment fault'),
+  bus_adraln_ldar: W('SIGBUS', 'BUS_ADRALN', 'buf+4', 0x92000021, 'alignment fault'),
+  bus_adraln_stlur: W('SIGBUS', 'BUS_ADRALN', 'buf+13', 0x92000061, 'alignment fault'),
   bus_adraln_sp_load: W('SIGBUS', 'BUS_ADRALN', 'buf+8', 0x9a000000, 'SP/PC alignment exception', 'qemu omits SP alignment checks'),
   bus_adraln_sp_store: W('SIGBUS', 'BUS_ADRALN', 'buf+8', 0x9a000000, 'SP/PC alignment exception', 'qemu omits SP alignment checks'),
   bus_adraln_sp_pair: W('SIGBUS', 'BUS_ADRALN', 'buf+8', 0x9a000000, 'SP/PC alignment exception', 'qemu omits SP alignment checks'),

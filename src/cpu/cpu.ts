@@ -206,10 +206,13 @@ export class Cpu {
     for (const a of sites) this.check('af_sp_site', this.ic.spSite(this.uc, this.counter, a + 4n));
   }
 
-  /** Arms the alignment check of store-exclusives (counted mode; DIVERGENCE: not with --fast). */
-  watchStoreExclusives(sites: bigint[]): void {
+  /**
+   * Arms the natural-alignment check of the instructions the engine runs misaligned (arch/arm64/align.ts: arg is
+   * its encodeAlignSite). Counted mode only: DIVERGENCE: with --fast these accesses never take an alignment fault.
+   */
+  watchAlignment(sites: Array<{ address: bigint; arg: bigint }>): void {
     if (this.counter === undefined) return;
-    for (const a of sites) this.check('af_align_site', this.ic.alignSite(this.uc, this.counter, a));
+    for (const s of sites) this.check('af_align_site', this.ic.alignSite(this.uc, this.counter, s.address, s.arg));
   }
 
   /**
@@ -335,7 +338,7 @@ export class Cpu {
     const fault = r[AF_IO_FAULT];
     if (fault !== 0n) {
       const pc = fault & ((1n << 62n) - 1n); // run.c moved the pc there
-      // a store-exclusive is reported like QEMU's own alignment data abort: syndrome.ts decodes the access
+      // a site's alignment fault is reported like QEMU's own alignment data abort: syndrome.ts decodes the access
       return fault & AF_FAULT_SP ? { kind: 'sp-align', pc } : { kind: 'intr', intno: EXCP_DATA_ABORT, pc };
     }
     // a debugger breakpoint or watchpoint (a watched access is undone: its instruction has not run)

@@ -140,10 +140,10 @@ export interface IcountLib {
   spSite(uc: UcHandle, c: unknown, address: bigint): number;
   spWatch(c: unknown, on: boolean): void;
   /** the alignment fault that stopped the engine (and clears it): 0n, or its pc with the kind in bits 63:62
-   *  (AF_FAULT_SP; otherwise a store-exclusive) */
+   *  (AF_FAULT_SP; otherwise an alignment site) */
   takeFault(c: unknown): bigint;
-  /** hook a store-exclusive to check its alignment (QEMU does not) */
-  alignSite(uc: UcHandle, c: unknown, address: bigint): number;
+  /** hook the instruction at address to check its natural alignment (arch/arm64/align.ts encodeAlignSite: arg) */
+  alignSite(uc: UcHandle, c: unknown, address: bigint, arg: bigint): number;
   /** the stop hooks and a counting scheme (AF_COUNT_*) in C; the engine's intr/mem hooks then live there */
   createWith(uc: UcHandle, mode: number): unknown;
   /** the scheme in force (AF_COUNT_BLOCK falls back to AF_COUNT_INSN on Unicorn < 2.1) */
@@ -212,7 +212,7 @@ function loadIcount(): IcountLib | null {
   const spSite = so.func('int af_sp_site(void *uc, void *c, uint64_t address)');
   const spWatch = so.func('void af_sp_watch(void *c, int on)');
   const takeFault = so.func('uint64_t af_take_fault(void *c)');
-  const alignSite = so.func('int af_align_site(void *uc, void *c, uint64_t address)');
+  const alignSite = so.func('int af_align_site(void *uc, void *c, uint64_t address, uint64_t arg)');
   const createWith = so.func('void *af_new(void *uc, int mode)');
   const mode = so.func('int af_mode(void *c)');
   const free = so.func('void af_free(void *c)');
@@ -256,7 +256,7 @@ function loadIcount(): IcountLib | null {
     spSite: (uc, c, a) => spSite(uc, c, a) as number,
     spWatch: (c, on) => void spWatch(c, on ? 1 : 0),
     takeFault: (c) => BigInt(takeFault(c) as number | bigint),
-    alignSite: (uc, c, a) => alignSite(uc, c, a) as number,
+    alignSite: (uc, c, a, arg) => alignSite(uc, c, a, arg) as number,
   };
 }
 
