@@ -6,6 +6,9 @@ import type { TraceEvent, Observer, NoticeMap } from './trace.ts';
 import { noCore, type RunReport, type SignalRecord, type CoreRecord, type ProcessRecord } from './report.ts';
 import type { Task } from './kernel/task.ts';
 
+/** The instruction count of t's process (its engine's), for a signal sent to it from another process. */
+const icountOf = (t: Task): number | null => (t.mm.cpu.icount === null ? null : Number(t.mm.cpu.icount));
+
 /** What the Recorder keeps of one process while the run goes on. */
 interface ProcState {
   pid: number;
@@ -125,7 +128,7 @@ export class Recorder implements Observer {
       addr: info.addr !== undefined ? `0x${info.addr.toString(16)}` : null,
       esr: source === 'fault' && ex ? ex.esr : null,
       fault: own && (source === 'fault' || (source === 'kernel' && ex)) ? this.faultName : null,
-      source: source as SignalRecord['source'], action, icount: this.sys.icountNumber(),
+      source: source as SignalRecord['source'], action, icount: own ? this.sys.icountNumber() : icountOf(t),
       ...(own ? this.signalLocation(source) : {}),
     };
     this.proc(t.pid)?.signals.push(rec);

@@ -47,6 +47,8 @@ export class System implements Kernel {
   panicked = false;
   /** every task waits for something that cannot happen: the first one's reason */
   stuck: string | null = null;
+  /** an outside event asks schedule() to return to the run loop (runUntil's time stop) */
+  breakSchedule = false;
   /** the first process: orphans are reparented to it, the report's top-level fields are its */
   readonly init: Task;
   private lastPid: number;
@@ -227,6 +229,12 @@ export class System implements Kernel {
     this.hrtimers.splice(i < 0 ? this.hrtimers.length : i, 0, { at, fn, wakes });
   }
 
+  /** Removes an outside event that has not fired. */
+  cancelTimer(fn: () => void): void {
+    const i = this.hrtimers.findIndex((t) => t.fn === fn);
+    if (i >= 0) this.hrtimers.splice(i, 1);
+  }
+
   /** Virtual ns until the next outside event (only those that can end a wait, with `waking`; 0 when due), or null. */
   nextTimer(waking = false): bigint | null {
     const t = waking ? this.hrtimers.find((x) => x.wakes) : this.hrtimers[0];
@@ -320,7 +328,9 @@ export class System implements Kernel {
       }
       this.clock.sleep(left);
       this.fireTimers();
+      if (this.breakSchedule) break;
     }
+    this.breakSchedule = false;
   }
 
   private contextSwitch(next: Task): void {
