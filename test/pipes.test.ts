@@ -24,7 +24,7 @@ describe('pipes', () => {
     const { report } = run('pipe_eof');
     expect(report.stdout).toBe(lines(
       'fds 3 4', 'fifo=1 mode=600 size=0 nlink=1', 'same inode: 1', 'getfl 0 1', 'pipe size 65536',
-      'lseek -1 ESPIPE', 'read on write end -1 EBADF', 'write on read end -1 EBADF', 'link prefix pipe:[',
+      'lseek -1 ESPIPE', 'read on write end -1 EBADF', 'write on read end -1 EBADF', 'link prefix pipe:[, is pipe:[st_ino] 1',
       'write 5', 'fionread 5', 'read 3 3', 'read 100 2', 'read 0 0', 'read after close 0', 'poll 1 revents 0x10',
       'child: total 26 last 0 data "abcdefghijklmnopqrstuvwxyz"', 'child: exited 0 (status 0x0)',
       'setpipe 1 4096', 'getpipe 4096', 'setpipe 10000 16384', 'setpipe 4096 busy -1 EBUSY',
@@ -33,6 +33,12 @@ describe('pipes', () => {
     expect(report.processes?.map((p) => [p.pid - report.processes![0].pid, p.exit?.kind, p.exit?.code])).toEqual([
       [0, 'exited', 0], [1, 'exited', 0]]);
     expect(qemu('pipe_eof').stdout).toBe(report.stdout);
+  });
+
+  it('is deterministic: the same interleaving of two processes on a pipe, run after run', () => {
+    const a = run('poll_pipe', { pid: 3000 }).report;
+    const b = run('poll_pipe', { pid: 3000 }).report;
+    expect([b.stdout, b.icount, b.signals, b.processes]).toEqual([a.stdout, a.icount, a.signals, a.processes]);
   });
 
   it('a read that only its own process could satisfy: outcome stuck, naming the pipe', () => {

@@ -37,7 +37,9 @@ int main(int argc, char **argv)
 	char link[64] = { 0 };
 	snprintf(buf, sizeof buf, "/proc/self/fd/%d", p[0]);
 	readlink(buf, link, sizeof link - 1);
-	printf("link prefix %.6s\n", link);
+	char want[64];
+	snprintf(want, sizeof want, "pipe:[%lu]", (unsigned long)st.st_ino);
+	printf("link prefix %.6s, is pipe:[st_ino] %d\n", link, strcmp(link, want) == 0);
 
 	printf("write %s\n", res(write(p[1], "hello", 5)));
 	int n = -1;
