@@ -246,9 +246,13 @@ export class Machine {
     this.sys.killFromParent(signo);
   }
 
-  /** gcore: a core of the running process, which then goes on. */
+  /** gcore: a core of the first process, which then goes on (taken as that process, whichever task runs now). */
   protected writeGcore(): void {
-    const r = gcore(coredumpEnv(this.sys, this.sys.log), this.gcores.length);
+    const r = this.sys.asTask(this.sys.init, () => gcore(coredumpEnv(this.sys, this.sys.log), this.gcores.length));
+    if (r === null) {
+      this.gcores.push({ icount: this.sys.icountNumber(), path: null, size: 0, error: 'the first process has exited' });
+      return;
+    }
     this.gcores.push({ icount: this.sys.icountNumber(), path: 'path' in r ? r.path : null, size: 'size' in r ? r.size : 0, error: 'error' in r ? r.error : null });
   }
 

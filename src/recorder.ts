@@ -112,7 +112,11 @@ export class Recorder implements Observer {
   notice<K extends keyof NoticeMap>(name: K, data: NoticeMap[K]): void {
     if (name === 'arm64_force_sig_fault') this.faultName = (data as NoticeMap['arm64_force_sig_fault']).str;
     else if (name === 'exception_return') this.exception = null;
-    else if (name === 'blocked_forever') this.notes.push(`blocked forever: ${(data as NoticeMap['blocked_forever']).reason}`);
+    else if (name === 'blocked_forever') {
+      const { reason } = data as NoticeMap['blocked_forever'];
+      // the stuck note already names the waits
+      if (!this.notes.some((n) => n.startsWith('stuck: ') && n.includes(reason))) this.notes.push(`blocked forever: ${reason}`);
+    }
     else if (name === 'signal_generated') this.onSignalGenerated(data as NoticeMap['signal_generated']);
   }
 

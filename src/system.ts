@@ -319,7 +319,7 @@ export class System implements Kernel {
       if (left === null) {
         if (!stuckSeen && this.onStuck) {
           stuckSeen = true;
-          if (this.onStuck(this.stuckReasons()[0])) continue;
+          if (this.onStuck(this.stuckReasons().join('; '))) continue;
         }
         for (const r of this.stuckReasons()) this.notice('blocked_forever', { reason: r });
         for (const t of this.sched.tasks) if (t.wait?.deadline === null) this.trace('sleep_forever', { syscall: t.wait.reason.split(':')[0], blocked: `0x${t.blocked.toString(16)}` });
@@ -331,6 +331,18 @@ export class System implements Kernel {
       if (this.breakSchedule) break;
     }
     this.breakSchedule = false;
+  }
+
+  /** Runs fn as task t (a live one) and comes back to current: the outside world's gcore of the first process. */
+  asTask<T>(t: Task, fn: () => T): T | null {
+    if (t.exitState !== null) return null;
+    const prev = this.task;
+    this.sched.contextSwitch(t);
+    try {
+      return fn();
+    } finally {
+      this.sched.contextSwitch(prev);
+    }
   }
 
   private contextSwitch(next: Task): void {

@@ -98,6 +98,20 @@ same pid: 1
   });
 });
 
+describe('a hang across processes', () => {
+  it('is stuck with each task\'s wait named; --on-stuck SIGQUIT dumps the first process and its exit kills the child', () => {
+    const stuck = runInRoot('proc_deadlock').report;
+    expect(stuck.exit.kind).toBe('stuck');
+    expect(stuck.notes).toEqual([
+      'stuck: task 1000 (proc_deadlock) waits in wait4(0x3e9, 0xfffffffffc6c, 0x0, 0x0) for child 1001, with nothing that could wake it; ' +
+      'task 1001 (proc_deadlock) waits in ppoll(0x0, 0x0, 0x0, 0x0) for a signal, with nothing that could wake it',
+    ]);
+    const { root, report: r } = runInRoot('proc_deadlock', { onStuck: 3, corePattern: 'core.%p' });
+    expect([r.exit.signal, r.exit.coreDumped, r.core.path?.slice(root.length)]).toEqual(['SIGQUIT', true, '/core.1000']);
+    expect(r.processes![1].exit).toMatchObject({ signal: 'SIGKILL', coreDumped: false });
+  });
+});
+
 describe('orphans and process groups', () => {
   it('reparents an orphan to the first process, which reaps it', () => {
     // DIVERGENCE from qemu, not from Linux: under qemu the orphan goes to the host's reaper (the test would hang)
