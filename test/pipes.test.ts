@@ -4,10 +4,11 @@
 // of dup_fcntl runs here only.
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prog, run } from './helpers.ts';
+import { Machine } from '../src/machine.ts';
 
 /** qemu-aarch64 on the program, in a fresh directory, stdin from /dev/null */
 function qemu(name: string, args: string[] = []): { stdout: string; status: number | null; signal: string | null } {
@@ -133,5 +134,38 @@ describe('descriptors', () => {
       '24-byte buffer: 0 after 4 calls', 'tiny buffer -1 EINVAL', 'on a file -1 ENOTDIR', 'bad fd -1 EBADF',
       'dotdot is cwd 1', 'readdir 7'));
     expect(qemu('getdents').stdout).toBe(report.stdout);
+  });
+});
+
+describe('pipelines in a real shell (busybox-static from Debian arm64, as test/shell.test.ts sets it up)', () => {
+  const BUSYBOX = join(import.meta.dirname, '..', '.cache', 'arm64-root', 'bin', 'busybox');
+  function sh(script: string) {
+    if (!existsSync(BUSYBOX)) throw new Error(`${BUSYBOX} is missing: scripts/setup.sh downloads busybox-static:arm64`);
+    const root = mkdtempSync(join(tmpdir(), 'af-shp-'));
+    mkdirSync(join(root, 'bin'));
+    copyFileSync(BUSYBOX, join(root, 'bin', 'busybox'));
+    for (const a of ['sh', 'cat', 'echo', 'tr', 'head', 'yes']) symlinkSync('busybox', join(root, 'bin', a));
+    const report = new Machine(join(root, 'bin', 'sh'), { root, argv: ['sh', '-c', script], env: ['PATH=/bin'] }).run();
+    const q = spawnSync('qemu-aarch64', [join(root, 'bin', 'busybox'), 'sh', '-c', script], { cwd: root, encoding: 'utf8', timeout: 30_000, env: { PATH: '/bin' } });
+    return { report, qemu: q.stdout };
+  }
+
+  it('pipelines of subshells and command substitution, as qemu-aarch64 runs them', () => {
+    const script = `echo one | (read x; echo "read $x")
+x=$(echo substituted); echo "x=$x"
+echo a b c | { read p q r; echo "$r$q$p"; }
+(echo 1; echo 2; echo 3) | (while read n; do echo "n=$n"; done)
+echo "pipeline status: $(false | true; echo $?) $(true | false; echo $?)"`;
+    const { report, qemu: q } = sh(script);
+    expect(report.stdout).toBe(lines('read one', 'x=substituted', 'cba', 'n=1', 'n=2', 'n=3', 'pipeline status: 0 1'));
+    expect(q).toBe(report.stdout);
+  });
+
+  it('pipelines of exec\'d programs; yes dies of SIGPIPE once head has read its lines', () => {
+    // qemu-aarch64 would run the host's /bin programs here (no binfmt_misc): nothing to compare
+    const { report } = sh('echo hi | /bin/cat; /bin/echo piped | /bin/tr a-z A-Z; /bin/yes | /bin/head -n 3; echo "status $?"');
+    expect(report.stdout).toBe(lines('hi', 'PIPED', 'y', 'y', 'y', 'status 0'));
+    const yes = report.processes!.find((p) => p.argv[0] === '/bin/yes');
+    expect(yes?.exit).toMatchObject({ kind: 'signaled', signal: 'SIGPIPE', coreDumped: false, waitStatus: 13 });
   });
 });
