@@ -52,6 +52,7 @@ export class System implements Kernel {
   /** the first process: orphans are reparented to it, the report's top-level fields are its */
   readonly init: Task;
   private lastPid: number;
+  private lastIno = 20000;
   /** the virtual clock's instruction part: instructions retired on engines before the one now running */
   private retiredBefore = 0n;
   private accounted: { cpu: Cpu; at: bigint } | null = null;
@@ -193,6 +194,14 @@ export class System implements Kernel {
     do this.lastPid = this.lastPid >= PID_MAX ? 300 : this.lastPid + 1; // alloc_pid wraps to RESERVED_PIDS
     while (used.has(this.lastPid));
     return this.lastPid;
+  }
+
+  /**
+   * get_next_ino: a counter shared by the pseudo filesystems (pipefs here). A booted machine has handed out
+   * thousands before the program starts; ours starts at a fixed value so that `pipe:[N]` is the same every run.
+   */
+  getNextIno(): number {
+    return this.lastIno++;
   }
 
   newCpu(): Cpu {

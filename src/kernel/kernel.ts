@@ -62,6 +62,8 @@ export interface Kernel {
   randomBytes(n: number): Buffer;
   /** alloc_pid: the next free pid, deterministic (the first process's is --pid) */
   allocPid(): number;
+  /** get_next_ino: the inode number of a new pseudo-filesystem inode (a pipe), deterministic */
+  getNextIno(): number;
   /** A new engine for a new mm (fork, exec), with the run's options. */
   newCpu(): Cpu;
   /** wake_up_new_task: a new task joins the run queue, to start with these registers. */
@@ -96,14 +98,20 @@ export interface Wait {
   readonly wait: true;
   /** what the task waits in, for stuck reports: the syscall and what it waits for */
   readonly reason: string;
-  /** the condition holds: the syscall can complete. It changes nothing (it is asked again and again). */
+  /**
+   * the condition holds: the syscall can complete. It changes nothing (it is asked again and again), and it is
+   * asked while other tasks are current: it must not look at k.task (capture what it needs when the wait begins).
+   */
   ready(): boolean;
   /** absolute virtual time (clock.elapsed(), ns) at which the wait ends by itself, or null */
   readonly deadline: bigint | null;
   /** TASK_KILLABLE (vfork's wait): only a fatal signal ends it early; otherwise TASK_INTERRUPTIBLE */
   readonly killable?: boolean;
-  /** the rest of the syscall, run as the task once woken: its result */
-  finish(why: 'ready' | 'timeout' | 'signal'): bigint | typeof NO_RETURN;
+  /**
+   * the rest of the syscall, run as the task once woken: its result, or another Wait when the syscall goes on
+   * waiting (the kernel's loop around wait_event: pipe_write wrote what fit and waits again for room)
+   */
+  finish(why: 'ready' | 'timeout' | 'signal'): bigint | typeof NO_RETURN | Wait;
 }
 
 /** Returned by handlers that set the registers themselves (rt_sigreturn) or ended the task. */

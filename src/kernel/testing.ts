@@ -36,6 +36,7 @@ export function testKernel(mm: Mm, pid: number, comm: string, files = {} as File
     randomBytes: (n) => Buffer.alloc(n),
     init: task,
     allocPid: () => pid + 1,
+    getNextIno: () => 20000,
     newCpu: () => { throw new InternalError('testKernel: no engines'); },
     wakeUpNewTask: () => {},
     releaseTask: () => {},

@@ -8,6 +8,10 @@ import { signalSyscalls } from '../../kernel/sys_signal.ts';
 import { itimerSyscalls } from '../../kernel/itimer.ts';
 import { fsSyscalls } from '../../fs/open.ts';
 import { selectSyscalls } from '../../fs/select.ts';
+import { readWriteSyscalls } from '../../fs/read_write.ts';
+import { fcntlSyscalls } from '../../fs/fcntl.ts';
+import { readdirSyscalls } from '../../fs/readdir.ts';
+import { pipeSyscalls } from '../../fs/pipe.ts';
 import { mmSyscalls } from '../../mm/mmap.ts';
 import { ENOSYS } from '../../kernel/errno.ts';
 import { sysRtSigreturn, type SyscallReturn } from './signal.ts';
@@ -23,6 +27,10 @@ export const sysCallTable: Readonly<SyscallTable> = Object.freeze({
   139: ['rt_sigreturn', sysRtSigreturn],
   ...itimerSyscalls,
   ...fsSyscalls,
+  ...readWriteSyscalls,
+  ...fcntlSyscalls,
+  ...readdirSyscalls,
+  ...pipeSyscalls,
   ...selectSyscalls,
   ...mmSyscalls,
   ...forkSyscalls,
@@ -54,13 +62,14 @@ export function invokeSyscall(k: Kernel): SyscallExit {
   } else {
     ret = entry[1](k, args);
   }
-  if (typeof ret === 'object') {
+  while (typeof ret === 'object') {
     // the syscall has to wait: unless its wait is over already, the task sleeps in it (schedule() runs another)
     const t = k.task;
     t.wait = ret;
     t.waitSyscall = { nr, origX0, args };
     const why = wakeReason(t, k.clock.elapsed());
     if (!why) return { origX0, nr, blocked: true };
+    t.waitSyscall = null;
     ret = endWait(k, why);
   }
   if (ret !== NO_RETURN) setReturn(k, nr, ret);
@@ -72,8 +81,8 @@ function setReturn(k: Kernel, nr: number, ret: bigint): void {
   k.trace('sys_exit', { nr, ret: Number(BigInt.asIntN(64, ret)) });
 }
 
-/** finish_wait: the rest of the syscall, as the task that waited. */
-function endWait(k: Kernel, why: 'ready' | 'timeout' | 'signal'): bigint | typeof NO_RETURN {
+/** finish_wait: the rest of the syscall, as the task that waited (or its next wait). */
+function endWait(k: Kernel, why: 'ready' | 'timeout' | 'signal'): SysResult {
   const t = k.task;
   const w = t.wait!;
   t.wait = null;
@@ -85,7 +94,16 @@ export function finishWait(k: Kernel & { exitToUserMode(sc?: SyscallReturn): voi
   const t = k.task;
   const sc = t.waitSyscall!;
   t.waitSyscall = null;
-  const ret = endWait(k, why);
+  let ret = endWait(k, why);
+  while (typeof ret === 'object') {
+    // the syscall waits again (it did part of its work): unless that wait is over already, the task sleeps on
+    t.wait = ret;
+    t.waitSyscall = sc;
+    const again = wakeReason(t, k.clock.elapsed());
+    if (!again) return;
+    t.waitSyscall = null;
+    ret = endWait(k, again);
+  }
   if (ret !== NO_RETURN) setReturn(k, sc.nr, ret);
   if (t.exitState === null) k.exitToUserMode({ origX0: sc.origX0 });
 }

@@ -3,6 +3,7 @@
 // (cwd, root, exe, fd/N). Source read: ColinIanKing/linux-next fs/proc/base.c @
 // 39efa92f9e5fceb44edef5536c58e3750b9d638d. The entries are the kernel's, in its order; those we do not
 // model (mem, mounts, smaps, ns/, oom_*, …) are absent (DIVERGENCE, README).
+import { dPath } from '../d_path.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { Task } from '../../kernel/task.ts';
 import { RLIM_INFINITY } from '../../kernel/task.ts';
@@ -108,7 +109,7 @@ function fdDir(k: Kernel, t: Task, path: string): Omit<ProcDir, 'path' | 'uid' |
       return {
         kind: 'link', path: `${path}/${name}`, mode, ...dumpOwner(t, mode), fd: { task: t, fd },
         // a stdio stream is a pipe to the emulator (fstat says S_IFIFO, inode 0)
-        target: () => (!linkAllowed(k, t) ? -EACCES : f.kind === 'stdio' ? 'pipe:[0]' : f.path),
+        target: () => (!linkAllowed(k, t) ? -EACCES : f.kind === 'stdio' ? 'pipe:[0]' : dPath(f)),
       };
     },
   };
