@@ -107,6 +107,8 @@ function runOptions(cmd: Command): Command {
     .option('--max-insns <n>', 'stop with outcome "limit" after n instructions', big('--max-insns'))
     .option('--fast', 'skip exact instruction counting (about 4x faster in tight loops; icount is then null)')
     .option('--pid <n>', 'pid of the guest process', int('--pid'), 1000)
+    .option('--uid <n>', 'real, effective and saved uid of the guest process (0: root)', int('--uid'), 1000)
+    .option('--gid <n>', 'real, effective and saved gid of the guest process', int('--gid'), 1000)
     .option('--time <seconds>', 'CLOCK_REALTIME at start, seconds since the Epoch (default: 1700000000)', big('--time'))
     .option('--seed <n>', 'seed for AT_RANDOM and getrandom (default: 0)', big('--seed'))
     .option('--rlimit-core <bytes|unlimited>', 'RLIMIT_CORE (default: unlimited)', rlimit)
@@ -132,7 +134,7 @@ function machineOptions(prog: string, args: string[], o: Record<string, unknown>
     gcoreTimes: (o.gcore as When[]).flatMap((x) => ('ns' in x ? [x.ns] : [])),
     timeout: (o.timeout as bigint | undefined) ?? null, onTimeout: (o.onTimeout as number | undefined) ?? null,
     onStuck: (o.onStuck as number | 'gcore' | undefined) ?? null,
-    pid: o.pid as number, time: (o.time as bigint | undefined) ?? 1_700_000_000n, seed: (o.seed as bigint | undefined) ?? 0n,
+    pid: o.pid as number, uid: o.uid as number, gid: o.gid as number, time: (o.time as bigint | undefined) ?? 1_700_000_000n, seed: (o.seed as bigint | undefined) ?? 0n,
     maxInsns: (o.maxInsns as bigint | undefined) ?? null, countInsns: !o.fast,
     rlimitCore: (o.rlimitCore as bigint | undefined) ?? RLIM_INFINITY, corePattern: o.corePattern as string,
     coreUsesPid: o.coreUsesPid === '1', corePipeLimit: o.corePipeLimit as number, coredumpFilter: o.coredumpFilter as number,

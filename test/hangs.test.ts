@@ -17,7 +17,33 @@ function hang(o: Partial<MachineOptions>, ...args: string[]) {
 }
 const bt = (core: string) => spawnSync('gdb-multiarch', ['-nx', '-batch', '-ex', 'bt', prog('hang_sleep'), core], { encoding: 'utf8' });
 
+/** programs/build/hang_read with a mode: an interrupted pipe read, or a parent waiting for a blocked reader. */
+function hangRead(mode: string, o: Partial<MachineOptions> = {}) {
+  const root = mkdtempSync(join(tmpdir(), 'af-hang-'));
+  return { root, r: new Machine(prog('hang_read'), { root, argv: ['hang_read', mode], ...o }).run() };
+}
+
 describe('hangs', () => {
+  it('SIGALRM interrupts a pipe read: EINTR without SA_RESTART, restarted (and stuck in it) with SA_RESTART', () => {
+    const no = hangRead('norestart').r;
+    expect(no.stdout).toBe('SIGALRM handler\nread=-1 errno=Interrupted system call\n');
+    expect(no.exit).toMatchObject({ kind: 'exited', code: 0 });
+    const yes = hangRead('restart').r;
+    expect(yes.stdout).toBe('SIGALRM handler\n');
+    expect(yes.exit.kind).toBe('stuck');
+    expect(yes.notes[0]).toMatch(/^stuck: task 1000 \(hang_read\) waits in read\(0x3, .*\) for data in pipe:\[\d+\], with nothing/);
+  });
+
+  it('a parent in wait4 on a child blocked in a pipe read: stuck naming both; --on-stuck SIGQUIT gives a core gdb reads', () => {
+    const { r } = hangRead('child');
+    expect(r.notes[0]).toMatch(/^stuck: task 1000 \(hang_read\) waits in wait4\(0x3e9, .*\) for child 1001, .*; task 1001 \(hang_read\) waits in read\(0x3, .*\) for data in pipe/);
+    const q = hangRead('child', { onStuck: 3 }).r;
+    expect([q.exit.signal, q.exit.coreDumped]).toEqual(['SIGQUIT', true]);
+    const g = spawnSync('gdb-multiarch', ['-nx', '-batch', '-ex', 'bt', prog('hang_read'), q.core.path!], { encoding: 'utf8' });
+    expect(g.stdout).toMatch(/#\d+ .* in (__)?(wait4|waitpid)/);
+    expect(g.stdout).toMatch(/ in main \(/);
+  });
+
   it('runUntil({ time }) stops inside a sleep; kill() then interrupts it like a signal from another process', async () => {
     const { createMachine } = await import('../src/index.ts');
     const root = mkdtempSync(join(tmpdir(), 'af-hang-'));

@@ -3,7 +3,7 @@
 // fork are compared line by line with qemu-aarch64 running the same busybox; the parts that exec another
 // program are not: without binfmt_misc on the host, qemu-aarch64 cannot exec an arm64 program (ENOEXEC).
 import { describe, it, expect } from 'vitest';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +45,31 @@ ulimit -c 0; ulimit -c
 kill -0 $$; echo "kill -0 self $?"
 echo end`;
 
+/** The core-dump experiment of the README ("Core dumps configured from inside the guest"), as root. */
+export const PROC_EXPERIMENT = `ulimit -c unlimited
+echo 'core.%e.%p' > /proc/sys/kernel/core_pattern
+cat /proc/sys/kernel/core_pattern
+echo 0x23 > /proc/self/coredump_filter
+cat /proc/self/coredump_filter
+/bin/sh -c 'kill -SEGV $$'
+echo "status $?"
+ls core.*`;
+
 describe('a real shell (busybox-static from Debian arm64)', () => {
+  it('configures core dumps through /proc and finds the core where its own core_pattern put it', () => {
+    const { root, report: r } = sh(PROC_EXPERIMENT, { uid: 0, gid: 0 });
+    const crashed = r.processes!.find((p) => p.exit?.signal === 'SIGSEGV')!;
+    expect(r.stdout).toBe(`core.%e.%p\n00000023\nstatus 139\ncore.sh.${crashed.pid}\n`);
+    expect(crashed.core.path).toBe(join(root, `core.sh.${crashed.pid}`));
+    // cat, a child of the shell, printed the filter the shell set: fork inherits mm->flags' filter bits
+    expect(r.sysctlChanges!.map((c) => [c.name, c.new])).toEqual([['kernel.core_pattern', 'core.%e.%p']]);
+  });
+
+  it('is the script the README shows', () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    expect(readme).toContain(PROC_EXPERIMENT.split('\n').map((l) => `    ${l}`).join('\n'));
+  });
+
   it('runs subshells, background jobs, wait, kill and ulimit as qemu-aarch64 does', () => {
     const { report: r } = sh(FORKS);
     expect(r.exit).toMatchObject({ kind: 'exited', code: 0 });
