@@ -57,6 +57,7 @@ const works: Work[] = [
   { name: 'register loop', program: 'bench_reg', n: Math.round(166_666_667 * scale), what: 'instructions, registers only', raw: true, perIteration: 6 },
   { name: 'fault round trips', program: 'bench_fault', n: Math.round(100_000 * scale), what: 'SIGSEGV → handler → siglongjmp', raw: false },
   { name: 'getppid', program: 'bench_getppid', n: Math.round(1_000_000 * scale), what: 'system calls', raw: false },
+  { name: 'fork + exit + wait', program: 'bench_fork', n: Math.round(1_000 * scale), what: 'children forked and reaped', raw: false },
 ];
 
 const engine = JSON.parse(spawnSync(cli, ['run', '--json', prog('hello')], { encoding: 'utf8', cwd: root }).stdout).engine

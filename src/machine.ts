@@ -28,11 +28,13 @@ export interface StopAt {
   event?: string | ((e: TraceEvent) => boolean);
   /** after this syscall number returned */
   syscall?: number;
+  /** once this much virtual time (ns since the start) has passed, also while every task waits */
+  time?: bigint;
 }
 
 export type Stopped =
   | { reason: 'exited' }
-  | { reason: 'insns' | 'address' | 'syscall'; icount: number | null; pc: bigint }
+  | { reason: 'insns' | 'address' | 'syscall' | 'time'; icount: number | null; pc: bigint }
   | { reason: 'event'; icount: number | null; pc: bigint; event: TraceEvent };
 
 const NOTHING = Object.freeze({});
@@ -95,7 +97,8 @@ export class Machine {
   /**
    * Runs until the process ends or a stop condition holds: an instruction count (before that instruction), an
    * address (before the instruction there runs), a trace event (once the kernel-path step that emitted it is
-   * done), or a syscall number (after it returned). While stopped, registers and memory may be read and changed.
+   * done), a syscall number (after it returned), or a virtual time (also while every task waits: kill() then
+   * interrupts the wait as a signal from another process would). While stopped, registers and memory may be read and changed.
    */
   runUntil(at: StopAt = {}): Stopped {
     if (!this.started) this.start();
@@ -105,6 +108,12 @@ export class Machine {
     this.stopped = null;
     if (at.event !== undefined) this.sys.tracer.watcher = (e) => this.watch(e);
     if (at.address !== undefined) this.cpu.setBreakpoint(at.address);
+    const timer = at.time === undefined ? null : () => {
+      this.stopped ??= { reason: 'time', icount: this.sys.icountNumber(), pc: this.cpu.pc };
+      this.sys.breakSchedule = true;
+    };
+    // the script may act at that time (kill()), so the stop counts as an event that can end a wait
+    if (timer) this.sys.addTimer(at.time!, timer, true);
     try {
       // a signal sent while stopped (kill()) is delivered on the way back to user mode, as on Linux
       if (this.task.exitState === null && !this.task.wait && this.task.pending.signal | this.task.sharedPending.signal) this.sys.exitToUserMode();
@@ -114,6 +123,8 @@ export class Machine {
       throw e;
     } finally {
       if (!this.done && at.address !== undefined) this.cpu.clearBreakpoint();
+      if (timer) this.sys.cancelTimer(timer);
+      this.sys.breakSchedule = false;
       this.stopAt = {};
     }
     if (this.done) {
@@ -235,9 +246,13 @@ export class Machine {
     this.sys.killFromParent(signo);
   }
 
-  /** gcore: a core of the running process, which then goes on. */
+  /** gcore: a core of the first process, which then goes on (taken as that process, whichever task runs now). */
   protected writeGcore(): void {
-    const r = gcore(coredumpEnv(this.sys, this.sys.log), this.gcores.length);
+    const r = this.sys.asTask(this.sys.init, () => gcore(coredumpEnv(this.sys, this.sys.log), this.gcores.length));
+    if (r === null) {
+      this.gcores.push({ icount: this.sys.icountNumber(), path: null, size: 0, error: 'the first process has exited' });
+      return;
+    }
     this.gcores.push({ icount: this.sys.icountNumber(), path: 'path' in r ? r.path : null, size: 'size' in r ? r.size : 0, error: 'error' in r ? r.error : null });
   }
 

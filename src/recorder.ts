@@ -6,6 +6,9 @@ import type { TraceEvent, Observer, NoticeMap } from './trace.ts';
 import { noCore, type RunReport, type SignalRecord, type CoreRecord, type ProcessRecord } from './report.ts';
 import { SIGNAL_GROUP_EXIT, type Task } from './kernel/task.ts';
 
+/** The instruction count of t's process (its engine's), for a signal sent to it from another process. */
+const icountOf = (t: Task): number | null => (t.mm.cpu.icount === null ? null : Number(t.mm.cpu.icount));
+
 /** What the Recorder keeps of one process while the run goes on. */
 interface ProcState {
   pid: number;
@@ -117,7 +120,11 @@ export class Recorder implements Observer {
   notice<K extends keyof NoticeMap>(name: K, data: NoticeMap[K]): void {
     if (name === 'arm64_force_sig_fault') this.faultName = (data as NoticeMap['arm64_force_sig_fault']).str;
     else if (name === 'exception_return') this.exception = null;
-    else if (name === 'blocked_forever') this.notes.push(`blocked forever: ${(data as NoticeMap['blocked_forever']).reason}`);
+    else if (name === 'blocked_forever') {
+      const { reason } = data as NoticeMap['blocked_forever'];
+      // the stuck note already names the waits
+      if (!this.notes.some((n) => n.startsWith('stuck: ') && n.includes(reason))) this.notes.push(`blocked forever: ${reason}`);
+    }
     else if (name === 'signal_generated') this.onSignalGenerated(data as NoticeMap['signal_generated']);
   }
 
@@ -136,7 +143,7 @@ export class Recorder implements Observer {
       addr: info.addr !== undefined ? `0x${info.addr.toString(16)}` : null,
       esr: source === 'fault' && ex ? ex.esr : null,
       fault: own && (source === 'fault' || (source === 'kernel' && ex)) ? this.faultName : null,
-      source: source as SignalRecord['source'], action, icount: this.sys.icountNumber(), pid: t.pid, tid: t.tid,
+      source: source as SignalRecord['source'], action, icount: own ? this.sys.icountNumber() : icountOf(t), pid: t.pid, tid: t.tid,
       ...(own ? this.signalLocation(source) : {}),
     };
     const p = this.proc(t.pid);

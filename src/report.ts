@@ -101,15 +101,30 @@ export function whereText(w: SignalLocation): string {
 
 export function renderText(r: RunReport): string {
   const out: string[] = [];
-  for (const s of r.signals) {
+  for (let i = 0; i < r.signals.length; i++) {
+    const s = r.signals[i];
     const parts = [`${s.name} ${s.codeName}`];
     if (s.addr) parts.push(`addr=${s.addr}`);
     if (s.esr) parts.push(`esr=${s.esr}`);
     if (s.fault) parts.push(`(${s.fault})`);
-    out.push(`signal: ${parts.join(' ')} → ${s.action}${s.icount !== null ? ` at insn ${s.icount}` : ''}`);
+    // a run of the same signal with nothing to locate (a parent's SIGCHLDs) is one line
+    let n = 1;
+    const same = (t: SignalRecord) => t.pc === undefined && t.name === s.name && t.codeName === s.codeName && t.action === s.action;
+    while (s.pc === undefined && i + n < r.signals.length && same(r.signals[i + n])) n++;
+    const last = r.signals[i + n - 1];
+    const at = s.icount === null ? '' : n > 1 ? ` ×${n} at insns ${s.icount}…${last.icount}` : ` at insn ${s.icount}`;
+    out.push(`signal: ${parts.join(' ')} → ${s.action}${at}`);
     if (s.pc !== undefined) out.push(`  at ${whereText(s as SignalLocation)}`);
+    i += n - 1;
   }
   for (const l of r.kernelLog) out.push(`kernel: ${l}`);
+  // the other processes that died by a signal, one line each: what a waiting parent saw
+  for (const p of (r.processes ?? []).slice(1)) {
+    if (p.exit?.kind !== 'signaled') continue;
+    const where = p.signals.find((s) => s.name === p.exit!.signal && s.pc !== undefined);
+    out.push(`process ${p.pid} (${p.program}): killed by ${p.exit.signal}${p.exit.coreDumped ? ` (core dumped: ${p.core.path})` : ''}` +
+      `${where ? ` at ${whereText(where as SignalLocation)}` : ''}`);
+  }
   const line = shellLine(r);
   if (line) out.push(line);
   if (r.exit.kind === 'exited') out.push(`exited with status ${r.exit.code}`);

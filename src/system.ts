@@ -47,6 +47,8 @@ export class System implements Kernel {
   panicked = false;
   /** every task waits for something that cannot happen: the first one's reason */
   stuck: string | null = null;
+  /** an outside event asks schedule() to return to the run loop (runUntil's time stop) */
+  breakSchedule = false;
   /** the first process: orphans are reparented to it, the report's top-level fields are its */
   readonly init: Task;
   private lastPid: number;
@@ -222,6 +224,12 @@ export class System implements Kernel {
     this.hrtimers.splice(i < 0 ? this.hrtimers.length : i, 0, { at, fn, wakes });
   }
 
+  /** Removes an outside event that has not fired. */
+  cancelTimer(fn: () => void): void {
+    const i = this.hrtimers.findIndex((t) => t.fn === fn);
+    if (i >= 0) this.hrtimers.splice(i, 1);
+  }
+
   /** Virtual ns until the next outside event (only those that can end a wait, with `waking`; 0 when due), or null. */
   nextTimer(waking = false): bigint | null {
     const t = waking ? this.hrtimers.find((x) => x.wakes) : this.hrtimers[0];
@@ -306,7 +314,7 @@ export class System implements Kernel {
       if (left === null) {
         if (!stuckSeen && this.onStuck) {
           stuckSeen = true;
-          if (this.onStuck(this.stuckReasons()[0])) continue;
+          if (this.onStuck(this.stuckReasons().join('; '))) continue;
         }
         for (const r of this.stuckReasons()) this.notice('blocked_forever', { reason: r });
         for (const t of this.sched.tasks) if (t.wait?.deadline === null) this.trace('sleep_forever', { syscall: t.wait.reason.split(':')[0], blocked: `0x${t.blocked.toString(16)}` });
@@ -315,6 +323,20 @@ export class System implements Kernel {
       }
       this.clock.sleep(left);
       this.fireTimers();
+      if (this.breakSchedule) break;
+    }
+    this.breakSchedule = false;
+  }
+
+  /** Runs fn as task t (a live one) and comes back to current: the outside world's gcore of the first process. */
+  asTask<T>(t: Task, fn: () => T): T | null {
+    if (t.exitState !== null) return null;
+    const prev = this.task;
+    this.sched.contextSwitch(t);
+    try {
+      return fn();
+    } finally {
+      this.sched.contextSwitch(prev);
     }
   }
 

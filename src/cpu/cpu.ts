@@ -15,6 +15,8 @@ export * from './stop.ts';
 export interface CpuOptions {
   /** exact instruction counting (native hook); costs about 4x in tight loops */
   countInsns: boolean;
+  /** the translated-code buffer, MiB (default 128) */
+  tcgBufferMiB?: number;
 }
 
 const TRAMPOLINE = 0x1000n; //      below mmap_min_addr: no guest mapping can be there
@@ -69,9 +71,10 @@ export class Cpu {
     this.ic = this.U.icount;
     this.uc = this.U.open();
     this.check('uc_ctl(CPU_MODEL)', this.U.setCpuModel(this.uc, UC_CPU_ARM64_MAX));
-    // 128 MiB of translated code instead of 1 GiB: Unicorn sets the buffer up in a quarter of the time (a cold
-    // start's few ms), and a full buffer is simply flushed. Older engines without the control keep theirs.
-    this.U.setTcgBufferSize(this.uc, 128 << 20);
+    // 32 MiB of translated code instead of 1 GiB: Unicorn sets a 128 MiB buffer up in ~19 ms and a 32 MiB one in
+    // ~1.2 ms (measured; every fork and exec makes an engine), and a full buffer is simply flushed. Older engines
+    // without the control keep theirs.
+    this.U.setTcgBufferSize(this.uc, (options.tcgBufferMiB ?? 32) << 20);
     // the engine's stop hooks (exceptions, invalid accesses) and the exact counter are C (native/icount.c)
     this.ctx = this.ic.createWith(this.uc, options.countInsns ? AF_COUNT_BLOCK : AF_COUNT_NONE);
     // data pages get non-executable TLB entries, so guest stores stay in the JIT's fast path (native/tlb.c)

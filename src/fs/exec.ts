@@ -95,6 +95,7 @@ export function doExecve(k: Kernel, dir: string, filename: string, argv: string[
   let file = openExec(k, dir, filename, follow);
   if (typeof file === 'bigint') return file;
   const execfn = filename;
+  const comm = path.posix.basename(filename); // bprm->filename: the name given, even for a script or a symlink
   for (let depth = 0; ; depth++) {
     const sh = parseShebang(file.data);
     if (typeof sh === 'bigint') return sh;
@@ -122,7 +123,7 @@ export function doExecve(k: Kernel, dir: string, filename: string, argv: string[
     if (e instanceof LoaderError || e instanceof EngineMemoryError) return neg(e instanceof EngineMemoryError ? ENOMEM : ENOEXEC);
     throw e;
   }
-  beginNewExec(k, t, mm, file.guest, cred);
+  beginNewExec(k, t, mm, comm, file.guest, cred);
   t.argv = argv;
   mm.cpu.pc = exec.entry;
   mm.cpu.sp = exec.sp;
@@ -131,7 +132,7 @@ export function doExecve(k: Kernel, dir: string, filename: string, argv: string[
 }
 
 /** begin_new_exec: the point of no return. */
-function beginNewExec(k: Kernel, t: Task, mm: Mm, guest: string, cred: ReturnType<typeof execCredentials>): void {
+function beginNewExec(k: Kernel, t: Task, mm: Mm, comm: string, guest: string, cred: ReturnType<typeof execCredentials>): void {
   mmRelease(k, t); // a vfork parent goes on from here
   const old = t.mm;
   t.mm = mm;
@@ -140,7 +141,7 @@ function beginNewExec(k: Kernel, t: Task, mm: Mm, guest: string, cred: ReturnTyp
   mm.dumpable = cred.dumpable;
   t.euid = t.suid = t.fsuid = cred.euid;
   t.egid = t.sgid = t.fsgid = cred.egid;
-  t.comm = path.posix.basename(guest).slice(0, 15);
+  t.comm = comm.slice(0, 15);
   t.exePath = guest;
   t.signal.didExec = true;
   if (t.files.users > 1) { // unshare_files

@@ -273,8 +273,12 @@ const fcntl: Syscall = (k, [fd, cmd, arg]) => {
   const f = fileOf(k, fd);
   if (typeof f === 'bigint') return f;
   switch (Number(cmd)) {
-    case F_DUPFD: case F_DUPFD_CLOEXEC: f.refs++; return BigInt(k.task.files.install(f, Number(arg)));
-    case F_GETFD: case F_SETFD: return 0n;
+    case F_DUPFD: case F_DUPFD_CLOEXEC: f.refs++; return BigInt(k.task.files.install(f, Number(arg), Number(cmd) === F_DUPFD_CLOEXEC));
+    case F_GETFD: return k.task.files.closeOnExec.has(s32(fd)) ? 1n : 0n; // FD_CLOEXEC
+    case F_SETFD:
+      if (arg & 1n) k.task.files.closeOnExec.add(s32(fd));
+      else k.task.files.closeOnExec.delete(s32(fd));
+      return 0n;
     case F_GETFL: return BigInt(f.flags);
     case F_SETFL: f.flags = (f.flags & O_ACCMODE) | (Number(arg) & ~O_ACCMODE); return 0n;
     default: return neg(EINVAL);
@@ -293,6 +297,7 @@ const dup3: Syscall = (k, [oldfd, newfd, flags]) => {
   if (k.task.files.get(s32(newfd))) k.task.files.close(s32(newfd));
   f.refs++;
   k.task.files.fds[s32(newfd)] = f;
+  if (flags & 0x80000n) k.task.files.closeOnExec.add(s32(newfd)); // O_CLOEXEC
   return newfd;
 };
 

@@ -3,8 +3,6 @@
 import type { Syscall, SyscallTable } from '../kernel/kernel.ts';
 import { copyFromUser, copyToUser } from '../mm/uaccess.ts';
 import { EFAULT, EINVAL, ERESTARTNOHAND } from '../kernel/errno.ts';
-import { NO_RETURN } from '../kernel/kernel.ts';
-import { signalPending } from '../kernel/signal.ts';
 import { getTimespec } from '../kernel/time.ts';
 
 const POLLIN = 0x1, POLLOUT = 0x4, POLLNVAL = 0x20;

@@ -6,7 +6,7 @@
 // mapping after fork (each engine has its own memory).
 import type { Kernel, SysResult, SyscallTable, Syscall } from './kernel.ts';
 import { Task, SignalStruct, SighandStruct, FsStruct } from './task.ts';
-import { Mm, ucProt, VM_EXEC } from '../mm/mm.ts';
+import { Mm, ucProt } from '../mm/mm.ts';
 import { Itimers } from './itimer.ts';
 import { saveContext } from './sched.ts';
 import { copyFromUser, copyToUser } from '../mm/uaccess.ts';
@@ -44,8 +44,8 @@ export function dupMm(k: Kernel, old: Mm): Mm {
     if (bytes) mm.cpu.write(v.start, bytes);
     mm.vmas.push({ ...v });
     mm.hideBeyondEof(v);
-    if (v.flags & VM_EXEC) mm.watchSpWrites(v.start, v.end);
   }
+  mm.inheritWatches(old);
   return mm;
 }
 

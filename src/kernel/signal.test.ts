@@ -1,4 +1,5 @@
 import type { Wait } from './kernel.ts';
+import { getSignal } from './signal_deliver.ts';
 import { describe, it, expect, afterEach } from 'vitest';
 import { signalSyscalls } from './sys_signal.ts';
 import { Cpu } from '../cpu/cpu.ts';
@@ -9,7 +10,7 @@ import type { NoticeMap } from '../trace.ts';
 import type { KernelSiginfo } from './siginfo.ts';
 import {
   sendSignal, forceSigFault, forceSig, forceFatalSig, forceSigsegv, dequeueSignal,
-  dequeueSynchronousSignal, getSignal, signalDelivered, signalPending, restoreSavedSigmask,
+  dequeueSynchronousSignal, signalDelivered, signalPending, restoreSavedSigmask,
   sigsp,
 } from './signal.ts';
 import { untaggedAddr } from '../mm/uaccess.ts';

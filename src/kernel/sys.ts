@@ -6,7 +6,6 @@ import { NO_RETURN } from './kernel.ts';
 import { RLIM_NLIMITS, RLIMIT_STACK } from './task.ts';
 import { copyFromUser, copyToUser } from '../mm/uaccess.ts';
 import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, EINTR, EACCES, neg } from './errno.ts';
-import { signalPending } from './signal.ts';
 import { getTimespec } from './time.ts';
 import { doGroupExit, doExit } from './exit.ts';
 

@@ -201,6 +201,17 @@ export class Mm {
   }
 
   private readonly spSites = new Set<bigint>();
+  /** the armed sites, by kind, so that a fork child's engine gets them without a rescan */
+  private readonly armed = { sp: [] as bigint[], excl: [] as bigint[] };
+
+  /** dup_mm's part for the alignment checks: the parent's armed sites, in a new engine with no code yet. */
+  inheritWatches(from: Mm): void {
+    for (const a of from.spSites) this.spSites.add(a);
+    this.armed.sp.push(...from.armed.sp);
+    this.armed.excl.push(...from.armed.excl);
+    this.cpu.watchSpWrites(this.armed.sp);
+    this.cpu.watchStoreExclusives(this.armed.excl);
+  }
 
   /**
    * Arms the alignment checks Unicorn does not make, for the code in [start, end): after every instruction
@@ -232,6 +243,8 @@ export class Mm {
     }
     this.cpu.watchSpWrites(sp);
     this.cpu.watchStoreExclusives(excl);
+    this.armed.sp.push(...sp);
+    this.armed.excl.push(...excl);
     if (sp.length + excl.length > 0) this.cpu.invalidateCode(start, end);
   }
 
