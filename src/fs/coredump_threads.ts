@@ -1,6 +1,8 @@
 // The threads of a core (fs/coredump.c coredump_wait, fs/binfmt_elf.c fill_note_info, v6.17): the dumping
 // thread first, then the others in thread-list order, each with its own registers. current's come from the
 // engine; a thread off the CPU has them in the scheduler's saved context (its pt_regs and fpsimd state).
+// DIVERGENCE: coredump_wait does not run the other threads to coredump_task_exit before the dump; their registers
+// are taken where the scheduler left them, with the restart set-up they would have gone through applied.
 import type { Kernel } from '../kernel/kernel.ts';
 import type { Task } from '../kernel/task.ts';
 import type { CpuContext } from '../kernel/sched.ts';
