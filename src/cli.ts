@@ -105,6 +105,8 @@ function runOptions(cmd: Command): Command {
     .option('--on-timeout <SIG>', 'at the timeout, send SIG from another process first (e.g. SIGABRT for a core)', (v: string) => signalArg(v, v))
     .option('--on-stuck <SIG|gcore>', 'when the process waits for something that can never happen: send SIG (e.g. SIGQUIT for a core), or write a gcore; the outcome is "stuck" otherwise', onStuck)
     .option('--max-insns <n>', 'stop with outcome "limit" after n instructions', big('--max-insns'))
+    .option('--quantum <n>', 'scheduler time slice: a task runs at most n instructions before another runnable one (default: 1000000)', big('--quantum'))
+    .option('--sched-seed <n>', 'permute the scheduler\'s choices reproducibly with this seed (search for and replay a racy interleaving)', int('--sched-seed'))
     .option('--fast', 'skip exact instruction counting (about 4x faster in tight loops; icount is then null)')
     .option('--pid <n>', 'pid of the guest process', int('--pid'), 1000)
     .option('--uid <n>', 'real, effective and saved uid of the guest process (0: root)', int('--uid'), 1000)
@@ -136,6 +138,7 @@ function machineOptions(prog: string, args: string[], o: Record<string, unknown>
     onStuck: (o.onStuck as number | 'gcore' | undefined) ?? null,
     pid: o.pid as number, uid: o.uid as number, gid: o.gid as number, time: (o.time as bigint | undefined) ?? 1_700_000_000n, seed: (o.seed as bigint | undefined) ?? 0n,
     maxInsns: (o.maxInsns as bigint | undefined) ?? null, countInsns: !o.fast,
+    ...(o.quantum !== undefined ? { quantum: o.quantum as bigint } : {}), schedSeed: (o.schedSeed as number | undefined) ?? null,
     rlimitCore: (o.rlimitCore as bigint | undefined) ?? RLIM_INFINITY, corePattern: o.corePattern as string,
     coreUsesPid: o.coreUsesPid === '1', corePipeLimit: o.corePipeLimit as number, coredumpFilter: o.coredumpFilter as number,
     suidDumpable: Number(o.suidDumpable) as 0 | 1 | 2,

@@ -5,7 +5,7 @@ import type { System } from './system.ts';
 import type { TraceEvent, Observer, NoticeMap } from './trace.ts';
 import { noCore, type RunReport, type SignalRecord, type CoreRecord, type ProcessRecord, type SysctlChange } from './report.ts';
 import { CORE_SYSCTLS, sysctlValue } from './fs/proc/sysctl.ts';
-import type { Task } from './kernel/task.ts';
+import { SIGNAL_GROUP_EXIT, type Task } from './kernel/task.ts';
 
 /** The instruction count of t's process (its engine's), for a signal sent to it from another process. */
 const icountOf = (t: Task): number | null => (t.mm.cpu.icount === null ? null : Number(t.mm.cpu.icount));
@@ -22,6 +22,9 @@ interface ProcState {
   signals: SignalRecord[];
   coreSteps: CoreRecord['steps'];
   core: CoreRecord | null;
+  /** its threads in creation order (the leader first), and the one a fault signal was raised in */
+  threads: Task[];
+  faultedTid: number | null;
 }
 import { waitStatus } from './kernel/exit.ts';
 import { sigmask, signalName, siCodeName } from './kernel/sigdefs.ts';
@@ -52,7 +55,11 @@ export class Recorder implements Observer {
   constructor(private readonly sys: System, private readonly programPath: string) {
     sys.tracer.observer = this;
     const t = sys.init;
-    this.procs.set(t.pid, { pid: t.pid, ppid: t.ppid, task: t, program: t.exePath, argv: t.argv, exit: null, signals: [], coreSteps: [], core: null });
+    this.procs.set(t.pid, this.newProc(t));
+  }
+
+  private newProc(t: Task): ProcState {
+    return { pid: t.pid, ppid: t.ppid, task: t, program: t.exePath, argv: t.argv, exit: null, signals: [], coreSteps: [], core: null, threads: [t], faultedTid: null };
   }
 
   /** the signals of the first process */
@@ -100,9 +107,8 @@ export class Recorder implements Observer {
       }
       case 'task_newtask': {
         const t = this.sys.tasks.find((x) => x.tid === e.pid);
-        if (t && t.leader === t) {
-          this.procs.set(t.pid, { pid: t.pid, ppid: t.ppid, task: t, program: t.exePath, argv: t.argv, exit: null, signals: [], coreSteps: [], core: null });
-        }
+        if (t && t.leader === t) this.procs.set(t.pid, this.newProc(t));
+        else if (t) this.proc(t.pid)?.threads.push(t);
         break;
       }
       case 'sched_process_exec': {
@@ -111,9 +117,11 @@ export class Recorder implements Observer {
         break;
       }
       case 'sched_process_exit': {
+        // the process ends with its last thread: the group's exit code, or the leader's own (wait_task_zombie)
         const p = this.proc(e.tgid);
-        if (p && e.pid === p.pid) {
-          p.exit = e.status as number;
+        if (p && p.threads.every((t) => t.tid === e.pid || t.exitState !== null)) {
+          const g = p.task.signal;
+          p.exit = g.flags & SIGNAL_GROUP_EXIT ? g.groupExitCode : e.pid === p.pid ? e.status as number : p.task.exitCode;
           p.ppid = p.task.ppid;
         }
         break;
@@ -137,18 +145,25 @@ export class Recorder implements Observer {
     // a signal to another process (SIGCHLD from an exiting child, kill) has nothing of current's exception
     const own = t.signal === this.sys.task.signal;
     const ex = own ? this.exception : null;
+    // a process-directed signal is blocked only when every thread blocks it (complete_signal picks one that does not)
+    const takers = source === 'fault' || source === 'tkill' ? [t]
+      : this.sys.tasks.filter((x) => x.signal === t.signal && x.exitState === null);
     const action: SignalRecord['action'] = result === 'ignored' ? 'ignored'
-      : (t.blocked & sigmask(info.signo)) !== 0n ? 'blocked' : t.action[info.signo].handler > 1n ? 'handler' : 'default';
+      : takers.every((x) => (x.blocked & sigmask(info.signo)) !== 0n) ? 'blocked' : t.action[info.signo].handler > 1n ? 'handler' : 'default';
     const rec: SignalRecord = {
       signo: info.signo, name: signalName(info.signo), code: info.code, codeName: siCodeName(info.signo, info.code),
       addr: info.addr !== undefined ? `0x${info.addr.toString(16)}` : null,
       esr: source === 'fault' && ex ? ex.esr : null,
       fault: own && (source === 'fault' || (source === 'kernel' && ex)) ? this.faultName : null,
-      source: source as SignalRecord['source'], action, icount: own ? this.sys.icountNumber() : icountOf(t),
+      source: source as SignalRecord['source'], action, icount: own ? this.sys.icountNumber() : icountOf(t), pid: t.pid, tid: t.tid,
       ...(own ? this.signalLocation(source) : {}),
     };
-    this.proc(t.pid)?.signals.push(rec);
-    if (source === 'fault') this.trackRefault(rec);
+    const p = this.proc(t.pid);
+    p?.signals.push(rec);
+    if (source === 'fault') {
+      this.trackRefault(rec);
+      if (p) p.faultedTid = t.tid;
+    }
   }
 
   /** Where a signal came from: the faulting instruction, or the svc of the syscall that raised it; nothing for a
@@ -207,6 +222,10 @@ export class Recorder implements Observer {
     const ws = first.exit !== null && !sys.panicked ? waitStatus(first.exit) : null;
     const processes: ProcessRecord[] = [...this.procs.values()].map((p) => ({
       pid: p.pid, ppid: p.ppid, program: p.program, argv: p.argv, ...this.ending(p), signals: p.signals,
+      threads: p.threads.map((t) => ({
+        tid: t.tid, name: t.comm, faulted: t.tid === p.faultedTid,
+        state: t.exitState !== null ? 'exited' as const : t.stopped ? 'stopped' as const : t.wait ? 'waiting' as const : 'running' as const,
+      })),
     }));
     return {
       exit: {

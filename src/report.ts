@@ -17,6 +17,9 @@ export interface SignalRecord extends Partial<SignalLocation> {
   action: 'handler' | 'default' | 'ignored' | 'blocked';
   /** instruction count when the signal was generated (null in --fast mode) */
   icount: number | null;
+  /** the process and the thread it was sent to (a fault's: the faulting thread) */
+  pid?: number;
+  tid?: number;
 }
 
 /** A value the guest stored through /proc/sys (tracepoint proc_sys_write): the sysctl, who wrote it and when. */
@@ -76,6 +79,16 @@ export interface ProcessRecord {
   exit: { kind: 'exited' | 'signaled'; code: number | null; signal: string | null; coreDumped: boolean; waitStatus: number } | null;
   signals: SignalRecord[];
   core: CoreRecord;
+  /** its threads in creation order, the leader first: the name is comm (prctl PR_SET_NAME), the state at the
+   *  end of the run, `faulted` for the thread a fault signal was raised in */
+  threads?: ThreadRecord[];
+}
+
+export interface ThreadRecord {
+  tid: number;
+  name: string;
+  state: 'running' | 'waiting' | 'stopped' | 'exited';
+  faulted: boolean;
 }
 
 export const noCore = (reason: string | null = null): CoreRecord =>

@@ -216,6 +216,10 @@ export class System implements Kernel {
     this.sched.release(t);
   }
 
+  savedContext(t: Task): CpuContext | undefined {
+    return this.sched.savedContext(t);
+  }
+
   /** The run cannot go on: every task is dead, the kernel panicked, all wait forever, or the time is up. */
   get halted(): boolean {
     return this.panicked || this.stuck !== null || this.timedOut || this.sched.tasks.every((t) => t.exitState !== null);
@@ -348,9 +352,10 @@ export class System implements Kernel {
   }
 
   private contextSwitch(next: Task): void {
-    const prev = this.task;
     this.sched.contextSwitch(next);
-    if (next !== prev || this.sliceBegin === 0n) this.sliceBegin = this.cpu.icount ?? 0n;
+    // every pick starts a new slice, also when current picks itself again: a slice that ended would otherwise
+    // stop the engine at once, forever (one runnable task and one waiting)
+    this.sliceBegin = this.cpu.icount ?? 0n;
   }
 
   /** What each waiting task waits in, for a stuck report: the syscall, its arguments, what it waits for. */

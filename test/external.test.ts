@@ -7,7 +7,7 @@ describe('signals sent from outside', () => {
     const { report } = run('hello', { signals: [{ signo: 3, insns: 3000n }] });
     expect(report.signals).toEqual([{
       signo: 3, name: 'SIGQUIT', code: 0, codeName: 'SI_USER', addr: null, esr: null, fault: null,
-      source: 'external', action: 'default', icount: 3000,
+      source: 'external', action: 'default', icount: 3000, pid: 1000, tid: 1000,
     }]);
     expect(report.exit).toMatchObject({ kind: 'signaled', signal: 'SIGQUIT', coreDumped: true, waitStatus: 3 | 0x80 });
     expect(report.icount).toBe(3000);

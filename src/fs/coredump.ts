@@ -16,7 +16,7 @@ import {
 import * as fs from 'node:fs';
 import { openCoreFile } from './corefile.ts';
 import { coredumpPipe } from './coredump_pipe.ts';
-import { elfCoreDump, FileCoreSink, BufferCoreSink, type CoreSnapshot, type CoreVma } from './binfmt_elf_core.ts';
+import { elfCoreDump, FileCoreSink, BufferCoreSink, type CoreSnapshot, type CoreVma, type CoreThread } from './binfmt_elf_core.ts';
 import type { Task } from '../kernel/task.ts';
 import type { Cpu } from '../cpu/cpu.ts';
 import type { Mm } from '../mm/mm.ts';
@@ -24,6 +24,7 @@ import { RLIMIT_CORE } from '../kernel/task.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { KernelSiginfo } from '../kernel/siginfo.ts';
 import { copySiginfoToUser } from '../kernel/siginfo.ts';
+import { coreThreads } from './coredump_threads.ts';
 
 export {
   CORENAME_MAX_SIZE,
@@ -224,6 +225,8 @@ export interface CoredumpResult {
 
 export interface CoredumpEnv {
   task: Task;
+  /** every thread of the process, the dumping one first (coredump_threads.ts); only task's when absent */
+  threads?: CoreThread[];
   cpu: Cpu;
   mm: Mm;
   root: string;
@@ -251,7 +254,7 @@ function snapshot(env: CoredumpEnv, signo: number, siginfo: Buffer): CoreSnapsho
   }));
   return {
     signo, siginfo, auxv: mm.savedAuxv,
-    threads: [{
+    threads: env.threads ?? [{
       tid: task.tid, regs: Array.from({ length: 31 }, (_, i) => cpu.x(i)), sp: cpu.sp, pc: cpu.pc,
       pstate: cpu.nzcv, vregs: Array.from({ length: 32 }, (_, i) => cpu.v(i)), fpsr: cpu.fpsr, fpcr: cpu.fpcr,
       tpidr: cpu.tpidr, syscallno: -1, pending: task.pending.signal, blocked: task.blocked,
@@ -369,10 +372,10 @@ export function gcore(env: CoredumpEnv, seq: number): { path: string; size: numb
 }
 
 /** The environment of a dump by the current task of k. */
-export function coredumpEnv(k: Kernel, kernelLog: string[]): CoredumpEnv {
+export function coredumpEnv(k: Kernel, kernelLog: string[], zapped = false): CoredumpEnv {
   const s = k.sysctl;
   return {
-    task: k.task, cpu: k.cpu, mm: k.mm, root: k.root, hostname: s.hostname,
+    task: k.task, threads: coreThreads(k, zapped), cpu: k.cpu, mm: k.mm, root: k.root, hostname: s.hostname,
     time: k.clock.epoch + k.clock.elapsed() / 1_000_000_000n, corePattern: s.corePattern, coreUsesPid: s.coreUsesPid,
     kernelLog, trace: k.trace.bind(k), collectDir: s.collectDir, allowHostPipe: s.allowHostPipe,
     corePipeLimit: s.corePipeLimit,
@@ -382,7 +385,7 @@ export function coredumpEnv(k: Kernel, kernelLog: string[]): CoredumpEnv {
 /** vfs_coredump(siginfo) from get_signal: true when a core was written (coredump_finish's core_dumped). */
 export function vfsCoredump(k: Kernel, info: KernelSiginfo): boolean {
   const log: string[] = [];
-  const r = doCoredump(coredumpEnv(k, log), info.signo, copySiginfoToUser(info));
+  const r = doCoredump(coredumpEnv(k, log, true), info.signo, copySiginfoToUser(info));
   k.printk(...log);
   return r.dumped;
 }

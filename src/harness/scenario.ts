@@ -72,6 +72,9 @@ const setupSchema = z.object({
   coredumpFilter: z.union([z.number().int(), z.string().regex(/^0x[0-9a-fA-F]+$/)], says('expected a bit mask (0x33)')).transform((v) => Number(v)),
   suidDumpable: z.union([z.literal(0), z.literal(1), z.literal(2)], says('expected 0, 1 or 2')),
   maxInsns: u64,
+  /** the scheduler's time slice in instructions, and the seed that permutes its choices (threads, processes) */
+  quantum: u64,
+  schedSeed: z.number().int(),
   /** a signal from another process after `insns` instructions or `time` seconds of virtual time */
   signals: z.array(z.union([z.object({ signal: signalNameSchema, insns: u64 }).strict(),
     z.object({ signal: signalNameSchema, time: z.number().nonnegative() }).strict()], says('expected {signal, insns} or {signal, time}'))),

@@ -8,6 +8,7 @@ import { SIGCHLD, SIGKILL, SIG_IGN, SA_NOCLDWAIT, CLD_EXITED, CLD_KILLED, CLD_DU
 import { writebackShared, hasSharedFileMappings } from '../mm/filemap.ts';
 import { copyToUser } from '../mm/uaccess.ts';
 import type { Mm } from '../mm/mm.ts';
+import { exitRobustList, futexWake, FUTEX_BITSET_MATCH_ANY } from './futex.ts';
 
 /**
  * do_group_exit(exit_code): exit_code is already a wait status ((status & 0xff) << 8, or a signal number with
@@ -45,11 +46,17 @@ export function doExit(k: Kernel, code: number): void {
 }
 
 /**
- * mm_release: CLONE_CHILD_CLEARTID's zero (and the futex wake the waiters poll for) and the end of a vfork.
- * Called at exit and at exec (exec_mm_release), while the old mm is still there.
+ * exit_mm_release / exec_mm_release: futex_exit_release's robust-list walk, then mm_release: CLONE_CHILD_CLEARTID's
+ * zero and a shared FUTEX_WAKE of one waiter there (pthread_join), and the end of a vfork. Called at exit and at
+ * exec, while the old mm is still there.
  */
 export function mmRelease(k: Kernel, t: Task): void {
-  if (t.clearChildTid !== 0n && t.mm.users > 1) copyToUser(t.mm, t.clearChildTid, Buffer.alloc(4));
+  exitRobustList(t.mm, t);
+  t.robustList = 0n;
+  if (t.clearChildTid !== 0n && t.mm.users > 1) {
+    copyToUser(t.mm, t.clearChildTid, Buffer.alloc(4));
+    futexWake(t.mm, t.clearChildTid, true, 1, FUTEX_BITSET_MATCH_ANY);
+  }
   t.clearChildTid = 0n;
   if (t.vforkDone) {
     t.vforkDone.done = true;
@@ -69,24 +76,26 @@ function exitFiles(t: Task): void {
   if (--t.files.users === 0) t.files.closeAll();
 }
 
-/** The process that orphans go to (find_child_reaper): the first process while it lives. */
-function reaperFor(k: Kernel): Task | null {
-  return k.init.exitState === null ? k.init : null;
+/** The process that orphans go to (find_child_reaper): the first process while a thread of it other than t lives. */
+function reaperFor(k: Kernel, t: Task): Task | null {
+  return threadsOf(k, k.init).some((x) => x !== t) ? k.init : null;
 }
 
 /**
- * exit_notify: children are reparented (forget_original_parent); the parent gets exit_signal. When the dying
- * task is the first process, which plays the pid namespace's init, every other process is killed
- * (zap_pid_ns_processes).
+ * exit_notify: when the group dies with this thread (group_dead), children are reparented
+ * (forget_original_parent); a leader whose group is empty tells its parent (exit_signal). A leader that exits
+ * before its threads stays a zombie (delay_group_leader) and the parent hears of it when the last thread is
+ * released (release_task). A thread is reaped at once (autoreap). When the first process's group dies — it
+ * plays the pid namespace's init — every other process is killed (zap_pid_ns_processes).
  */
 function exitNotify(k: Kernel, t: Task): void {
-  if (t === k.init) {
-    for (const p of k.tasks) if (p.leader === p && p !== t && p.exitState === null) killProcess(k, p);
+  const groupDead = threadsOf(k, t).every((x) => x === t);
+  if (groupDead && t.signal === k.init.signal) {
+    for (const p of k.tasks) if (p.leader === p && p.signal !== t.signal && p.exitState === null) killProcess(k, p);
   }
-  const reaper = reaperFor(k);
-  const lastThread = threadsOf(k, t).every((x) => x === t);
+  const reaper = reaperFor(k, t);
   for (const c of k.tasks) {
-    if (c.parent !== t.leader || !lastThread) continue;
+    if (c.parent !== t.leader || !groupDead) continue;
     c.parent = reaper;
     c.ppid = reaper?.pid ?? 0;
     // reparent_leader: a zombie the new parent has not been told about
@@ -95,7 +104,7 @@ function exitNotify(k: Kernel, t: Task): void {
   let autoreap = true;
   if (t.leader === t) {
     if (t.parent === null) autoreap = false; // the first process: the emulator reads its status
-    else if (lastThread && t.exitSignal >= 0) autoreap = doNotifyParent(k, t, t.exitSignal);
+    else autoreap = groupDead && t.exitSignal >= 0 && doNotifyParent(k, t, t.exitSignal);
   }
   t.exitState = 'zombie';
   if (autoreap) releaseTask(k, t);
@@ -129,10 +138,16 @@ export function doNotifyParent(k: Kernel, t: Task, sig: number): boolean {
   return autoreap;
 }
 
-/** release_task: the task leaves the task list; its pid is free. */
+/**
+ * release_task: the task leaves the task list; its pid is free. The last thread of a group whose leader is
+ * already a zombie tells the leader's parent now, and the leader goes too when the parent does not wait.
+ */
 export function releaseTask(k: Kernel, t: Task): void {
   t.exitState = 'dead';
   k.releaseTask(t);
+  const leader = t.leader;
+  if (leader === t || leader.exitState !== 'zombie' || threadsOf(k, leader).length > 0) return;
+  if (leader.parent !== null && leader.exitSignal >= 0 && doNotifyParent(k, leader, leader.exitSignal)) releaseTask(k, leader);
 }
 
 /** What a parent's wait4() would see of a dead task: exited with a code, or killed by a signal. */

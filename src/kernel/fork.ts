@@ -59,6 +59,8 @@ function checkCloneFlags(k: Kernel, f: number): number | null {
   // init's siblings would not be reaped by anyone (SIGNAL_UNKILLABLE): our first process plays init
   if (f & CLONE_PARENT && k.task.leader === k.init) return EINVAL;
   if (f & CLONE_PIDFD && f & CLONE_DETACHED) return EINVAL;
+  // a thread group cannot span pid or user namespaces: refused before any namespace is looked at
+  if (f & CLONE_THREAD && f & (CLONE_NEWUSER | CLONE_NEWPID)) return EINVAL;
   if (f & CLONE_NEW_ANY) {
     // DIVERGENCE: namespaces are not emulated: the guest gets what an unprivileged process gets.
     k.notice('unsupported', { what: `clone with namespace flags 0x${(f & CLONE_NEW_ANY).toString(16)}`, errno: EPERM });
@@ -111,7 +113,8 @@ export function kernelClone(k: Kernel, args: CloneArgs): SysResult {
     t.exitSignal = -1;
   } else {
     t.parent = f & CLONE_PARENT ? cur.leader.parent : cur.leader;
-    t.exitSignal = args.exitSignal;
+    // a CLONE_PARENT sibling tells the common parent what the caller's leader would
+    t.exitSignal = f & CLONE_PARENT ? cur.leader.exitSignal : args.exitSignal;
   }
   if (f & CLONE_CHILD_CLEARTID) t.clearChildTid = args.childTid;
   // the child returns 0 from the same svc, on its own stack and thread pointer if given
@@ -152,6 +155,8 @@ const clone3: Syscall = (k, [uargs, size]) => {
     return neg(EINVAL);
   }
   if (flags & BigInt(CSIGNAL) || (stack === 0n) !== (stackSize === 0n) || (flags & BigInt(CLONE_DETACHED))) return neg(EINVAL);
+  // clone3_args_valid: a thread or a CLONE_PARENT sibling has no exit signal of its own
+  if (flags & BigInt(CLONE_THREAD | CLONE_PARENT) && exitSignal !== 0n) return neg(EINVAL);
   if (u(80) !== 0n) { // cgroup
     k.notice('unsupported', { what: 'clone3 CLONE_INTO_CGROUP', errno: EINVAL });
     return neg(EINVAL);

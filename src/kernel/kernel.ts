@@ -68,6 +68,8 @@ export interface Kernel {
   newCpu(): Cpu;
   /** wake_up_new_task: a new task joins the run queue, to start with these registers. */
   wakeUpNewTask(t: Task, regs: CpuContext): void;
+  /** the saved user registers of a task that is not on the CPU (another thread in a core) */
+  savedContext(t: Task): CpuContext | undefined;
   /** release_task's last step: the task leaves the task list */
   releaseTask(t: Task): void;
   /** the child reaper: the first process, which orphans are reparented to (it plays init) */

@@ -5,7 +5,7 @@
 // With one task nothing is ever saved or loaded. A task that waits (Task.wait) is picked once its wait can end.
 import type { Cpu } from '../cpu/cpu.ts';
 import type { Task } from './task.ts';
-import { signalPending, fatalSignalPending } from './signal.ts';
+import { signalWakes, fatalSignalPending } from './signal.ts';
 
 /** The user register state of a task that is not on the CPU (pt_regs + user_fpsimd_state + tp_value). */
 export interface CpuContext {
@@ -45,7 +45,7 @@ export function wakeReason(t: Task, now: bigint): 'ready' | 'timeout' | 'signal'
   const w = t.wait;
   if (!w) return null;
   if (w.ready()) return 'ready';
-  if (w.killable ? fatalSignalPending(t) : signalPending(t)) return 'signal';
+  if (w.killable ? fatalSignalPending(t) : signalWakes(t)) return 'signal';
   if (w.deadline !== null && now >= w.deadline) return 'timeout';
   return null;
 }

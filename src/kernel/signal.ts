@@ -1,6 +1,7 @@
 // Mirrors kernel/signal.c (Linux v6.17): generation (__send_signal_locked, force_sig_*, job control's stop and
 // continue), dequeueing, signal_delivered and sigaltstack. get_signal, which takes the fatal action, is
-// signal_deliver.ts's; the syscalls are sys_signal.ts's. Simplified: no ptrace, no pid namespaces, never init
+// signal_deliver.ts's; the syscalls are sys_signal.ts's. complete_signal chooses the thread of a
+// process-directed signal. Simplified: no ptrace, no pid namespaces, never init
 // (SIGNAL_UNKILLABLE), no posix timers.
 // Read: torvalds/linux kernel/signal.c @ 496156e3647f44e2aab3e64f86b63294afca458a and ColinIanKing/linux-next
 // kernel/signal.c @ 1ab815f203c2a88e66700850fe6e44ef8e7c3526; kernel.md §7, §8.
@@ -39,6 +40,15 @@ export function flushSigqueueMask(p: SigPending, mask: bigint): void {
 /** recalc_sigpending for the one thread: TIF_SIGPENDING. */
 export function signalPending(t: Task): boolean {
   return groupExiting(t) || ((t.pending.signal | t.sharedPending.signal) & ~t.blocked) !== 0n;
+}
+
+/**
+ * What wakes a thread that sleeps interruptibly (signal_wake_up): its own unblocked signals, a group exit, or a
+ * process-directed signal complete_signal chose it for (TIF_SIGPENDING), not one another thread was chosen for.
+ */
+export function signalWakes(t: Task): boolean {
+  if (groupExiting(t) || ((t.pending.signal & ~t.blocked) !== 0n)) return true;
+  return t.sigpendingFlag && (t.sharedPending.signal & ~t.blocked) !== 0n;
 }
 
 /** fatal_signal_pending: SIGKILL is pending (a group exit queues it on every thread). */
@@ -112,17 +122,49 @@ export function doSignalStop(k: Kernel, t: Task, sig: number): void {
   doNotifyParentCldstop(k, t, CLD_STOPPED);
 }
 
-/** complete_signal: a fatal, non-core-dumping signal that the thread would take kills the group at once. */
-function completeSignal(t: Task, info: KernelSiginfo): void {
+/**
+ * wants_signal: not blocked, not exiting; SIGKILL always; not stopped; running now, or nothing pending yet (a
+ * thread with TIF_SIGPENDING already set will look at its signals anyway).
+ */
+function wantsSignal(k: Kernel, sig: number, p: Task): boolean {
+  if (p.blocked & sigmask(sig)) return false;
+  if (p.exitState !== null) return false;
+  if (sig === SIGKILL) return true;
+  if (p.stopped) return false;
+  return p === k.task || !p.sigpendingFlag;
+}
+
+/**
+ * complete_signal: the thread that takes the signal — p when it wants it; for a process-directed signal
+ * (type 'tgid') otherwise the next thread from signal->curr_target on that wants it (round robin); none: it
+ * waits in the queue until a thread unblocks it. A fatal signal nobody handles, unless it dumps core, kills the
+ * group at once (SIGKILL queued on every thread); else the chosen thread is woken (signal_wake_up).
+ */
+function completeSignal(k: Kernel, p: Task, info: KernelSiginfo, type: 'pid' | 'tgid'): void {
   const sig = info.signo;
-  if (t.blocked & sigmask(sig)) return; // wants_signal() fails and the one thread is the only candidate
-  const fatal = !sigKernelIgnore(sig) && !sigKernelStop(sig) && t.action[sig].handler === SIG_DFL;
-  if (fatal && !sigKernelCoredump(sig)) {
-    t.signal.flags = SIGNAL_GROUP_EXIT;
-    t.signal.groupExitCode = sig;
-    t.signal.groupExitInfo = { ...info };
-    t.pending.signal |= sigmask(SIGKILL);
+  const signal = p.signal;
+  let t: Task;
+  if (wantsSignal(k, sig, p)) t = p;
+  else {
+    const group = threadGroup(k, p);
+    if (type === 'pid' || group.length <= 1) return;
+    const from = Math.max(0, group.indexOf(signal.currTarget ?? p.leader));
+    const found = [...group.slice(from), ...group.slice(0, from)].find((x) => wantsSignal(k, sig, x));
+    if (!found) return;
+    t = signal.currTarget = found;
   }
+  const fatal = !sigKernelIgnore(sig) && !sigKernelStop(sig) && p.action[sig].handler === SIG_DFL;
+  if (fatal && !groupExiting(p) && !sigKernelCoredump(sig)) {
+    signal.flags = SIGNAL_GROUP_EXIT;
+    signal.groupExitCode = sig;
+    signal.groupExitInfo = { ...info };
+    for (const x of threadGroup(k, p)) {
+      x.pending.signal |= sigmask(SIGKILL);
+      x.sigpendingFlag = true;
+    }
+    return;
+  }
+  t.sigpendingFlag = true; // signal_wake_up
 }
 
 /** __send_signal_locked (via send_signal_locked): `type` 'pid' queues on the thread, 'tgid' on the process. */
@@ -138,7 +180,7 @@ export function sendSignal(k: Kernel, info: KernelSiginfo, type: 'pid' | 'tgid',
       // SIGKILL skips the siginfo allocation; collect_signal() then synthesises SI_USER, pid 0, uid 0.
       if (sig !== SIGKILL) pending.list.push({ info: { ...info } });
       pending.signal |= sigmask(sig);
-      completeSignal(t, info);
+      completeSignal(k, t, info, type);
       result = 'queued';
     }
   }

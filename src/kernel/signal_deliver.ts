@@ -44,7 +44,10 @@ export function getSignal(k: Kernel): GetSignalResult {
       return { fatal: info.signo, info, coredump: false };
     }
     let info = dequeueSynchronousSignal(t) ?? dequeueSignal(t, t.blocked);
-    if (!info) return null;
+    if (!info) {
+      t.sigpendingFlag = false; // recalc_sigpending: nothing left that this thread could take
+      return null;
+    }
     if (k.ptracer && info.signo !== SIGKILL) {
       // ptrace_signal: the tracer may cancel or change the signal; a changed one now blocked is queued again
       info = k.ptracer.signal(info);

@@ -4,8 +4,8 @@
 import type { Kernel, Syscall, SyscallTable, SysResult } from './kernel.ts';
 import { NO_RETURN } from './kernel.ts';
 import { RLIM_NLIMITS, RLIMIT_STACK } from './task.ts';
-import { copyFromUser, copyToUser, readU64 } from '../mm/uaccess.ts';
-import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, EAGAIN, EINTR, EACCES, neg } from './errno.ts';
+import { copyFromUser, copyToUser } from '../mm/uaccess.ts';
+import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, EINTR, EACCES, neg } from './errno.ts';
 import { getTimespec } from './time.ts';
 import { doGroupExit, doExit } from './exit.ts';
 
@@ -57,11 +57,6 @@ const exit: Syscall = (k, [code]) => { doExit(k, Number(code & 0xffn) << 8); ret
 const exitGroup: Syscall = (k, [code]) => { doGroupExit(k, Number(code & 0xffn) << 8); return NO_RETURN; };
 
 const setTidAddress: Syscall = (k, [tidptr]) => { k.task.clearChildTid = tidptr; return BigInt(k.task.tid); };
-const setRobustList: Syscall = (k, [head, len]) => {
-  if (len !== 24n) return neg(EINVAL); // sizeof(struct robust_list_head)
-  k.task.robustList = head;
-  return ok;
-};
 
 // DIVERGENCE: rseq returns -ENOSYS, as on a kernel built without CONFIG_RSEQ (and no AT_RSEQ_* in the auxv):
 // glibc then runs without restartable sequences, which a single-threaded emulated process does not need.
@@ -166,8 +161,16 @@ const clockNanosleep: Syscall = (k, [clk, flags, req, rem]) => {
   }
   return sleepFor(k, req, rem);
 };
-/** sched_yield: the next runnable task (if any) runs first. */
-const schedYield: Syscall = (k) => ({ wait: true, reason: 'for its turn', deadline: k.clock.elapsed(), ready: () => false, finish: () => ok });
+/**
+ * sched_yield: current goes to the back of the run queue. It stays "waiting" only while it is still current, so
+ * every other runnable task is picked before it and it runs again at the next pick after that (no virtual time
+ * passes); with no other runnable task it returns at once, as do_sched_yield does.
+ */
+const schedYield: Syscall = (k) => {
+  const me = k.task;
+  if (!k.tasks.some((t) => t !== me && t.exitState === null && !t.stopped && (t.wait === null || t.wait.ready()))) return ok;
+  return { wait: true, reason: 'for its turn', deadline: null, ready: () => k.task !== me, finish: () => ok };
+};
 
 const getrandom: Syscall = (k, [buf, len, flags]) => {
   if (flags & ~7n) return neg(EINVAL);
@@ -217,24 +220,14 @@ const prctl: Syscall = (k, [option, arg2]) => {
   }
 };
 
-const futex: Syscall = (k, [uaddr, op]) => {
-  const cmd = Number(op & 0x7fn);
-  if (cmd === 1 /* FUTEX_WAKE */) return ok;
-  if (cmd === 0 /* FUTEX_WAIT */) {
-    // one thread: nobody could wake us; a real kernel would block forever unless the value differs
-    return readU64(k.mm, uaddr) === null ? neg(EFAULT) : neg(EAGAIN);
-  }
-  return neg(ENOSYS);
-};
-
 export const sysSyscalls: SyscallTable = {
   172: ['getpid', getpid], 173: ['getppid', getppid], 178: ['gettid', gettid], 174: ['getuid', getuid],
   175: ['geteuid', geteuid], 176: ['getgid', getgid], 177: ['getegid', getegid], 155: ['getpgid', getpgid],
   156: ['getsid', getsid], 157: ['setsid', setsid], 93: ['exit', exit], 94: ['exit_group', exitGroup], 154: ['setpgid', setpgid],
-  96: ['set_tid_address', setTidAddress], 99: ['set_robust_list', setRobustList], 293: ['rseq', rseq],
+  96: ['set_tid_address', setTidAddress], 293: ['rseq', rseq],
   160: ['uname', uname], 261: ['prlimit64', prlimit64], 163: ['getrlimit', getrlimit], 164: ['setrlimit', setrlimit],
   113: ['clock_gettime', clockGettime], 114: ['clock_getres', clockGetres], 169: ['gettimeofday', gettimeofday],
   101: ['nanosleep', nanosleep], 115: ['clock_nanosleep', clockNanosleep], 124: ['sched_yield', schedYield],
-  278: ['getrandom', getrandom], 165: ['getrusage', getrusage], 179: ['sysinfo', sysinfo], 98: ['futex', futex],
+  278: ['getrandom', getrandom], 165: ['getrusage', getrusage], 179: ['sysinfo', sysinfo],
   167: ['prctl', prctl],
 };

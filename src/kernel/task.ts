@@ -7,7 +7,7 @@ import type { Mm } from '../mm/mm.ts';
 import type { KernelSiginfo } from './siginfo.ts';
 import type { FileTable } from '../fs/files.ts';
 import type { Itimers } from './itimer.ts';
-import type { Wait } from './kernel.ts';
+import type { Wait, Kernel, SysResult } from './kernel.ts';
 
 export const RLIM_INFINITY = 0xffffffffffffffffn;
 export const RLIMIT_CPU = 0, RLIMIT_FSIZE = 1, RLIMIT_DATA = 2, RLIMIT_STACK = 3, RLIMIT_CORE = 4;
@@ -48,6 +48,8 @@ export class SignalStruct {
   flags = 0;
   /** group_exit_code: a wait status, (status & 0xff) << 8, or the signal | 0x80 when a core was dumped */
   groupExitCode = 0;
+  /** curr_target: where complete_signal's round robin over the threads starts (the leader at first) */
+  currTarget: Task | null = null;
   /** the siginfo of the fatal signal complete_signal turned into a group exit */
   groupExitInfo: KernelSiginfo | null = null;
   pgrp: number;
@@ -88,13 +90,19 @@ export class Task {
   /** guest path of the executable (/proc/self/exe) */
   exePath: string;
   clearChildTid = 0n;
+  /** robust_list: the user address of the thread's struct robust_list_head (set_robust_list), 0 for none */
   robustList = 0n;
+  /** restart_block: what restart_syscall runs after an -ERESTART_RESTARTBLOCK (futex_wait_restart) */
+  restartBlock: ((k: Kernel) => SysResult) | null = null;
 
   // signals: per thread
   blocked = 0n;
   /** mask saved by rt_sigsuspend / sigtimedwait, restored after the handler runs */
   savedSigmask: bigint | null = null;
   pending: SigPending = { list: [], signal: 0n };
+  /** TIF_SIGPENDING: signal_wake_up chose this thread for a signal (a sleeping one wakes for it); cleared when
+   *  get_signal finds nothing left to do (recalc_sigpending) */
+  sigpendingFlag = false;
   sas: AltStack = { sp: 0n, size: 0n, flags: 2 /* SS_DISABLE */ };
   /** thread_struct fault_address / fault_code (arch/arm64/include/asm/processor.h) */
   thread = { faultAddress: 0n, faultCode: 0n };

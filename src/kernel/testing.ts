@@ -40,6 +40,7 @@ export function testKernel(mm: Mm, pid: number, comm: string, files = {} as File
     newCpu: () => { throw new InternalError('testKernel: no engines'); },
     wakeUpNewTask: () => {},
     releaseTask: () => {},
+    savedContext: () => undefined,
     panic: () => {},
     bug: (msg) => { throw new InternalError(msg); },
   };

@@ -37,6 +37,11 @@ export class Clock {
     }
   }
 
+  /** CLOCK_REALTIME / CLOCK_MONOTONIC minus elapsed(): turns an absolute timeout into virtual time (no read counted) */
+  offset(clk: typeof CLOCK_REALTIME | typeof CLOCK_MONOTONIC): bigint {
+    return clk === CLOCK_REALTIME ? this.epochSeconds * 1_000_000_000n : BOOT_OFFSET_NS;
+  }
+
   sleep(ns: bigint): void {
     this.slept += ns;
   }

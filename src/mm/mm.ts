@@ -116,6 +116,14 @@ function mergeVmas(vmas: Vma[]): Vma[] {
   return out;
 }
 
+/** struct futex_q, as much as a waiter needs: who waits, on which key, for which bits; woken by a wake. */
+export interface FutexQ {
+  key: string;
+  bitset: number;
+  /** futex_q unqueued by a wake (the waiter's ready()) */
+  woken: boolean;
+}
+
 export class Mm {
   /** sorted by start, never overlapping */
   vmas: Vma[] = [];
@@ -145,6 +153,8 @@ export class Mm {
 
   /** mm_users: the tasks that use this mm (threads, a vfork child) */
   users = 1;
+  /** the futex hash buckets of this address space (kernel/futex/core.c futex_queues), by futex key, FIFO */
+  readonly futexQueues = new Map<string, FutexQ[]>();
 
   constructor(readonly cpu: Cpu, public rlimitStack: bigint) {}
 

@@ -17,9 +17,11 @@ import { ENOSYS } from '../../kernel/errno.ts';
 import { sysRtSigreturn, type SyscallReturn } from './signal.ts';
 import { dieKernelFault } from './fault.ts';
 import { wakeReason } from '../../kernel/sched.ts';
+import { signalPending } from '../../kernel/signal.ts';
 import { forkSyscalls } from '../../kernel/fork.ts';
 import { waitSyscalls } from '../../kernel/wait.ts';
 import { execSyscalls } from '../../fs/exec.ts';
+import { futexSyscalls } from '../../kernel/futex.ts';
 
 export const sysCallTable: Readonly<SyscallTable> = Object.freeze({
   ...sysSyscalls,
@@ -36,6 +38,7 @@ export const sysCallTable: Readonly<SyscallTable> = Object.freeze({
   ...forkSyscalls,
   ...waitSyscalls,
   ...execSyscalls,
+  ...futexSyscalls,
 });
 
 /** The syscall that just returned (or, `blocked`, now waits): its number, and what a restart needs. */
@@ -67,6 +70,8 @@ export function invokeSyscall(k: Kernel): SyscallExit {
     const t = k.task;
     t.wait = ret;
     t.waitSyscall = { nr, origX0, args };
+    // recalc_sigpending for current: a signal it can take now ends the wait before it begins
+    if (signalPending(t)) t.sigpendingFlag = true;
     const why = wakeReason(t, k.clock.elapsed());
     if (!why) return { origX0, nr, blocked: true };
     t.waitSyscall = null;
