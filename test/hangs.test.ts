@@ -34,6 +34,19 @@ describe('hangs', () => {
     expect(yes.notes[0]).toMatch(/^stuck: task 1000 \(hang_read\) waits in read\(0x3, .*\) for data in pipe:\[\d+\], with nothing/);
   });
 
+  it('two threads deadlocked on two mutexes: stuck naming each futex and its value; the core shows both in __lll_lock_wait', () => {
+    const root = mkdtempSync(join(tmpdir(), 'af-hang-'));
+    const r = new Machine(prog('thr_deadlock'), { root, onStuck: 3, corePattern: 'core.%p' }).run();
+    expect(r.stdout).toBe('joining\n');
+    expect(r.notes[0]).toMatch(/^stuck: task 1000 \(thr_deadlock\) waits in futex\(.*\) on futex 0x[0-9a-f]+ \(value 1001\), .*; task 1001 \(thr_deadlock\) waits in futex\(.*\) on futex 0x[0-9a-f]+ \(value 2\), .*; task 1002 \(thr_deadlock\) waits in futex\(.*\) on futex 0x[0-9a-f]+ \(value 2\), /);
+    expect([r.exit.signal, r.exit.coreDumped]).toEqual(['SIGQUIT', true]);
+    const g = spawnSync('gdb-multiarch', ['-nx', '-batch', '-ex', 'info threads', '-ex', 'thread apply all bt', prog('thr_deadlock'), r.core.path!], { encoding: 'utf8' });
+    expect(g.stdout.match(/in __lll_lock_wait \(\)/g)?.length).toBeGreaterThanOrEqual(4); // 2 in info threads, 2 in the bts
+    expect(g.stdout).toMatch(/in ab \(arg=.*\) at c\/thr_deadlock\.c:12/);
+    expect(g.stdout).toMatch(/in ba \(arg=.*\) at c\/thr_deadlock\.c:20/);
+    expect(g.stdout).toMatch(/in main \(\) at c\/thr_deadlock\.c:31/);
+  });
+
   it('a parent in wait4 on a child blocked in a pipe read: stuck naming both; --on-stuck SIGQUIT gives a core gdb reads', () => {
     const { r } = hangRead('child');
     expect(r.notes[0]).toMatch(/^stuck: task 1000 \(hang_read\) waits in wait4\(0x3e9, .*\) for child 1001, .*; task 1001 \(hang_read\) waits in read\(0x3, .*\) for data in pipe/);

@@ -131,7 +131,11 @@ export function doExecve(k: Kernel, dir: string, filename: string, argv: string[
   return NO_RETURN;
 }
 
-/** begin_new_exec: the point of no return. */
+/**
+ * begin_new_exec: the point of no return.
+ * DIVERGENCE: de_thread is not done: the other threads of an exec'ing thread's process are not killed, and the
+ * exec'ing thread keeps its own tid instead of taking the leader's.
+ */
 function beginNewExec(k: Kernel, t: Task, mm: Mm, comm: string, guest: string, cred: ReturnType<typeof execCredentials>): void {
   mmRelease(k, t); // a vfork parent goes on from here
   const old = t.mm;
