@@ -311,3 +311,18 @@ describe('a dynamic program never reaches outside the root and the sysroot', () 
     expect(m.report().exit.code).toBe(0);
   });
 });
+
+describe('threads in a dynamic program (libc.so.6 from the sysroot)', () => {
+  it('two threads deadlocked on two mutexes: stuck on their futexes, and a core with all three threads', () => {
+    const root = makeRoot();
+    copyFileSync(prog('dyn_deadlock'), join(root, 'bin', 'dyn_deadlock'));
+    const { report: r } = runDyn('dyn_deadlock', [], { root, onStuck: 3, corePattern: '/tmp/core.%p' });
+    expect(r.stdout).toBe('joining\n');
+    expect(r.notes[0]).toMatch(/^stuck: task 1000 .* on futex 0x[0-9a-f]+ \(value 1001\), .*; task 1001 .* \(value 2\), .*; task 1002 .* \(value 2\), /);
+    expect([r.exit.signal, r.exit.coreDumped]).toEqual(['SIGQUIT', true]);
+    const out = gdb(root, join(root, 'bin', 'dyn_deadlock'), r.core.path!, ['info threads']);
+    // gdb names the current thread once more when it loads the core
+    expect([...new Set(out.match(/\(LWP 100[012]\)/g))].sort()).toEqual(['(LWP 1000)', '(LWP 1001)', '(LWP 1002)']);
+    expect(out).toMatch(/^\* 1 +Thread 0x[0-9a-f]+ \(LWP 1000\)/m);
+  });
+});
