@@ -72,7 +72,7 @@ static int sp_check(uc_engine *uc, struct icount *c, uint64_t address)
         return 0;
     }
     c->sp_watch = 1;
-    if (uc_mem_read(uc, address, &insn, 4) != 0 || !ldst_sp_base(insn)) return 0;
+    if (af_read(uc, c, address, &insn, 4) != 0 || !ldst_sp_base(insn)) return 0;
     c->sp_fault = 1;
     c->sp_fault_pc = address;
     uc_emu_stop(uc);
@@ -194,7 +194,7 @@ static int excl_check(uc_engine *uc, struct icount *c, uint64_t address)
 {
     uint32_t insn = 0;
     uint64_t base = 0;
-    if (uc_mem_read(uc, address, &insn, 4) != 0) return 0;
+    if (af_read(uc, c, address, &insn, 4) != 0) return 0;
     if ((insn & 0x3f400000) != 0x08000000 || (insn & (1u << 23))) return 0;
     unsigned rn = (insn >> 5) & 31;
     int reg = rn == 31 ? UC_ARM64_REG_SP : rn == 29 ? UC_ARM64_REG_X29 : rn == 30 ? UC_ARM64_REG_X30 : UC_ARM64_REG_X0 + (int)rn;
@@ -282,8 +282,8 @@ void af_free(struct icount *c)
 {
     free(c->sites);
     free(c->site_hooks);
-    free(c->regions);
-    free(c->gap_hooks);
+    free(c->trap_slots);
+    pmem_free(&c->pm);
     free(c);
 }
 int af_mode(struct icount *c) { return c->mode; }
