@@ -61,6 +61,7 @@ const works: Work[] = [
   // 60,000, not 65,530: qemu-aarch64 maps each guest mapping onto a host one, and at the host's own limit it
   // aborts in GLib (measured 2026-11-29: "failed to allocate 32784 bytes", then it spins).
   { name: 'mappings', program: 'max_map_count', n: Math.round(60_000 * scale), what: 'one-page mmaps, each touched', raw: false },
+  { name: 'fork + exit + wait', program: 'bench_fork', n: Math.round(1_000 * scale), what: 'children forked and reaped', raw: false },
 ];
 // --rows a,b: only the rows whose names start with one of these
 const rows = argStr('--rows')?.split(',');

@@ -1,6 +1,6 @@
 // The family of alignment faults: every bus_adraln_* program, side by side. Two mechanisms give the same
-// SIGBUS BUS_ADRALN: a data abort with DFSC 0x21 (exclusives, LSE atomics; WnR tells loads from stores)
-// and the SP/PC alignment exceptions (EC 0x26 / 0x22, no ISS, si_addr = the misaligned sp or pc).
+// SIGBUS BUS_ADRALN: a data abort with DFSC 0x21 (exclusives, LSE atomics, load-acquire/store-release; WnR
+// tells loads from stores) and the SP/PC alignment exceptions (EC 0x26 / 0x22, no ISS, si_addr = the misaligned sp or pc).
 // Run: npx tsx examples/alignment-family.ts
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -115,7 +115,8 @@ struct icount {
     uint64_t sp_fault_pc;
     int align_fault;
     uint64_t align_fault_pc;
-    uint64_t *sites;
+    uint64_t *sites;     /* open-addressed: address | SITE_* mask */
+    uint64_t *site_args; /* per slot: the alignment site's check (icount.c align_check) */
     size_t nsites, cap;
     uc_hook *site_hooks;
     size_t nsite_hooks, site_hooks_cap;

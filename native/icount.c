@@ -12,8 +12,9 @@
 #include <stdlib.h>
 #include "af.h"
 
-#define SITE_SP 1   /* the instruction after an SP write that can misalign SP */
-#define SITE_EXCL 2 /* a store-exclusive */
+/* site kinds, a bit mask: one instruction can be both */
+#define SITE_SP 1    /* the instruction after an SP write that can misalign SP */
+#define SITE_ALIGN 2 /* an access whose natural alignment the engine does not check (arch/arm64/align.ts) */
 
 static size_t site_slot(const struct icount *c, uint64_t address)
 {
@@ -28,21 +29,30 @@ static int site_kind(const struct icount *c, uint64_t address)
     return (int)(c->sites[site_slot(c, address)] & 3);
 }
 
-static int site_add(struct icount *c, uint64_t address, int kind)
+/* adds kind to the site at address; an alignment site also sets its check argument */
+static int site_add(struct icount *c, uint64_t address, int kind, uint64_t arg)
 {
     if ((c->nsites + 1) * 2 > c->cap) {
         size_t old = c->cap;
         uint64_t *prev = c->sites;
+        uint64_t *prev_args = c->site_args;
         c->cap = old ? old * 2 : 1024;
         c->sites = calloc(c->cap, sizeof(uint64_t));
-        if (!c->sites) return -1;
-        for (size_t i = 0; i < old; i++)
-            if (prev[i]) c->sites[site_slot(c, prev[i] & ~3ull)] = prev[i];
+        c->site_args = calloc(c->cap, sizeof(uint64_t));
+        if (!c->sites || !c->site_args) return -1;
+        for (size_t i = 0; i < old; i++) {
+            if (!prev[i]) continue;
+            size_t j = site_slot(c, prev[i] & ~3ull);
+            c->sites[j] = prev[i];
+            c->site_args[j] = prev_args[i];
+        }
         free(prev);
+        free(prev_args);
     }
     size_t i = site_slot(c, address);
     if (!c->sites[i]) c->nsites++;
-    c->sites[i] = address | (uint64_t)kind;
+    c->sites[i] = address | (c->sites[i] & 3ull) | (uint64_t)kind;
+    if (kind == SITE_ALIGN) c->site_args[i] = arg;
     return 0;
 }
 
@@ -58,7 +68,7 @@ static int ldst_sp_base(uint32_t insn)
     return ((insn >> 5) & 31) == 31;
 }
 
-static int excl_check(uc_engine *uc, struct icount *c, uint64_t address);
+static int align_check(uc_engine *uc, struct icount *c, uint64_t address);
 
 /* Returns 1 when the instruction at address must take an SP alignment fault. While SP is misaligned the
  * per-instruction hook checks every instruction (sp_watch); an aligned SP ends that. */
@@ -89,14 +99,10 @@ static void count_cb(uc_engine *uc, uint64_t address, uint32_t size, void *user)
         return;
     }
     if (c->sp_watch && sp_check(uc, c, address)) return;
-    switch (site_kind(c, address)) {
-    case SITE_SP:
-        if (!c->sp_watch && sp_check(uc, c, address)) return;
-        break;
-    case SITE_EXCL:
-        if (excl_check(uc, c, address)) return;
-        break;
-    }
+    int kind = site_kind(c, address);
+    /* an SP alignment fault comes first: CheckSPAlignment precedes the access */
+    if ((kind & SITE_SP) && !c->sp_watch && sp_check(uc, c, address)) return;
+    if ((kind & SITE_ALIGN) && align_check(uc, c, address)) return;
     c->pc = address;
     c->retired++;
 }
@@ -128,18 +134,18 @@ static void site_cb(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     uint64_t sp = 0;
     (void)size;
     if (c->mode != AF_COUNT_BLOCK) return; /* the per-instruction hook checks sites itself */
-    switch (site_kind(c, address)) {
-    case SITE_SP:
+    int kind = site_kind(c, address);
+    if (kind & SITE_SP) {
         uc_reg_read(uc, UC_ARM64_REG_SP, &sp);
-        if ((sp & 15) == 0) return;
-        /* SP may stay misaligned for many instructions: continue per instruction from here (run.c) */
-        c->want_insn_mode = 1;
-        uc_emu_stop(uc);
-        break;
-    case SITE_EXCL:
-        excl_check(uc, c, address);
-        break;
+        if ((sp & 15) != 0) {
+            /* SP may stay misaligned for many instructions: continue per instruction from here (run.c), which
+             * checks this instruction again, SP first */
+            c->want_insn_mode = 1;
+            uc_emu_stop(uc);
+            return;
+        }
     }
+    if (kind & SITE_ALIGN) align_check(uc, c, address);
 }
 
 /* The count at a stop before the instruction at pc (which has not run) inside the current block. */
@@ -183,35 +189,41 @@ static int site_hook(uc_engine *uc, struct icount *c, uint64_t address)
 
 int af_sp_site(uc_engine *uc, struct icount *c, uint64_t address)
 {
-    if (site_kind(c, address)) return 0;
-    if (site_add(c, address, SITE_SP) != 0) return -1;
-    return site_hook(uc, c, address);
+    int had = site_kind(c, address);
+    if (had & SITE_SP) return 0;
+    if (site_add(c, address, SITE_SP, 0) != 0) return -1;
+    return had ? 0 : site_hook(uc, c, address);
 }
 
-/* Store-exclusives (STXR/STLXR/STXP/STLXP) must be naturally aligned (pairs: to their total size) whatever the
- * exclusive monitor says; QEMU checks the monitor first and so never faults. */
-static int excl_check(uc_engine *uc, struct icount *c, uint64_t address)
+/* The natural-alignment check of an alignment site. Its argument (arch/arm64/align.ts encodeAlignSite) holds the
+ * instruction word it was made for (bits 63:32) and how to compute the address, X[rn] (SP for 31) + imm, and the
+ * alignment it needs (bits 31:0): which instruction classes get a site, and why, is decided there, not here. A
+ * site whose word is no longer at its address (the code was unmapped and replaced) checks nothing. */
+static int align_check(uc_engine *uc, struct icount *c, uint64_t address)
 {
+    uint64_t site = c->site_args[site_slot(c, address)];
     uint32_t insn = 0;
-    uint64_t base = 0;
-    if (af_read(uc, c, address, &insn, 4) != 0) return 0;
-    if ((insn & 0x3f400000) != 0x08000000 || (insn & (1u << 23))) return 0;
-    unsigned rn = (insn >> 5) & 31;
+    if (af_read(uc, c, address, &insn, 4) != 0 || insn != (uint32_t)(site >> 32)) return 0;
+    int32_t arg = (int32_t)(uint32_t)site;
+    unsigned rn = (unsigned)arg & 31;
+    uint64_t align = 1ull << (((unsigned)arg >> 5) & 7);
+    int64_t imm = arg >> 8; /* arithmetic shift: the signed immediate */
     int reg = rn == 31 ? UC_ARM64_REG_SP : rn == 29 ? UC_ARM64_REG_X29 : rn == 30 ? UC_ARM64_REG_X30 : UC_ARM64_REG_X0 + (int)rn;
-    uint64_t align = (1ull << (insn >> 30)) << ((insn >> 21) & 1);
+    uint64_t base = 0;
     uc_reg_read(uc, reg, &base);
-    if ((base & (align - 1)) == 0) return 0;
+    if (((base + (uint64_t)imm) & (align - 1)) == 0) return 0;
     c->align_fault = 1;
     c->align_fault_pc = address;
     uc_emu_stop(uc);
     return 1;
 }
 
-int af_align_site(uc_engine *uc, struct icount *c, uint64_t address)
+/* arg: see align_check; a site already there takes the new argument (new code at the same address) */
+int af_align_site(uc_engine *uc, struct icount *c, uint64_t address, uint64_t arg)
 {
-    if (site_kind(c, address)) return 0;
-    if (site_add(c, address, SITE_EXCL) != 0) return -1;
-    return site_hook(uc, c, address);
+    int had = site_kind(c, address);
+    if (site_add(c, address, SITE_ALIGN, arg) != 0) return -1;
+    return had ? 0 : site_hook(uc, c, address);
 }
 
 void af_sp_watch(struct icount *c, int on)
@@ -221,12 +233,12 @@ void af_sp_watch(struct icount *c, int on)
 }
 
 /* Returns and clears the alignment fault that stopped the engine, in one call per stop: 0 when there is none,
- * else its pc (user pcs are below 2^48) with the kind in bits 63:62, AF_FAULT_SP or AF_FAULT_EXCL. */
+ * else its pc (user pcs are below 2^48) with the kind in bits 63:62, AF_FAULT_SP or AF_FAULT_ALIGN. */
 #define AF_FAULT_SP   (1ull << 62)
-#define AF_FAULT_EXCL (2ull << 62)
+#define AF_FAULT_ALIGN (2ull << 62)
 uint64_t af_take_fault(struct icount *c)
 {
-    uint64_t v = c->sp_fault ? (c->sp_fault_pc | AF_FAULT_SP) : c->align_fault ? (c->align_fault_pc | AF_FAULT_EXCL) : 0;
+    uint64_t v = c->sp_fault ? (c->sp_fault_pc | AF_FAULT_SP) : c->align_fault ? (c->align_fault_pc | AF_FAULT_ALIGN) : 0;
     c->sp_fault = c->align_fault = 0;
     return v;
 }
@@ -281,6 +293,7 @@ struct icount *af_icount_new(uc_engine *uc) { return af_new(uc, AF_COUNT_BLOCK);
 void af_free(struct icount *c)
 {
     free(c->sites);
+    free(c->site_args);
     free(c->site_hooks);
     free(c->trap_slots);
     pmem_free(&c->pm);

@@ -33,17 +33,19 @@ if [ ! -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libc6-arm64-cross >/dev/null
 fi
 arm64_root=.cache/arm64-root
-if [ ! -e "$arm64_root/usr/bin/hello" ]; then
+if [ ! -e "$arm64_root/usr/bin/hello" ] || [ ! -e "$arm64_root/bin/busybox" ]; then
   apt_dir="$PWD/.cache/apt-arm64"
   mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$arm64_root"
   apt_opts=(-o APT::Architecture=arm64 -o "APT::Architectures::=arm64" -o "Dir::State::Lists=$apt_dir/lists"
             -o "Dir::Cache=$apt_dir" -o Dir::State::status=/dev/null -o Debug::NoLocking=1)
   if apt-get "${apt_opts[@]}" update -qq >/dev/null 2>&1 &&
-     (cd "$apt_dir/archives" && apt-get "${apt_opts[@]}" download libc6:arm64 hello:arm64 >/dev/null 2>&1); then
+     (cd "$apt_dir/archives" && apt-get "${apt_opts[@]}" download libc6:arm64 hello:arm64 busybox-static:arm64 >/dev/null 2>&1); then
     for deb in "$apt_dir"/archives/*_arm64.deb; do dpkg-deb -x "$deb" "$arm64_root"; done
   else
     echo "note: no network for the Debian arm64 packages; $arm64_root not assembled (npm test does not need it)"
   fi
 fi
+# busybox-static is the real static shell of the process tests (issue 10): test/shell.test.ts runs it under
+# arm64-fault and qemu-aarch64 and compares them line by line.
 # ---- dynamically linked programs (issue 12) -- end -------------------------------------------------------------
 if [ "${1:-}" != "--no-demo" ]; then bash scripts/demo.sh; fi

@@ -11,6 +11,7 @@ import { signalByName } from './kernel/sigdefs.ts';
 import { unicorn } from './cpu/unicorn.ts';
 import { coredumpsCommand } from './harness/coredumps.ts';
 import { strace } from './strace/strace.ts';
+import { serveGdb } from './gdbstub/stub.ts';
 import type { MachineOptions } from './options.ts';
 
 /** The Linux version whose behaviour is reproduced (the uname release of kernel/sys.ts is 6.17.0-arm64-fault). */
@@ -64,6 +65,27 @@ function collectSignals(v: string, prev: ({ signo: number } & When)[]): ({ signo
 
 function collectGcore(v: string, prev: When[]): When[] {
   return [...prev, when(v, `"${v}" is not insns=N or time=SECONDS`)];
+}
+
+function gdbAddress(v: string): { host: string; port: number } {
+  const m = /^(?:(localhost|\d+\.\d+\.\d+\.\d+):)?(\d{1,5})$/.exec(v);
+  if (!m || Number(m[2]) > 65535) throw new InvalidArgumentError(`"${v}" is not [host:]port (e.g. 1234, 0.0.0.0:1234; 0: any free port)`);
+  return { host: !m[1] || m[1] === 'localhost' ? '127.0.0.1' : m[1], port: Number(m[2]) };
+}
+
+/** `run --gdb`: the whole run happens under gdb's control (src/gdbstub/); the report follows as without it. */
+function debugWithGdb(machine: Machine, at: { host: string; port: number }, logFile: string | undefined): void {
+  if (machine.cpu.icount === null) throw new OptionError('--gdb needs exact instruction counting (single steps): drop --fast');
+  const log = logFile ? fs.openSync(logFile, 'w') : null;
+  try {
+    serveGdb(machine, {
+      host: at.host, port: at.port,
+      announce: (host, port) => process.stderr.write(`arm64-fault: waiting for gdb on ${host}:${port} (gdb: target remote ${host}:${port})\n`),
+      log: log === null ? undefined : (line) => void fs.writeSync(log, line + '\n'),
+    });
+  } finally {
+    if (log !== null) fs.closeSync(log);
+  }
 }
 
 const onStuck = (v: string): number | 'gcore' => (v === 'gcore' ? 'gcore' : signalArg(v, v));
@@ -131,6 +153,12 @@ export function explainCore(r: RunReport): string {
     return out.join('\n');
   }
   out.push(`The process died of ${r.exit.signal}${fatal ? ` (${fatal.codeName}${fatal.addr ? ` at ${fatal.addr}` : ''})` : ''}.`);
+  // the sysctls the dump used: the options' values, or what the guest wrote to /proc/sys before the crash
+  out.push(`Core-dump sysctls in force: ${Object.entries(r.sysctl).map(([n, v]) => `${n} = ${JSON.stringify(v)}`).join(', ')}.`);
+  for (const c of r.sysctlChanges) {
+    out.push(`  the guest set ${c.name} ${JSON.stringify(c.old)} → ${JSON.stringify(c.new)} (pid ${c.pid}, ${c.comm}` +
+      `${c.icount !== null ? `, at instruction ${c.icount}` : ''})`);
+  }
   if (r.core.steps.length === 0) out.push(`${r.exit.signal}'s default action does not dump core (it only terminates).`);
   r.core.steps.forEach((s, i) => out.push(`${String(i + 1).padStart(2)}. ${s.ok ? 'ok  ' : 'STOP'} ${s.step}: ${s.detail}`));
   if (r.core.dumped) out.push(`Result: core written to ${r.core.path} (${r.core.size} bytes${r.core.truncated ? ', truncated at RLIMIT_CORE' : ''}); the shell shows "(core dumped)".`);
@@ -165,6 +193,9 @@ runOptions(program.command('run').description('run a static ARM64 Linux program;
   .option('--json', 'print the report as JSON on stdout (guest output goes inside it)')
   .option('--trace <file>', 'write the kernel-path events (exception entry, fault_info row, signals, syscalls, core-dump steps) as JSON lines')
   .option('--strace <file>', 'print the syscalls and signals as strace does: --strace alone to stderr, --strace=FILE to a file')
+  .option('--gdb <[host:]port>', 'serve gdb\'s remote protocol on host:port (default host 127.0.0.1; port 0: any free one, announced on stderr) and wait, stopped before the first instruction, for `target remote`', gdbAddress)
+  .option('--gdb-wait', 'with --gdb: stop before the first instruction and wait for gdb (what --gdb does; accepted for clarity)')
+  .option('--gdb-log <file>', 'with --gdb: write every remote-protocol packet, both ways, to file')
   .action((prog: string, args: string[], o: Record<string, unknown>) => {
     const trace = o.trace ? fs.openSync(o.trace as string, 'w') : null;
     const straceFd = o.strace === undefined ? null : o.strace === '-' ? 2 : fs.openSync(o.strace as string, 'w');
@@ -176,6 +207,7 @@ runOptions(program.command('run').description('run a static ARM64 Linux program;
     let report: RunReport;
     try {
       machine = new Machine(prog, machineOptions(prog, args, o, !o.json), sink);
+      if (o.gdb) debugWithGdb(machine, o.gdb as { host: string; port: number }, o.gdbLog as string | undefined);
       report = machine.run();
       st?.finish(report);
     } finally {

@@ -28,11 +28,13 @@ export interface StopAt {
   event?: string | ((e: TraceEvent) => boolean);
   /** after this syscall number returned */
   syscall?: number;
+  /** once this much virtual time (ns since the start) has passed, also while every task waits */
+  time?: bigint;
 }
 
 export type Stopped =
   | { reason: 'exited' }
-  | { reason: 'insns' | 'address' | 'syscall'; icount: number | null; pc: bigint }
+  | { reason: 'insns' | 'address' | 'syscall' | 'time'; icount: number | null; pc: bigint }
   | { reason: 'event'; icount: number | null; pc: bigint; event: TraceEvent };
 
 const NOTHING = Object.freeze({});
@@ -95,7 +97,8 @@ export class Machine {
   /**
    * Runs until the process ends or a stop condition holds: an instruction count (before that instruction), an
    * address (before the instruction there runs), a trace event (once the kernel-path step that emitted it is
-   * done), or a syscall number (after it returned). While stopped, registers and memory may be read and changed.
+   * done), a syscall number (after it returned), or a virtual time (also while every task waits: kill() then
+   * interrupts the wait as a signal from another process would). While stopped, registers and memory may be read and changed.
    */
   runUntil(at: StopAt = {}): Stopped {
     if (!this.started) this.start();
@@ -105,15 +108,23 @@ export class Machine {
     this.stopped = null;
     if (at.event !== undefined) this.sys.tracer.watcher = (e) => this.watch(e);
     if (at.address !== undefined) this.cpu.setBreakpoint(at.address);
+    const timer = at.time === undefined ? null : () => {
+      this.stopped ??= { reason: 'time', icount: this.sys.icountNumber(), pc: this.cpu.pc };
+      this.sys.breakSchedule = true;
+    };
+    // the script may act at that time (kill()), so the stop counts as an event that can end a wait
+    if (timer) this.sys.addTimer(at.time!, timer, true);
     try {
       // a signal sent while stopped (kill()) is delivered on the way back to user mode, as on Linux
-      if (this.task.pending.signal | this.task.sharedPending.signal) this.sys.exitToUserMode();
+      if (this.task.exitState === null && !this.task.wait && this.task.pending.signal | this.task.sharedPending.signal) this.sys.exitToUserMode();
       while (!this.done && !this.stopped) this.step();
     } catch (e) {
       this.finish();
       throw e;
     } finally {
       if (!this.done && at.address !== undefined) this.cpu.clearBreakpoint();
+      if (timer) this.sys.cancelTimer(timer);
+      this.sys.breakSchedule = false;
       this.stopAt = {};
     }
     if (this.done) {
@@ -121,6 +132,12 @@ export class Machine {
       return { reason: 'exited' };
     }
     return this.stopped!;
+  }
+
+  /** Ends the runUntil() in progress, as a stop at reason 'insns', once its current step is done (the gdb stub's
+   *  stops decided inside the kernel path, e.g. a single step into a signal handler). */
+  requestStop(): void {
+    this.stopped ??= { reason: 'insns', icount: this.sys.icountNumber(), pc: this.cpu.pc };
   }
 
   /** The outside world's schedule: signals and gcores at instruction counts and virtual times, the timeout. */
@@ -136,18 +153,26 @@ export class Machine {
     });
   }
 
-  /** The process is gone: its files are closed and the engine freed. */
+  /** The run is over: the tasks still alive (limit, timeout, stuck) let go of their files and engines. */
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
     if (this.options.interruptible) this.cpu.catchInterrupts(false);
-    if (hasSharedFileMappings(this.mm)) writebackShared(this.mm); // exit_mmap: dirty shared pages reach the file
-    this.task.files.closeAll();
-    this.cpu.close();
+    for (const t of this.sys.tasks) {
+      if (t.exitState !== null) continue;
+      if (!t.mm.cpu.closed && hasSharedFileMappings(t.mm)) writebackShared(t.mm); // exit_mmap: dirty shared pages
+      t.files.closeAll();
+      t.mm.cpu.close();
+    }
   }
 
   /** One trip into the guest and back through the kernel path. */
   private step(): void {
+    const t = this.task;
+    if (t.exitState !== null || t.wait || t.stopped) {
+      this.sys.schedule();
+      if (this.done) return;
+    }
     const want = this.stopAt.insns;
     const next = this.nextStop();
     const stop = this.cpu.run(want !== undefined && (next === null || want < next) ? want : next);
@@ -169,8 +194,10 @@ export class Machine {
       sc = invokeSyscall(this.sys);
       this.recorder.svcPc = null;
     } else el0SyncHandler(this.sys, stop);
-    if (!this.sys.halted) this.sys.exitToUserMode(sc);
+    if (!sc?.blocked && this.task.exitState === null && !this.sys.halted) this.sys.exitToUserMode(sc);
     this.sys.notice('exception_return', NOTHING);
+    // the task now waits, or is gone: another one takes the CPU
+    if (this.task.exitState !== null || this.task.wait || this.task.stopped) this.sys.schedule();
     if (this.timeoutFired && !this.sys.halted) this.sys.timedOut = true;
     const nr = this.stopAt.syscall;
     if (sc && nr !== undefined && sc.nr === nr && !this.stopped) {
@@ -182,10 +209,8 @@ export class Machine {
   private nextStop(): bigint | null {
     const now = this.cpu.icount;
     // 1 ns of virtual time per instruction: a timer left ns away is that many instructions away
-    const itimer = this.task.signal.itimers.remaining()[0]?.left ?? null;
-    const outside = this.sys.nextTimer();
     const at = (left: bigint | null) => (now === null || left === null ? null : now + (left > 0n ? left : 1n));
-    const sig = [this.gcoreAt[0] ?? null, this.external[0]?.insns ?? null, at(itimer), at(outside)]
+    const sig = [this.gcoreAt[0] ?? null, this.external[0]?.insns ?? null, at(this.sys.nextEvent()), this.sys.sliceEnd()]
       .reduce<bigint | null>((a, b) => (b === null ? a : a === null || b < a ? b : a), null);
     const max = this.options.maxInsns;
     if (sig === null) return max;
@@ -206,7 +231,13 @@ export class Machine {
       scheduled = true;
     }
     if (this.sys.fireTimers()) scheduled = true;
-    if (scheduled) this.sys.exitToUserMode();
+    if (scheduled && this.task.exitState === null) this.sys.exitToUserMode();
+    // the time slice is over, or a waiting task's wait can end: round robin
+    const slice = this.sys.sliceEnd();
+    if ((slice !== null && now >= slice) || this.sys.wakeable()) {
+      this.sys.schedule();
+      scheduled = true;
+    }
     if (this.stopAt.insns !== undefined && now >= this.stopAt.insns) {
       this.stopped = { reason: 'insns', icount: Number(now), pc: this.cpu.pc };
       return;
@@ -221,9 +252,13 @@ export class Machine {
     this.sys.killFromParent(signo);
   }
 
-  /** gcore: a core of the running process, which then goes on. */
+  /** gcore: a core of the first process, which then goes on (taken as that process, whichever task runs now). */
   protected writeGcore(): void {
-    const r = gcore(coredumpEnv(this.sys, this.sys.log), this.gcores.length);
+    const r = this.sys.asTask(this.sys.init, () => gcore(coredumpEnv(this.sys, this.sys.log), this.gcores.length));
+    if (r === null) {
+      this.gcores.push({ icount: this.sys.icountNumber(), path: null, size: 0, error: 'the first process has exited' });
+      return;
+    }
     this.gcores.push({ icount: this.sys.icountNumber(), path: 'path' in r ? r.path : null, size: 'size' in r ? r.size : 0, error: 'error' in r ? r.error : null });
   }
 

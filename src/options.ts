@@ -67,6 +67,10 @@ export interface MachineOptions {
   passthrough: boolean;
   /** SIGINT/SIGTERM to this host process stop the run at an instruction boundary with outcome `interrupted` */
   interruptible: boolean;
+  /** instructions a task runs before another runnable task gets the CPU (the time slice) */
+  quantum: bigint;
+  /** permute the scheduler's choices reproducibly (null: round robin in creation order) */
+  schedSeed: number | null;
 }
 
 export const defaultOptions = (): MachineOptions => ({
@@ -74,6 +78,7 @@ export const defaultOptions = (): MachineOptions => ({
   time: 1_700_000_000n, seed: 0n, hostname: 'arm64-fault', maxInsns: null, signals: [], countInsns: true,
   rlimitCore: RLIM_INFINITY, rlimitStack: 8n * 1024n * 1024n, corePattern: 'core', coreUsesPid: false, corePipeLimit: 0,
   coredumpFilter: 0x33, suidDumpable: 0, dumpable: null, exceptionTrace: false, oopsOnSyscall: null, gcore: [], timedSignals: [], gcoreTimes: [], timeout: null, onTimeout: null, onStuck: null, collectDir: null, allowHostPipe: false, stdin: Buffer.alloc(0), passthrough: false, interruptible: false,
+  quantum: 1_000_000n, schedSeed: null,
 });
 
 const KEYS = new Set(Object.keys(defaultOptions()));
@@ -96,6 +101,8 @@ export function resolveOptions(partial: Partial<MachineOptions>): MachineOptions
     const ss = fs.statSync(o.sysroot, { throwIfNoEntry: false });
     if (!ss?.isDirectory()) throw new OptionError(`sysroot ${o.sysroot} is not an existing directory`);
   }
+  if (typeof o.quantum !== 'bigint' || o.quantum < 1n) throw new OptionError('quantum must be a positive instruction count');
+  if (o.schedSeed !== null && !Number.isSafeInteger(o.schedSeed)) throw new OptionError('schedSeed must be an integer');
   if (!o.cwd.startsWith('/')) throw new OptionError(`cwd must be an absolute guest path, got "${o.cwd}"`);
   for (const [k, v] of [['pid', o.pid], ['ppid', o.ppid]] as const) {
     if (!Number.isInteger(v) || v < 1 || v > 4194304) throw new OptionError(`${k} must be an integer in 1..4194304, got ${v}`);

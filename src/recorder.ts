@@ -3,24 +3,46 @@
 // fault name of the exception that raised it, what will happen to it — is what the Recorder saw happen.
 import type { System } from './system.ts';
 import type { TraceEvent, Observer, NoticeMap } from './trace.ts';
-import { noCore, type RunReport, type SignalRecord, type CoreRecord } from './report.ts';
+import { noCore, type RunReport, type SignalRecord, type CoreRecord, type ProcessRecord, type SysctlChange } from './report.ts';
+import { CORE_SYSCTLS, sysctlValue } from './fs/proc/sysctl.ts';
+import type { Task } from './kernel/task.ts';
+
+/** The instruction count of t's process (its engine's), for a signal sent to it from another process. */
+const icountOf = (t: Task): number | null => (t.mm.cpu.icount === null ? null : Number(t.mm.cpu.icount));
+
+/** What the Recorder keeps of one process while the run goes on. */
+interface ProcState {
+  pid: number;
+  ppid: number;
+  task: Task;
+  program: string;
+  argv: string[];
+  /** the wait status once its leader exited */
+  exit: number | null;
+  signals: SignalRecord[];
+  coreSteps: CoreRecord['steps'];
+  core: CoreRecord | null;
+}
 import { waitStatus } from './kernel/exit.ts';
 import { sigmask, signalName, siCodeName } from './kernel/sigdefs.ts';
 import { locateSignal, type SignalLocation } from './where/locate.ts';
 
 export class Recorder implements Observer {
   readonly wants: ReadonlySet<string> = new Set([
-    'exception_entry', 'mem_abort', 'signal_stop_ignored', 'coredump_step', 'coredump_end',
+    'exception_entry', 'mem_abort', 'signal_stop_ignored', 'coredump_begin', 'coredump_step', 'coredump_end',
+    'task_newtask', 'sched_process_exec', 'sched_process_exit', 'proc_sys_write',
   ]);
-  readonly signals: SignalRecord[] = [];
+  /** the processes by pid, in creation order */
+  private readonly procs = new Map<number, ProcState>();
+  readonly sysctlChanges: SysctlChange[] = [];
+  /** the core-dump sysctls when the (last) core dump began */
+  private sysctlAtDump: Record<string, string> | null = null;
   readonly notes: string[] = [];
   readonly gcores: RunReport['gcores'] = [];
   /** the EL0 exception being handled (from exception_entry until the return to user mode) */
   private exception: { esr: string; pc: string } | null = null;
   /** the fault_info row or the arm64_force_sig_fault string of that exception */
   private faultName: string | null = null;
-  private coreSteps: CoreRecord['steps'] = [];
-  private core: CoreRecord | null = null;
   private lastFault = { key: '', count: 0 };
   /** the host signal (SIGINT, SIGTERM) that interrupted the run, or 0 */
   interruptedBy = 0;
@@ -29,6 +51,17 @@ export class Recorder implements Observer {
 
   constructor(private readonly sys: System, private readonly programPath: string) {
     sys.tracer.observer = this;
+    const t = sys.init;
+    this.procs.set(t.pid, { pid: t.pid, ppid: t.ppid, task: t, program: t.exePath, argv: t.argv, exit: null, signals: [], coreSteps: [], core: null });
+  }
+
+  /** the signals of the first process */
+  get signals(): SignalRecord[] {
+    return this.procs.get(this.sys.init.pid)!.signals;
+  }
+
+  private proc(pid: number | undefined): ProcState | undefined {
+    return this.procs.get(pid ?? this.sys.task.pid);
   }
 
   event(e: TraceEvent): void {
@@ -44,40 +77,77 @@ export class Recorder implements Observer {
         this.notes.push(`${signalName(e.sig as number)} stopped the process at instruction ${e.icount ?? '?'} (group stop); ` +
           'with no parent to send SIGCONT, arm64-fault continues it at once (as if SIGCONT came right away)');
         break;
+      case 'coredump_begin':
+        // the report's core is the first process's: the values in force when its dump began
+        if (e.tgid === this.sys.init.pid) this.sysctlAtDump = this.coreSysctls();
+        break;
+      case 'proc_sys_write':
+        this.sysctlChanges.push({ name: e.sysctl as string, old: e.old as string, new: e.new as string, pid: e.pid as number,
+          comm: e.comm as string, icount: e.icount });
+        break;
       case 'coredump_step':
-        this.coreSteps.push({ step: e.step as string, ok: e.ok as boolean, detail: e.detail as string });
+        this.proc(e.tgid)?.coreSteps.push({ step: e.step as string, ok: e.ok as boolean, detail: e.detail as string });
         break;
-      case 'coredump_end':
-        this.core = {
+      case 'coredump_end': {
+        const p = this.proc(e.tgid);
+        if (!p) break;
+        p.core = {
           dumped: e.dumped as boolean, path: (e.path as string | undefined) ?? null, size: (e.size as number | undefined) ?? 0,
-          truncated: (e.truncated as boolean | undefined) ?? false, reason: e.reason as string | null, steps: this.coreSteps,
+          truncated: (e.truncated as boolean | undefined) ?? false, reason: e.reason as string | null, steps: p.coreSteps,
         };
-        this.coreSteps = [];
+        p.coreSteps = [];
         break;
+      }
+      case 'task_newtask': {
+        const t = this.sys.tasks.find((x) => x.tid === e.pid);
+        if (t && t.leader === t) {
+          this.procs.set(t.pid, { pid: t.pid, ppid: t.ppid, task: t, program: t.exePath, argv: t.argv, exit: null, signals: [], coreSteps: [], core: null });
+        }
+        break;
+      }
+      case 'sched_process_exec': {
+        const p = this.proc(e.pid as number);
+        if (p) [p.program, p.argv] = [p.task.exePath, p.task.argv];
+        break;
+      }
+      case 'sched_process_exit': {
+        const p = this.proc(e.tgid);
+        if (p && e.pid === p.pid) {
+          p.exit = e.status as number;
+          p.ppid = p.task.ppid;
+        }
+        break;
+      }
     }
   }
 
   notice<K extends keyof NoticeMap>(name: K, data: NoticeMap[K]): void {
     if (name === 'arm64_force_sig_fault') this.faultName = (data as NoticeMap['arm64_force_sig_fault']).str;
     else if (name === 'exception_return') this.exception = null;
-    else if (name === 'blocked_forever') this.notes.push(`blocked forever: ${(data as NoticeMap['blocked_forever']).reason}`);
+    else if (name === 'blocked_forever') {
+      const { reason } = data as NoticeMap['blocked_forever'];
+      // the stuck note already names the waits
+      if (!this.notes.some((n) => n.startsWith('stuck: ') && n.includes(reason))) this.notes.push(`blocked forever: ${reason}`);
+    }
     else if (name === 'signal_generated') this.onSignalGenerated(data as NoticeMap['signal_generated']);
   }
 
   /** Every generated signal: what will happen to it as things stand now. */
   private onSignalGenerated({ task: t, info, source, result }: NoticeMap['signal_generated']): void {
-    const ex = this.exception;
+    // a signal to another process (SIGCHLD from an exiting child, kill) has nothing of current's exception
+    const own = t.signal === this.sys.task.signal;
+    const ex = own ? this.exception : null;
     const action: SignalRecord['action'] = result === 'ignored' ? 'ignored'
       : (t.blocked & sigmask(info.signo)) !== 0n ? 'blocked' : t.action[info.signo].handler > 1n ? 'handler' : 'default';
     const rec: SignalRecord = {
       signo: info.signo, name: signalName(info.signo), code: info.code, codeName: siCodeName(info.signo, info.code),
       addr: info.addr !== undefined ? `0x${info.addr.toString(16)}` : null,
       esr: source === 'fault' && ex ? ex.esr : null,
-      fault: source === 'fault' || (source === 'kernel' && ex) ? this.faultName : null,
-      source: source as SignalRecord['source'], action, icount: this.sys.icountNumber(),
-      ...this.signalLocation(source),
+      fault: own && (source === 'fault' || (source === 'kernel' && ex)) ? this.faultName : null,
+      source: source as SignalRecord['source'], action, icount: own ? this.sys.icountNumber() : icountOf(t),
+      ...(own ? this.signalLocation(source) : {}),
     };
-    this.signals.push(rec);
+    this.proc(t.pid)?.signals.push(rec);
     if (source === 'fault') this.trackRefault(rec);
   }
 
@@ -97,6 +167,10 @@ export class Recorder implements Observer {
     this.lastFault = key === this.lastFault.key ? { key, count: this.lastFault.count + 1 } : { key, count: 1 };
   }
 
+  private coreSysctls(): Record<string, string> {
+    return Object.fromEntries(CORE_SYSCTLS.map((n) => [n, sysctlValue(this.sys.sysctl, n) ?? '']));
+  }
+
   /** SIGINT/SIGTERM to the host process stopped the run (at an instruction boundary). */
   interrupted(signo: number): void {
     this.interruptedBy = signo;
@@ -113,13 +187,27 @@ export class Recorder implements Observer {
       `was raised ${count} times in a row; the handler returns without fixing the fault, as it would forever on Linux`);
   }
 
+  /** How a process ended, and its core record. */
+  private ending(p: ProcState): { exit: ProcessRecord['exit']; core: CoreRecord } {
+    const ws = p.exit === null ? null : waitStatus(p.exit);
+    const core = ws?.kind !== 'signaled' ? noCore()
+      : p.core ?? noCore(`${signalName(ws.signo)}'s default action terminates without a core dump`);
+    const exit = ws === null ? null : {
+      kind: ws.kind, code: ws.kind === 'exited' ? ws.code : null, signal: ws.kind === 'signaled' ? signalName(ws.signo) : null,
+      coreDumped: core.dumped, waitStatus: ws.status,
+    };
+    return { exit, core };
+  }
+
   /** The report of the run so far (final once the process has ended). */
   report(program: RunReport['program']): RunReport {
     const sys = this.sys;
-    const t = sys.task;
-    const ws = t.exitState && !sys.panicked ? waitStatus(t.signal.groupExitCode) : null;
-    const core = ws?.kind !== 'signaled' ? noCore()
-      : this.core ?? noCore(`${signalName(ws.signo)}'s default action terminates without a core dump`);
+    const first = this.procs.get(sys.init.pid)!;
+    const { core } = this.ending(first);
+    const ws = first.exit !== null && !sys.panicked ? waitStatus(first.exit) : null;
+    const processes: ProcessRecord[] = [...this.procs.values()].map((p) => ({
+      pid: p.pid, ppid: p.ppid, program: p.program, argv: p.argv, ...this.ending(p), signals: p.signals,
+    }));
     return {
       exit: {
         kind: sys.panicked ? 'panic' : ws?.kind ?? (this.interruptedBy ? 'interrupted' : sys.stuck !== null ? 'stuck'
@@ -135,11 +223,14 @@ export class Recorder implements Observer {
       stdout: Buffer.concat(sys.console.stdout).toString('utf8'),
       stderr: Buffer.concat(sys.console.stderr).toString('utf8'),
       kernelLog: sys.log,
-      icount: sys.icountNumber(),
+      icount: sys.init.mm.cpu.icount === null ? null : Number(sys.init.mm.cpu.icount),
       gcores: this.gcores,
       notes: this.notes,
       program,
+      sysctlChanges: this.sysctlChanges,
+      sysctl: this.sysctlAtDump ?? this.coreSysctls(),
       engine: sys.cpu.engine,
+      processes,
     };
   }
 }

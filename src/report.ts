@@ -19,6 +19,19 @@ export interface SignalRecord extends Partial<SignalLocation> {
   icount: number | null;
 }
 
+/** A value the guest stored through /proc/sys (tracepoint proc_sys_write): the sysctl, who wrote it and when. */
+export interface SysctlChange {
+  /** sysctl(8) name, e.g. kernel.core_pattern */
+  name: string;
+  old: string;
+  new: string;
+  /** the writer's tgid and comm */
+  pid: number;
+  comm: string;
+  /** instruction count of the write (null in --fast mode) */
+  icount: number | null;
+}
+
 /** What vfs_coredump did, with the decision chain (one step per kernel check). */
 export type CoreRecord = CoredumpResult;
 
@@ -42,8 +55,27 @@ export interface RunReport {
   /** what the run ended on, for people (e.g. "refault loop at pc 0x…") */
   notes: string[];
   program: { path: string; argv: string[] };
+  /** every value the guest stored through /proc/sys, in order */
+  sysctlChanges: SysctlChange[];
+  /** the core-dump sysctls (kernel.core_pattern, core_uses_pid, core_pipe_limit, fs.suid_dumpable) as reading
+   *  their files showed them when the core dump began, or when the run ended if none began */
+  sysctl: Record<string, string>;
   /** the CPU engine that ran the program: Unicorn's version, the library's host path, project copy or system */
   engine?: { name: 'unicorn'; version: string; path: string; source: 'project' | 'system' };
+  /** every process of the run in creation order, the first one first (its fields are the top-level ones) */
+  processes?: ProcessRecord[];
+}
+
+/** One process of the run: what it ran, how it ended (null: still alive when the run ended), its signals, its core. */
+export interface ProcessRecord {
+  pid: number;
+  ppid: number;
+  /** the program it runs at the end (after its last exec) and that program's argv */
+  program: string;
+  argv: string[];
+  exit: { kind: 'exited' | 'signaled'; code: number | null; signal: string | null; coreDumped: boolean; waitStatus: number } | null;
+  signals: SignalRecord[];
+  core: CoreRecord;
 }
 
 export const noCore = (reason: string | null = null): CoreRecord =>
@@ -74,15 +106,34 @@ export function whereText(w: SignalLocation): string {
 
 export function renderText(r: RunReport): string {
   const out: string[] = [];
-  for (const s of r.signals) {
+  for (let i = 0; i < r.signals.length; i++) {
+    const s = r.signals[i];
     const parts = [`${s.name} ${s.codeName}`];
     if (s.addr) parts.push(`addr=${s.addr}`);
     if (s.esr) parts.push(`esr=${s.esr}`);
     if (s.fault) parts.push(`(${s.fault})`);
-    out.push(`signal: ${parts.join(' ')} → ${s.action}${s.icount !== null ? ` at insn ${s.icount}` : ''}`);
+    // a run of the same signal with nothing to locate (a parent's SIGCHLDs) is one line
+    let n = 1;
+    const same = (t: SignalRecord) => t.pc === undefined && t.name === s.name && t.codeName === s.codeName && t.action === s.action;
+    while (s.pc === undefined && i + n < r.signals.length && same(r.signals[i + n])) n++;
+    const last = r.signals[i + n - 1];
+    const at = s.icount === null ? '' : n > 1 ? ` ×${n} at insns ${s.icount}…${last.icount}` : ` at insn ${s.icount}`;
+    out.push(`signal: ${parts.join(' ')} → ${s.action}${at}`);
     if (s.pc !== undefined) out.push(`  at ${whereText(s as SignalLocation)}`);
+    i += n - 1;
+  }
+  for (const c of r.sysctlChanges ?? []) {
+    out.push(`sysctl: ${c.name} = ${JSON.stringify(c.new)} (was ${JSON.stringify(c.old)}; written by ${c.pid} (${c.comm})` +
+      `${c.icount !== null ? ` at insn ${c.icount}` : ''})`);
   }
   for (const l of r.kernelLog) out.push(`kernel: ${l}`);
+  // the other processes that died by a signal, one line each: what a waiting parent saw
+  for (const p of (r.processes ?? []).slice(1)) {
+    if (p.exit?.kind !== 'signaled') continue;
+    const where = p.signals.find((s) => s.name === p.exit!.signal && s.pc !== undefined);
+    out.push(`process ${p.pid} (${p.program}): killed by ${p.exit.signal}${p.exit.coreDumped ? ` (core dumped: ${p.core.path})` : ''}` +
+      `${where ? ` at ${whereText(where as SignalLocation)}` : ''}`);
+  }
   const line = shellLine(r);
   if (line) out.push(line);
   if (r.exit.kind === 'exited') out.push(`exited with status ${r.exit.code}`);

@@ -14,17 +14,20 @@ import { FileTable } from './fs/files.ts';
 import { hostToGuest } from './fs/namei.ts';
 import { readCpuFeatures, type CpuFeatures } from './arch/arm64/cpufeature.ts';
 import { doSignal, type SyscallReturn } from './arch/arm64/signal.ts';
-import { sysCallTable } from './arch/arm64/syscall.ts';
-import type { Kernel, Sysctl } from './kernel/kernel.ts';
+import { sysCallTable, finishWait } from './arch/arm64/syscall.ts';
+import type { Kernel, Sysctl, Ptracer } from './kernel/kernel.ts';
 import { Task, SignalStruct, SighandStruct, FsStruct, defaultRlimits } from './kernel/task.ts';
-import { Scheduler } from './kernel/sched.ts';
-import { sendSignal } from './kernel/signal.ts';
+import { Scheduler, wakeReason, type CpuContext } from './kernel/sched.ts';
+import { sendSignal, signalPending } from './kernel/signal.ts';
 import { SI_KERNEL, SI_USER } from './kernel/sigdefs.ts';
 import { Itimers, ITIMER_REAL } from './kernel/itimer.ts';
 import { Clock } from './kernel/time.ts';
 import type { MachineOptions } from './options.ts';
 import { LoaderError, InternalError } from './errors.ts';
 import { Tracer, type TraceSink, type TraceEventMap, type NoticeMap } from './trace.ts';
+
+/** pid_max's default (PID_MAX_DEFAULT) */
+const PID_MAX = 32768;
 
 export class System implements Kernel {
   readonly sched: Scheduler;
@@ -42,15 +45,28 @@ export class System implements Kernel {
   readonly console = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
   /** die() with panic_on_oops ran */
   panicked = false;
-  /** the only task waits for something that cannot happen (blockForever's reason) */
+  /** every task waits for something that cannot happen: the first one's reason */
   stuck: string | null = null;
+  /** an outside event asks schedule() to return to the run loop (runUntil's time stop) */
+  breakSchedule = false;
+  /** the first process: orphans are reparented to it, the report's top-level fields are its */
+  readonly init: Task;
+  private lastPid: number;
+  private lastIno = 20000;
+  /** the virtual clock's instruction part: instructions retired on engines before the one now running */
+  private retiredBefore = 0n;
+  private accounted: { cpu: Cpu; at: bigint } | null = null;
+  /** the current engine's count when the running task's time slice began */
+  private sliceBegin = 0n;
   /** the run's virtual-time limit passed */
   timedOut = false;
   /**
-   * Called once when the only task would wait forever, before the run is declared stuck: the emulator's outside
+   * Called once when every task would wait forever, before the run is declared stuck: the emulator's outside
    * world may act then (send a signal, write a gcore). true when it sent something that may end the wait.
    */
   onStuck: ((reason: string) => boolean) | null = null;
+  /** a tracer attached to the process (the gdb stub: src/gdbstub/), consulted by get_signal */
+  ptracer: Ptracer | null = null;
   /** the outside world's timers (signals and gcores at a virtual time, the timeout), earliest first */
   private readonly hrtimers: { at: bigint; fn: () => void; wakes: boolean }[] = [];
   private readonly rng: Buffer;
@@ -73,11 +89,13 @@ export class System implements Kernel {
     }
     this.rng = createHash('sha256').update(`arm64-fault seed ${o.seed}`).digest();
     const cpu = new Cpu({ countInsns: o.countInsns });
-    this.tracer = new Tracer(sink, () => this.icountNumber());
-    this.clock = new Clock(o.time, () => cpu.icount);
+    this.lastPid = o.pid;
+    this.tracer = new Tracer(sink, () => this.icountNumber(), () => ({ tgid: this.task.pid, tid: this.task.tid }));
+    this.clock = new Clock(o.time, () => this.retired(this.sched ? this.cpu : cpu));
     try {
       this.features = readCpuFeatures(cpu);
-      this.sched = new Scheduler(this.bootTask(programPath, file, cpu));
+      this.init = this.bootTask(programPath, file, cpu);
+      this.sched = new Scheduler(this.init, o.schedSeed);
     } catch (e) {
       cpu.close();
       throw e;
@@ -99,6 +117,7 @@ export class System implements Kernel {
       cred: { uid: o.uid, euid: cred.euid, suid: cred.euid, fsuid: cred.euid, gid: o.gid, egid: cred.egid, sgid: cred.egid, fsgid: cred.egid },
     });
     task.cwd = o.cwd;
+    task.argv = argv;
     mm.coredumpFilter = o.coredumpFilter;
     mm.dumpable = o.dumpable ?? cred.dumpable;
     const exec = loadElfBinary(mm, {
@@ -110,6 +129,17 @@ export class System implements Kernel {
     cpu.pc = exec.entry;
     cpu.sp = exec.sp;
     return task;
+  }
+
+  /** The instructions retired by every engine so far (null when not counted): the clock's instruction part. */
+  private retired(cpu: Cpu): bigint | null {
+    const n = cpu.icount;
+    if (n === null) return null;
+    if (this.accounted?.cpu !== cpu) {
+      if (this.accounted) this.retiredBefore += (this.accounted.cpu.icount ?? 0n) - this.accounted.at;
+      this.accounted = { cpu, at: n };
+    }
+    return this.retiredBefore + n - this.accounted.at;
   }
 
   get task(): Task { return this.sched.current; }
@@ -159,14 +189,36 @@ export class System implements Kernel {
     throw new InternalError(msg);
   }
 
-  blockForever(reason: string): void {
-    this.notice('blocked_forever', { reason });
-    this.stuck ??= reason;
+  allocPid(): number {
+    const used = new Set(this.sched.tasks.flatMap((t) => [t.tid, t.pid, t.pgrp, t.sid]));
+    do this.lastPid = this.lastPid >= PID_MAX ? 300 : this.lastPid + 1; // alloc_pid wraps to RESERVED_PIDS
+    while (used.has(this.lastPid));
+    return this.lastPid;
   }
 
-  /** The run cannot go on: the task is dead, the kernel panicked, waits forever, or the time is up. */
+  /**
+   * get_next_ino: a counter shared by the pseudo filesystems (pipefs here). A booted machine has handed out
+   * thousands before the program starts; ours starts at a fixed value so that `pipe:[N]` is the same every run.
+   */
+  getNextIno(): number {
+    return this.lastIno++;
+  }
+
+  newCpu(): Cpu {
+    return new Cpu({ countInsns: this.options.countInsns });
+  }
+
+  wakeUpNewTask(t: Task, regs: CpuContext): void {
+    this.sched.wakeUpNewTask(t, regs);
+  }
+
+  releaseTask(t: Task): void {
+    this.sched.release(t);
+  }
+
+  /** The run cannot go on: every task is dead, the kernel panicked, all wait forever, or the time is up. */
   get halted(): boolean {
-    return this.task.exitState !== null || this.panicked || this.stuck !== null || this.timedOut;
+    return this.panicked || this.stuck !== null || this.timedOut || this.sched.tasks.every((t) => t.exitState !== null);
   }
 
   /**
@@ -179,6 +231,12 @@ export class System implements Kernel {
     this.hrtimers.splice(i < 0 ? this.hrtimers.length : i, 0, { at, fn, wakes });
   }
 
+  /** Removes an outside event that has not fired. */
+  cancelTimer(fn: () => void): void {
+    const i = this.hrtimers.findIndex((t) => t.fn === fn);
+    if (i >= 0) this.hrtimers.splice(i, 1);
+  }
+
   /** Virtual ns until the next outside event (only those that can end a wait, with `waking`; 0 when due), or null. */
   nextTimer(waking = false): bigint | null {
     const t = waking ? this.hrtimers.find((x) => x.wakes) : this.hrtimers[0];
@@ -187,9 +245,11 @@ export class System implements Kernel {
     return left > 0n ? left : 0n;
   }
 
-  /** kill(2) from the parent: SI_USER with its pid and our uid, to the whole process (shared queue). */
+  /** kill(2) from the first process's parent: SI_USER with its pid and our uid, to the first process. */
   killFromParent(signo: number): void {
-    sendSignal(this, { signo, errno: 0, code: SI_USER, pid: this.task.ppid, uid: this.task.uid }, 'tgid', 'external');
+    const t = this.init;
+    if (t.exitState !== null) return;
+    sendSignal(this, { signo, errno: 0, code: SI_USER, pid: t.ppid, uid: t.uid }, 'tgid', 'external', t);
   }
 
   /**
@@ -197,9 +257,14 @@ export class System implements Kernel {
    * events that are due. true when something fired.
    */
   fireTimers(): boolean {
-    const sigs = this.task.signal.itimers.due();
-    for (const signo of sigs) sendSignal(this, { signo, errno: 0, code: SI_KERNEL, pid: 0, uid: 0 }, 'tgid', 'kernel');
-    let fired = sigs.length > 0;
+    let fired = false;
+    for (const t of this.sched.tasks) {
+      if (t.leader !== t || t.exitState !== null) continue;
+      for (const signo of t.signal.itimers.due()) {
+        sendSignal(this, { signo, errno: 0, code: SI_KERNEL, pid: 0, uid: 0 }, 'tgid', 'kernel', t);
+        fired = true;
+      }
+    }
     while (this.hrtimers.length > 0 && this.nextTimer() === 0n && !this.halted) {
       this.hrtimers.shift()!.fn();
       fired = true;
@@ -207,44 +272,101 @@ export class System implements Kernel {
     return fired;
   }
 
-  sleepInterruptible(ns: bigint | null, wake: () => boolean): bigint | null {
-    let left = ns;
-    const itimers = this.task.signal.itimers;
+  /** Virtual ns until the next event that can make a task runnable or must be handled: a wait's deadline, an
+   *  interval timer, an outside event (only those that can end a wait, with `waking`); 0 when due, or null. */
+  nextEvent(waking = false): bigint | null {
+    const now = this.clock.elapsed();
+    let next = this.nextTimer(waking);
+    const consider = (left: bigint | null) => {
+      if (left !== null && (next === null || left < next)) next = left < 0n ? 0n : left;
+    };
+    for (const t of this.sched.tasks) {
+      if (t.exitState !== null) continue;
+      if (t.wait?.deadline != null) consider(t.wait.deadline - now);
+      if (t.leader === t) for (const r of t.signal.itimers.remaining()) if (r.which === ITIMER_REAL || t.wait === null) consider(r.left);
+    }
+    return next;
+  }
+
+  /** Another task's wait can end now (its deadline passed, its condition holds or a signal came). */
+  wakeable(): boolean {
+    const now = this.clock.elapsed();
+    return this.sched.tasks.some((t) => t !== this.task && t.exitState === null && !t.stopped && wakeReason(t, now) !== null);
+  }
+
+  /** The running task's time slice is over (the quantum ran out) and another task could take the CPU. */
+  sliceEnd(): bigint | null {
+    return this.sched.othersRunnable() ? this.sliceBegin + this.options.quantum : null;
+  }
+
+  /**
+   * schedule(): current waits, is dead or used up its slice: the next task that can run takes the CPU; one whose
+   * wait ends finishes its syscall first. When none can run, virtual time passes to the next timer; when no
+   * timer is left either, every task waits forever: the outside world may act once (onStuck), else the run is
+   * stuck.
+   */
+  schedule(): void {
     let stuckSeen = false;
-    for (;;) {
-      if (wake() || this.halted) return left ?? 0n;
-      // only ITIMER_REAL runs while the process sleeps: the other two count its CPU time
-      const real = itimers.remaining().find((r) => r.which === ITIMER_REAL)?.left ?? null;
-      // an endless wait with nothing that could end it is stuck now, whatever gcores or timeout lie ahead
-      const outside = left === null && this.nextTimer(true) === null ? null : this.nextTimer();
-      const next = real === null ? outside : outside === null || real < outside ? real : outside;
-      if (next === null || (left !== null && next > left)) {
-        if (left !== null) {
-          this.clock.sleep(left);
-          return 0n;
-        }
-        if (stuckSeen || !this.onStuck) return null;
-        stuckSeen = true;
-        if (!this.onStuck(this.stuckReason())) return null;
+    while (!this.halted) {
+      const next = this.sched.pickNextTask(this.clock.elapsed());
+      if (next) {
+        this.contextSwitch(next.task);
+        if (next.why) finishWait(this, next.why);
+        // a signal that came while it was off the CPU is handled on its way back to user mode
+        else if (signalPending(this.task)) this.exitToUserMode();
+        if (this.task.exitState === null && !this.task.wait) return;
         continue;
       }
-      this.clock.sleep(next);
-      if (left !== null) left -= next;
+      const left = this.nextEvent(true) === null ? null : this.nextEvent();
+      if (left === null) {
+        if (!stuckSeen && this.onStuck) {
+          stuckSeen = true;
+          if (this.onStuck(this.stuckReasons().join('; '))) continue;
+        }
+        for (const r of this.stuckReasons()) this.notice('blocked_forever', { reason: r });
+        for (const t of this.sched.tasks) if (t.wait?.deadline === null) this.trace('sleep_forever', { syscall: t.wait.reason.split(':')[0], blocked: `0x${t.blocked.toString(16)}` });
+        this.stuck = this.stuckReasons()[0] ?? 'no task can run';
+        return;
+      }
+      this.clock.sleep(left);
       this.fireTimers();
+      if (this.breakSchedule) break;
+    }
+    this.breakSchedule = false;
+  }
+
+  /** Runs fn as task t (a live one) and comes back to current: the outside world's gcore of the first process. */
+  asTask<T>(t: Task, fn: () => T): T | null {
+    if (t.exitState !== null) return null;
+    const prev = this.task;
+    this.sched.contextSwitch(t);
+    try {
+      return fn();
+    } finally {
+      this.sched.contextSwitch(prev);
     }
   }
 
-  /** What the task waits in, for a stuck report: the syscall and its arguments. */
-  private stuckReason(): string {
-    const cpu = this.cpu;
-    const args = [0, 1, 2, 3].map((i) => `0x${cpu.x(i).toString(16)}`).join(', ');
-    const nr = Number(cpu.x(8));
-    return `task ${this.task.tid} (${this.task.comm}) waits in ${sysCallTable[nr]?.[0] ?? `syscall ${nr}`}(${args}) with nothing that could wake it`;
+  private contextSwitch(next: Task): void {
+    const prev = this.task;
+    this.sched.contextSwitch(next);
+    if (next !== prev || this.sliceBegin === 0n) this.sliceBegin = this.cpu.icount ?? 0n;
+  }
+
+  /** What each waiting task waits in, for a stuck report: the syscall, its arguments, what it waits for. */
+  private stuckReasons(): string[] {
+    return this.sched.tasks.filter((t) => t.exitState === null && (t.wait || t.stopped)).map((t) => {
+      if (t.stopped) return `task ${t.tid} (${t.comm}) is stopped by ${t.signal.stopSignal} with nobody to continue it`;
+      const nr = t.waitSyscall?.nr ?? -1;
+      const args = (t.waitSyscall?.args ?? []).slice(0, 4).map((a) => `0x${a.toString(16)}`).join(', ');
+      return `task ${t.tid} (${t.comm}) waits in ${sysCallTable[nr]?.[0] ?? `syscall ${nr}`}(${args}) ${t.wait!.reason}, with nothing that could wake it`;
+    });
   }
 
   /** exit_to_user_mode → do_notify_resume: timers that expired, then do_signal. */
   exitToUserMode(sc?: SyscallReturn): void {
     this.fireTimers();
+    if (this.task.exitState !== null) return;
     doSignal(this, this.mm.vdsoBase, sc);
   }
 }

@@ -42,6 +42,16 @@ export interface TraceEventMap {
   coredump_step: { step: string; ok: boolean; detail: string };
   coredump_end: { dumped: boolean; reason: string | null; path?: string | null; size?: number; truncated?: boolean };
   gcore: { path: string; size: number };
+  /** copy_process made a task (task:task_newtask) */
+  task_newtask: { pid: number; comm: string; clone_flags: Hex };
+  /** exec loaded a new program into the task (sched:sched_process_exec) */
+  sched_process_exec: { filename: string; pid: number; old_pid: number };
+  /** do_exit (sched:sched_process_exit): the task's wait status */
+  sched_process_exit: { comm: string; pid: number; status: number };
+  /** a group stop took the process (do_signal_stop) or SIGCONT ended it */
+  signal_stop: { sig: number; stopped: boolean };
+  /** a write to a /proc/sys file stored a value (proc_sys_write): the sysctl, its old and new value, the writer */
+  proc_sys_write: { sysctl: string; old: string; new: string; pid: number; comm: string };
 }
 
 export interface NoticeMap {
@@ -51,12 +61,15 @@ export interface NoticeMap {
   arm64_force_sig_fault: { signo: number; str: string };
   /** the exception was handled without a signal (an emulated instruction): nothing of it is left to report */
   exception_return: Record<string, never>;
-  /** the only task waits for something that cannot happen */
+  /** a task waits for something that cannot happen */
   blocked_forever: { reason: string };
+  /** the guest asked for something not emulated: it got Linux's errno for it */
+  unsupported: { what: string; errno: number };
 }
 
 export type TraceEventName = keyof TraceEventMap;
-export type TraceEvent = { name: string; icount: number | null; [field: string]: unknown };
+/** every event carries the instruction count of its process's engine and the task it happened in (tgid, tid) */
+export type TraceEvent = { name: string; icount: number | null; tgid?: number; tid?: number; [field: string]: unknown };
 export type TraceSink = (e: TraceEvent) => void;
 
 /** What the Recorder implements: every tracepoint and every notice, as they happen. */
@@ -72,13 +85,14 @@ export class Tracer {
   watcher: TraceSink | null = null;
   observer: Observer | null = null;
 
-  constructor(private readonly sink: TraceSink | undefined, private readonly icount: () => number | null) {}
+  constructor(private readonly sink: TraceSink | undefined, private readonly icount: () => number | null,
+    private readonly current: () => { tgid: number; tid: number } = () => ({ tgid: 0, tid: 0 })) {}
 
   /** One branch when nobody listens. */
   emit<K extends TraceEventName>(name: K, data: TraceEventMap[K]): void {
     const observe = this.observer?.wants.has(name) ?? false;
     if (!this.sink && !this.watcher && !observe) return;
-    const e: TraceEvent = { name, icount: this.icount(), ...data };
+    const e: TraceEvent = { name, icount: this.icount(), ...this.current(), ...data };
     this.sink?.(e);
     if (observe) this.observer!.event(e);
     this.watcher?.(e);

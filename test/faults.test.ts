@@ -28,6 +28,8 @@ const cases: Record<string, Want> = {
   bus_adraln_stxr: W('SIGBUS', 'BUS_ADRALN', 'buf+1', 0x92000061, 'alignment fault', 'qemu checks the exclusive monitor before alignment'),
   bus_adraln_ldaxr: W('SIGBUS', 'BUS_ADRALN', 'buf+1', 0x92000021, 'alignment fault'),
   bus_adraln_lse: W('SIGBUS', 'BUS_ADRALN', 'buf+13', 0x92000061, 'alignment fault'),
+  bus_adraln_ldar: W('SIGBUS', 'BUS_ADRALN', 'buf+4', 0x92000021, 'alignment fault'),
+  bus_adraln_stlur: W('SIGBUS', 'BUS_ADRALN', 'buf+13', 0x92000061, 'alignment fault'),
   bus_adraln_sp_load: W('SIGBUS', 'BUS_ADRALN', 'buf+8', 0x9a000000, 'SP/PC alignment exception', 'qemu omits SP alignment checks'),
   bus_adraln_sp_store: W('SIGBUS', 'BUS_ADRALN', 'buf+8', 0x9a000000, 'SP/PC alignment exception', 'qemu omits SP alignment checks'),
   bus_adraln_sp_pair: W('SIGBUS', 'BUS_ADRALN', 'buf+8', 0x9a000000, 'SP/PC alignment exception', 'qemu omits SP alignment checks'),
@@ -141,7 +143,8 @@ describe('the kernel path as trace events', () => {
     new Machine(prog('segv_maperr_null'), { rlimitCore: 0n, root: '/tmp' }, sink).run();
     const chain = events.filter((e) => !e.name.startsWith('sys_')).map((e) => e.name);
     expect(chain).toEqual(['exception_entry', 'mem_abort', 'do_page_fault', 'signal_generate', 'signal_deliver',
-      'coredump_begin', 'coredump_step', 'coredump_step', 'coredump_step', 'coredump_step', 'coredump_step', 'coredump_end']);
+      'coredump_begin', 'coredump_step', 'coredump_step', 'coredump_step', 'coredump_step', 'coredump_step', 'coredump_end',
+      'sched_process_exit']);
     const abort = events.find((e) => e.name === 'mem_abort')!;
     expect([abort.fault, abort.handler, abort.esr]).toEqual(['level 2 translation fault', 'do_translation_fault', '0x92000006']);
     expect(events.every((e) => e.icount === null || e.icount <= 11)).toBe(true);

@@ -18,6 +18,20 @@ function hang(o: Partial<MachineOptions>, ...args: string[]) {
 const bt = (core: string) => spawnSync('gdb-multiarch', ['-nx', '-batch', '-ex', 'bt', prog('hang_sleep'), core], { encoding: 'utf8' });
 
 describe('hangs', () => {
+  it('runUntil({ time }) stops inside a sleep; kill() then interrupts it like a signal from another process', async () => {
+    const { createMachine } = await import('../src/index.ts');
+    const root = mkdtempSync(join(tmpdir(), 'af-hang-'));
+    const m = createMachine({ program: prog('hang_sleep'), root, argv: [prog('hang_sleep'), 'handler'] });
+    const at = m.runUntil({ time: 4n * S });
+    expect(at.reason).toBe('time');
+    expect(m.sys.clock.elapsed()).toBe(4n * S);
+    m.kill(10); // SIGUSR1: the handler runs, nanosleep returns EINTR with the 6 s left (less what ran before it)
+    expect(m.runUntil({ time: 5n * S }).reason).toBe('time');
+    const r = m.run();
+    expect(r.stdout).toMatch(/^sleeping\nnanosleep=-1 errno=EINTR rem=6\.0000\d{5}\npausing\n$/);
+    expect(r.exit.kind).toBe('stuck');
+  });
+
   it('`sleep 10` hit by SIGQUIT at 1 s of virtual time: killed in nanosleep, with a core whose bt shows it', () => {
     const { r } = hang({ timedSignals: [{ signo: 3, ns: S }] });
     expect([r.stdout, r.exit.kind, r.exit.signal, r.exit.coreDumped]).toEqual(['sleeping\n', 'signaled', 'SIGQUIT', true]);
@@ -37,7 +51,7 @@ describe('hangs', () => {
   it('pause() with nothing that could end it: outcome stuck, naming the syscall', () => {
     const { r } = hang({});
     expect(r.exit).toMatchObject({ kind: 'stuck', signal: null, coreDumped: false });
-    expect(r.notes[0]).toBe('stuck: task 1000 (hang_sleep) waits in ppoll(0x0, 0x0, 0x0, 0x0) with nothing that could wake it');
+    expect(r.notes[0]).toBe('stuck: task 1000 (hang_sleep) waits in ppoll(0x0, 0x0, 0x0, 0x0) for a signal, with nothing that could wake it');
   });
 
   it('--on-stuck SIGQUIT: the signal ends the wait and its default action dumps core', () => {

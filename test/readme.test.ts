@@ -29,7 +29,7 @@ function matches(want: string, got: string): boolean {
 
 describe('README tutorial', () => {
   it('has the blocks of every step', () => {
-    expect(blocks.length).toBe(5);
+    expect(blocks.length).toBe(6);
   });
 
   it.each(blocks.map((b, i) => [i + 1, b.split('\n')[0], b] as const))('block %i: %s', (_i, _first, block) => {

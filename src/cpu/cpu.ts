@@ -5,16 +5,19 @@ import {
   UC_CPU_ARM64_MAX, UC_ARM64_REG_CPACR_EL1, UC_ARM64_REG_CP_REG, AF_FAULT_SP, type IcountLib,
   AF_COUNT_NONE, AF_COUNT_BLOCK, AF_REG_SP, AF_REG_PC, AF_REG_NZCV, AF_REG_FPSR, AF_REG_FPCR, AF_REG_TPIDR,
   AF_IO_DIRTY, AF_IO_LIMIT, AF_IO_PENDING, AF_IO_CODE, AF_IO_ADDR, AF_IO_SIZE, AF_IO_FAULT, AF_IO_ICOUNT, AF_IO_PC,
-  AF_IO_LEN, AF_PENDING_INTR,
+  AF_IO_LEN, AF_PENDING_INTR, AF_NREGS,
 } from './unicorn.ts';
 import { memKind, EXCP_DATA_ABORT, type CpuStop } from './stop.ts';
 import { UnicornError, EmulatorError, EngineMemoryError } from '../errors.ts';
+import { CpuDebug } from './debug.ts';
 
 export * from './stop.ts';
 
 export interface CpuOptions {
   /** exact instruction counting (native hook); costs about 4x in tight loops */
   countInsns: boolean;
+  /** the translated-code buffer, MiB (default 128) */
+  tcgBufferMiB?: number;
 }
 
 const TRAMPOLINE = 0x1000n; //      below mmap_min_addr: no guest mapping can be there
@@ -47,7 +50,8 @@ export class Cpu {
   private readonly ctx: unknown;
   private readonly counter: unknown;
   private atEl0 = false;
-  private closed = false;
+  /** the engine was freed (its mm is gone); the instruction count stays readable */
+  closed = false;
   /** Register file shared with native/run.c: x0..x30, sp, pc, nzcv, fpsr, fpcr, tpidr, then the stop record.
    *  Read in one call per stop; changed registers are written back in the next run's call (AF_IO_DIRTY). */
   private readonly r = new BigUint64Array(AF_IO_LEN);
@@ -58,6 +62,7 @@ export class Cpu {
   private vValid = false;
   private vDirty = false;
   private icountCache: bigint | null = null;
+  private dbg: CpuDebug | null = null;
 
   constructor(readonly options: CpuOptions) {
     this.U = unicorn();
@@ -68,9 +73,10 @@ export class Cpu {
     this.ic = this.U.icount;
     this.uc = this.U.open();
     this.check('uc_ctl(CPU_MODEL)', this.U.setCpuModel(this.uc, UC_CPU_ARM64_MAX));
-    // 128 MiB of translated code instead of 1 GiB: Unicorn sets the buffer up in a quarter of the time (a cold
-    // start's few ms), and a full buffer is simply flushed. Older engines without the control keep theirs.
-    this.U.setTcgBufferSize(this.uc, 128 << 20);
+    // 32 MiB of translated code instead of 1 GiB: Unicorn sets a 128 MiB buffer up in ~19 ms and a 32 MiB one in
+    // ~1.2 ms (measured; every fork and exec makes an engine), and a full buffer is simply flushed. Older engines
+    // without the control keep theirs.
+    this.U.setTcgBufferSize(this.uc, (options.tcgBufferMiB ?? 32) << 20);
     // the engine's stop hooks (exceptions, invalid accesses) and the exact counter are C (native/icount.c)
     this.ctx = this.ic.createWith(this.uc, options.countInsns ? AF_COUNT_BLOCK : AF_COUNT_NONE);
     // guest memory in a pool of few engine regions, translated page by page by a TLB fill hook (native/tlb.c)
@@ -135,6 +141,7 @@ export class Cpu {
   read(addr: bigint, len: number): Buffer | null {
     const out = Buffer.alloc(len);
     if (len === 0) return out;
+    if (this.closed) return null;
     return this.ic.read(this.uc, this.ctx, addr, out, len) === 0 ? out : null;
   }
   readInto(addr: bigint, out: Buffer): boolean {
@@ -167,6 +174,7 @@ export class Cpu {
   /** The cached register file, loaded in one call when a stop has not already filled it. */
   private regs(): BigUint64Array {
     if (!this.regsValid) {
+      if (this.closed) throw new EmulatorError('the engine of an mm that is gone was used');
       this.ic.regsRead(this.uc, this.io);
       this.r[AF_IO_DIRTY] = 0n;
       this.regsValid = true;
@@ -217,10 +225,13 @@ export class Cpu {
     for (const a of sites) this.check('af_sp_site', this.ic.spSite(this.uc, this.counter, a + 4n));
   }
 
-  /** Arms the alignment check of store-exclusives (counted mode; DIVERGENCE: not with --fast). */
-  watchStoreExclusives(sites: bigint[]): void {
+  /**
+   * Arms the natural-alignment check of the instructions the engine runs misaligned (arch/arm64/align.ts: arg is
+   * its encodeAlignSite). Counted mode only: DIVERGENCE: with --fast these accesses never take an alignment fault.
+   */
+  watchAlignment(sites: Array<{ address: bigint; arg: bigint }>): void {
     if (this.counter === undefined) return;
-    for (const a of sites) this.check('af_align_site', this.ic.alignSite(this.uc, this.counter, a));
+    for (const s of sites) this.check('af_align_site', this.ic.alignSite(this.uc, this.counter, s.address, s.arg));
   }
 
   /**
@@ -248,6 +259,11 @@ export class Cpu {
     this.U.hookDel(this.uc, this.breakpoint.hook);
     this.invalidateCode(this.breakpoint.addr, this.breakpoint.addr + 4n);
     this.breakpoint = null;
+  }
+
+  /** The debugger's breakpoints and watchpoints (the gdb stub), made on first use. */
+  get debug(): CpuDebug {
+    return this.dbg ??= new CpuDebug(this.U, this.uc, this.ic, (b, e) => this.invalidateCode(b, e));
   }
 
   /** Forgets translated code in [start, end), so hooks added for it take effect. */
@@ -329,6 +345,7 @@ export class Cpu {
     if (this.vDirty) this.flushRegs();
     r[AF_IO_LIMIT] = limit ?? 0xffffffffffffffffn;
     this.pending = null;
+    this.dbg?.arm();
     const begin = r[AF_REG_PC];
     if (this.breakpoint) this.breakpoint.skip = this.breakpoint.addr === begin;
     // one native call: write back changed registers, run, fold the stop, read the registers (native/run.c)
@@ -336,13 +353,19 @@ export class Cpu {
     r[AF_IO_DIRTY] = 0n;
     this.vValid = false;
     this.icountCache = this.counter !== undefined ? r[AF_IO_ICOUNT] : null;
-    const p = this.pending as Cpu['pending'];
+    let p = this.pending as Cpu['pending'];
     const fault = r[AF_IO_FAULT];
     if (fault !== 0n) {
       const pc = fault & ((1n << 62n) - 1n); // run.c moved the pc there
-      // a store-exclusive is reported like QEMU's own alignment data abort: syndrome.ts decodes the access
+      // a site's alignment fault is reported like QEMU's own alignment data abort: syndrome.ts decodes the access
       return fault & AF_FAULT_SP ? { kind: 'sp-align', pc } : { kind: 'intr', intno: EXCP_DATA_ABORT, pc };
     }
+    // a debugger breakpoint or watchpoint (a watched access is undone: its instruction has not run)
+    const dpc = this.dbg?.taken((regs, store) => {
+      for (let i = 0; i < AF_NREGS; i++) if (r[i] !== regs.readBigUInt64LE(8 * i)) this.writeReg(i, regs.readBigUInt64LE(8 * i));
+      if (store) this.write(store.addr, store.old);
+    });
+    if (p === null && dpc != null) p = { kind: 'breakpoint', pc: dpc };
     if (p !== null) {
       // counted as it started (or with its block); it has not run
       if (this.counter !== undefined) {

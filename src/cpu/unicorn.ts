@@ -31,7 +31,10 @@ export const UC_CPU_ARM64_MAX = 3;
 export const UC_HOOK_INTR = 1 << 0;
 export const UC_HOOK_CODE = 1 << 2;
 export const UC_HOOK_MEM_INVALID = 0x3f0; // READ/WRITE/FETCH × UNMAPPED/PROT
+export const UC_HOOK_MEM_READ = 1 << 10;
+export const UC_HOOK_MEM_WRITE = 1 << 11;
 
+export const UC_MEM_WRITE = 17; // a valid write, as UC_HOOK_MEM_WRITE reports it
 export const UC_MEM_READ_UNMAPPED = 19;
 export const UC_MEM_WRITE_UNMAPPED = 20;
 export const UC_MEM_FETCH_UNMAPPED = 21;
@@ -75,6 +78,7 @@ export type UcHandle = unknown;
 export type IntrCallback = (intno: number) => void;
 export type MemInvalidCallback = (type: number, address: bigint, size: number) => boolean;
 export type CodeCallback = (address: bigint, size: number) => void;
+export type MemCallback = (type: number, address: bigint, size: number, value: bigint) => void;
 
 /** The uc_* functions this project uses, with koffi types hidden. */
 export interface UnicornLib {
@@ -99,6 +103,12 @@ export interface UnicornLib {
   hookIntr(uc: UcHandle, cb: IntrCallback): void;
   hookMemInvalid(uc: UcHandle, cb: MemInvalidCallback): void;
   hookCode(uc: UcHandle, cb: CodeCallback, begin: bigint, end: bigint): bigint;
+  /** A code or memory (UC_HOOK_MEM_READ/WRITE) callback registered once for many hooks: the debugger adds and
+   *  removes its breakpoints and watchpoints at every stop, and koffi's registered callbacks are a finite pool. */
+  codeCallback(cb: CodeCallback): unknown;
+  memCallback(cb: MemCallback): unknown;
+  /** uc_hook_add of such a callback on [begin, end] (a memory hook fires for accesses starting there) */
+  hookAdd(uc: UcHandle, type: number, callback: unknown, begin: bigint, end: bigint): bigint;
   hookDel(uc: UcHandle, hh: bigint): number;
   version(): string;
   /** which library is in use: its version, host path, and whether it is the project copy or the system one */
@@ -130,10 +140,10 @@ export interface IcountLib {
   spSite(uc: UcHandle, c: unknown, address: bigint): number;
   spWatch(c: unknown, on: boolean): void;
   /** the alignment fault that stopped the engine (and clears it): 0n, or its pc with the kind in bits 63:62
-   *  (AF_FAULT_SP; otherwise a store-exclusive) */
+   *  (AF_FAULT_SP; otherwise an alignment site) */
   takeFault(c: unknown): bigint;
-  /** hook a store-exclusive to check its alignment (QEMU does not) */
-  alignSite(uc: UcHandle, c: unknown, address: bigint): number;
+  /** hook the instruction at address to check its natural alignment (arch/arm64/align.ts encodeAlignSite: arg) */
+  alignSite(uc: UcHandle, c: unknown, address: bigint, arg: bigint): number;
   /** the stop hooks and a counting scheme (AF_COUNT_*) in C; the engine's intr/mem hooks then live there */
   createWith(uc: UcHandle, mode: number): unknown;
   /** the scheme in force (AF_COUNT_BLOCK falls back to AF_COUNT_INSN on Unicorn < 2.1) */
@@ -213,7 +223,7 @@ function loadIcount(): IcountLib | null {
   const spSite = so.func('int af_sp_site(void *uc, void *c, uint64_t address)');
   const spWatch = so.func('void af_sp_watch(void *c, int on)');
   const takeFault = so.func('uint64_t af_take_fault(void *c)');
-  const alignSite = so.func('int af_align_site(void *uc, void *c, uint64_t address)');
+  const alignSite = so.func('int af_align_site(void *uc, void *c, uint64_t address, uint64_t arg)');
   const createWith = so.func('void *af_new(void *uc, int mode)');
   const mode = so.func('int af_mode(void *c)');
   const free = so.func('void af_free(void *c)');
@@ -271,7 +281,7 @@ function loadIcount(): IcountLib | null {
     spSite: (uc, c, a) => spSite(uc, c, a) as number,
     spWatch: (c, on) => void spWatch(c, on ? 1 : 0),
     takeFault: (c) => BigInt(takeFault(c) as number | bigint),
-    alignSite: (uc, c, a) => alignSite(uc, c, a) as number,
+    alignSite: (uc, c, a, arg) => alignSite(uc, c, a, arg) as number,
   };
 }
 
@@ -369,6 +379,14 @@ export function unicorn(): UnicornLib {
         koffi.pointer(CodeProto));
       return addHook(uc, UC_HOOK_CODE, fn, begin, end);
     },
+    codeCallback: (cb) => koffi.register(
+      (_u: unknown, address: number | bigint, size: number) => cb(BigInt(address), size), koffi.pointer(CodeProto)),
+    memCallback: (cb) => koffi.register(
+      (_u: unknown, t: number, address: number | bigint, size: number, value: number | bigint) => {
+        cb(t, BigInt(address), size, BigInt(value));
+        return true;
+      }, koffi.pointer(MemProto)),
+    hookAdd: (uc, type, callback, begin, end) => addHook(uc, type, callback as Koffi.IKoffiRegisteredCallback, begin, end),
     hookDel: (uc, hh) => ucHookDel(uc, hh) as number,
     version() {
       const v = ucVersion(null, null) as number;

@@ -4,12 +4,13 @@
 import { LoaderError } from '../errors.ts';
 import {
   parseEhdr, parsePhdrs, ET_EXEC, ET_DYN, EM_AARCH64, PT_LOAD, PT_INTERP, PT_PHDR, PT_GNU_STACK, PT_GNU_PROPERTY,
-  PF_X, PF_W, PF_R, parseElfProperties,
+  PF_X, parseElfProperties,
 } from './elf.ts';
 import {
   Mm, type Vma, type MappedFile, PAGE_SIZE, STACK_TOP, TASK_SIZE, pageAlignDown, pageAlignUp,
   VM_READ, VM_WRITE, VM_EXEC, VM_GROWSDOWN,
 } from '../mm/mm.ts';
+import { elfLoad, maximumAlignment, totalMappingSize, segmentName, PAST_NO_RETURN, type LoadTarget } from './binfmt_elf_load.ts';
 import { buildVdso, VDSO_SIZE } from '../arch/arm64/vdso.ts';
 import type { CpuFeatures } from '../arch/arm64/cpufeature.ts';
 
@@ -71,8 +72,11 @@ export interface ExecResult {
 
 export interface ParsedElf { type: number; entry: bigint; phoff: bigint; phdrs: Phdr[]; interp: string | null }
 
-/** Validates the ELF header and program headers; every problem is a LoaderError that names it. */
-export function parseExecutable(file: Buffer, name: string): ParsedElf {
+/**
+ * Validates the ELF header and program headers; every problem is a LoaderError that names it. `isInterp`: the file is
+ * a PT_INTERP interpreter, whose segment checks fail with ENOMEM in load_elf_interp (EINVAL for the program).
+ */
+export function parseExecutable(file: Buffer, name: string, isInterp = false): ParsedElf {
   const fail = (msg: string): never => { throw new LoaderError(name, msg); };
   if (file.length < 64) fail(`not an ELF file: ${file.length} bytes, an ELF64 header needs 64`);
   if (file.readUInt32BE(0) !== 0x7f454c46) fail('not an ELF file (bad magic)');
@@ -84,7 +88,7 @@ export function parseExecutable(file: Buffer, name: string): ParsedElf {
   if (machine !== EM_AARCH64) fail(`e_machine is ${machine}, not EM_AARCH64 (183): not an AArch64 program`);
   if (type !== ET_EXEC && type !== ET_DYN) fail(`e_type ${type} is not an executable (ET_EXEC or ET_DYN)`);
   // BAD_ADDR(e_entry): load_elf_binary fails the exec with -EINVAL (for ET_DYN after adding the load bias)
-  if (entry >= TASK_SIZE) fail(`e_entry 0x${entry.toString(16)} is not a user address (execve fails with EINVAL)`);
+  if (entry >= TASK_SIZE) fail(`e_entry 0x${entry.toString(16)} is not a user address: EINVAL, ${PAST_NO_RETURN}`);
   if (phentsize !== 56) fail(`e_phentsize ${phentsize} is not 56`);
   // load_elf_phdrs: at most 64 KiB of program headers, all inside the file
   if (phnum < 1 || phnum * 56 > 65536) fail(`e_phnum ${phnum} is out of range (1..1170)`);
@@ -104,22 +108,38 @@ export function parseExecutable(file: Buffer, name: string): ParsedElf {
   }
   const loads = phdrs.filter((p) => p.type === PT_LOAD);
   if (loads.length === 0) fail('has no PT_LOAD segment');
+  // load_elf_binary's check after each elf_load (load_elf_interp's: ENOMEM); the mapping itself is elfLoad's
+  const errno = isInterp ? 'ENOMEM' : 'EINVAL';
   loads.forEach((p, i) => {
-    const seg = `PT_LOAD #${i} (vaddr 0x${p.vaddr.toString(16)})`;
-    if (p.filesz > p.memsz) fail(`${seg}: p_filesz 0x${p.filesz.toString(16)} > p_memsz 0x${p.memsz.toString(16)}`);
-    if (p.filesz > 0n && p.offset + p.filesz > BigInt(file.length)) fail(`${seg}: file data lies beyond the end of the file (truncated?)`);
-    if (p.vaddr + p.memsz >= TASK_SIZE) fail(`${seg}: p_memsz 0x${p.memsz.toString(16)} reaches beyond the 48-bit user address space`);
-    if ((p.vaddr - p.offset) % PAGE_SIZE !== 0n) fail(`${seg}: p_vaddr and p_offset are not congruent modulo the page size`);
-    if (i > 0 && p.vaddr < loads[i - 1].vaddr + loads[i - 1].memsz) {
-      // DIVERGENCE: Linux maps a later overlapping segment over the earlier one (MAP_FIXED); we refuse.
-      fail(`${seg} overlaps the previous PT_LOAD segment (segments must be sorted and disjoint)`);
+    const seg = segmentName(i, p);
+    if (p.filesz > p.memsz) fail(`${seg}: p_filesz 0x${p.filesz.toString(16)} > p_memsz: ${errno}, ${PAST_NO_RETURN}`);
+    // elf_load's vm_mmap / vm_brk_flags of such a segment fails first: ENOMEM
+    if (p.vaddr >= TASK_SIZE || p.memsz > TASK_SIZE || TASK_SIZE - p.memsz < p.vaddr) {
+      fail(`${seg}: p_vaddr + p_memsz reaches beyond the 48-bit user address space (TASK_SIZE 0x${TASK_SIZE.toString(16)}): ` +
+        `ENOMEM, ${PAST_NO_RETURN}`);
     }
+    // DIVERGENCE: Linux maps file pages past the end of the file (the program gets SIGBUS when it touches them)
+    if (p.filesz > 0n && p.offset + p.filesz > BigInt(file.length)) fail(`${seg}: file data lies beyond the end of the file (truncated?)`);
+    // vm_mmap refuses an offset that is not page aligned once the page offset of p_vaddr is taken off
+    if ((p.vaddr - p.offset) % PAGE_SIZE !== 0n) fail(`${seg}: p_vaddr and p_offset are not congruent modulo the page size: EINVAL, ${PAST_NO_RETURN}`);
   });
-  if (type === ET_EXEC && loads[0].vaddr < 0x8000n) fail(`first PT_LOAD at 0x${loads[0].vaddr.toString(16)} is below mmap_min_addr (0x8000)`);
   return { type, entry, phoff, phdrs, interp };
 }
 
-const protFlags = (pf: number): number => (pf & PF_R ? VM_READ : 0) | (pf & PF_W ? VM_WRITE : 0) | (pf & PF_X ? VM_EXEC : 0);
+/** load_elf_binary's start_code (lowest PF_X p_vaddr), end_code, start_data (highest p_vaddr), end_data. */
+function codeAndData(mm: Mm, loads: { vaddr: bigint; filesz: bigint; flags: number }[], bias: bigint): void {
+  let startCode = 0xffffffffffffffffn, endCode = 0n, startData = 0n, endData = 0n;
+  for (const ph of loads) {
+    const x = (ph.flags & PF_X) !== 0;
+    if (x && ph.vaddr < startCode) startCode = ph.vaddr;
+    if (startData < ph.vaddr) startData = ph.vaddr;
+    const end = ph.vaddr + ph.filesz;
+    if (x && endCode < end) endCode = end;
+    if (endData < end) endData = end;
+  }
+  [mm.startCode, mm.endCode, mm.startData, mm.endData] = [startCode, endCode, startData, endData].map((a) => BigInt.asUintN(64, a + bias));
+}
+
 
 export function loadElfBinary(mm: Mm, p: ExecParams): ExecResult {
   const { type, entry, phoff, phdrs, interp: interpPath } = parseExecutable(p.file, p.guestPath);
@@ -136,27 +156,36 @@ export function loadElfBinary(mm: Mm, p: ExecParams): ExecResult {
   const mapped: MappedFile = { path: p.guestPath, data: p.file, executable: p.executable };
 
   // setup_arg_pages: the stack vma first, so the segment mappings avoid it.
-  const { stack, strings } = setupStack(mm, p);
+  const { strings } = setupStack(mm, p);
 
+  // The first PT_LOAD in program-header order places the image (load_bias); the image spans total_mapping_size
+  // from its lowest page, whatever the order of the segments.
   let bias = 0n;
-  const lo = pageAlignDown(loads[0].vaddr);
-  const hi = pageAlignUp(loads[loads.length - 1].vaddr + loads[loads.length - 1].memsz);
+  const first = loads[0];
+  const total = pageAlignUp(totalMappingSize(loads));
   if (type === ET_DYN && interp) {
-    // a PIE program: ELF_ET_DYN_BASE (no arch_mmap_rnd()), aligned down to the largest p_align
-    bias = pageAlignDown((ELF_ET_DYN_BASE & ~(maximumAlignment(loads) - 1n)) - loads[0].vaddr);
-    if (!mm.isFree(bias + lo, bias + hi)) throw new LoaderError(p.guestPath, 'ELF_ET_DYN_BASE is taken (EEXIST)');
+    // a PIE program: ELF_ET_DYN_BASE (no arch_mmap_rnd()), aligned down to the largest p_align; elf_map maps
+    // total_size there with MAP_FIXED_NOREPLACE
+    bias = pageAlignDown((ELF_ET_DYN_BASE & ~(maximumAlignment(loads) - 1n)) - first.vaddr);
+    const at = bias + pageAlignDown(first.vaddr);
+    if (!mm.isFree(at, at + total)) throw new LoaderError(p.guestPath, `ELF_ET_DYN_BASE is taken: EEXIST, ${PAST_NO_RETURN}`);
   } else if (type === ET_DYN) {
     // ET_DYN without an interpreter is "a loader": placed in the mmap region, top-down (load_bias from mmap).
     // DIVERGENCE: v6.17 aligns this load_bias down to the largest p_align (64 KiB for most binaries) and moves
     // the brk to ELF_ET_DYN_BASE (brk_moved); kept page-aligned with the brk after the image so that reports
     // and cores of existing static-pie programs stay as they were (to be decided by the project lead).
-    const at = mm.getUnmappedArea(hi - lo);
-    if (at === null) throw new LoaderError(p.guestPath, 'no room in the address space for the program');
-    bias = at - lo;
+    const at = mm.getUnmappedArea(total);
+    if (at === null) throw new LoaderError(p.guestPath, `no room in the address space for the program: ENOMEM, ${PAST_NO_RETURN}`);
+    bias = at - pageAlignDown(first.vaddr);
   }
+  const target: LoadTarget = { mm, file: mapped, data: p.file, name: p.guestPath };
   let brk = 0n;
-  for (const ph of loads) mapSegment(mm, ph, bias, mapped, p.file, (end) => { if (end > brk) brk = end; });
+  loads.forEach((ph, i) => {
+    const end = elfLoad(target, ph, i, bias, i === 0 && (type === ET_EXEC || interp !== null));
+    if (end > brk) brk = end;
+  });
   mm.startBrk = mm.brk = pageAlignUp(brk);
+  codeAndData(mm, loads, bias);
 
   let interpBase = 0n;
   let start = entry + bias;
@@ -170,7 +199,8 @@ export function loadElfBinary(mm: Mm, p: ExecParams): ExecResult {
   mm.vdsoBase = vdsoBase;
   mm.insert({ start: vdsoBase, end: vdsoBase + BigInt(VDSO_SIZE), flags: VM_READ | VM_EXEC, pgoff: 0n, file: null, name: '[vdso]' }, buildVdso());
 
-  if (execStack) stack.flags |= VM_EXEC;
+  // the stack vma may have been split by a PT_LOAD mapped over it: every piece of it
+  if (execStack) for (const v of mm.vmas) if (v.flags & VM_GROWSDOWN) v.flags |= VM_EXEC;
   const phdrAddr = findPhdrAddr(phdrs, phoff, bias);
   const sp = createElfTables(mm, p, strings, {
     phdr: phdrAddr, phnum: phdrs.length, entry: entry + bias, vdso: vdsoBase, base: interpBase,
@@ -191,7 +221,7 @@ function openInterpreter(p: ExecParams, path: string): Interp {
   if (r.data.length < 4 || r.data.readUInt32BE(0) !== 0x7f454c46) {
     throw new LoaderError(r.guestPath, `the interpreter of ${p.guestPath} is not an ELF file (ELIBBAD)`);
   }
-  const elf = parseExecutable(r.data, r.guestPath);
+  const elf = parseExecutable(r.data, r.guestPath, true);
   return { ...r, elf };
 }
 
@@ -200,13 +230,6 @@ function checkProperties(f: { data: Buffer; guestPath: string; elf: { phdrs: Phd
   if (!ph) return;
   const err = parseElfProperties(f.data, ph.offset, ph.filesz);
   if (err) throw new LoaderError(f.guestPath, `PT_GNU_PROPERTY: ${err} (ENOEXEC)`);
-}
-
-/** maximum_alignment: the largest power-of-two p_align of the PT_LOADs, at least a page. */
-function maximumAlignment(loads: Phdr[]): bigint {
-  let a = 0n;
-  for (const ph of loads) if (ph.align > 0n && (ph.align & (ph.align - 1n)) === 0n && ph.align > a) a = ph.align;
-  return pageAlignUp(a);
 }
 
 /**
@@ -225,51 +248,23 @@ function loadElfInterp(mm: Mm, interp: Interp): bigint {
     if (at === null) throw new LoaderError(interp.guestPath, 'no room in the address space for the interpreter (ENOMEM)');
     loadAddr = at - pageAlignDown(loads[0].vaddr);
   }
-  for (const ph of loads) {
-    if (!mm.isFree(pageAlignDown(loadAddr + ph.vaddr), pageAlignUp(loadAddr + ph.vaddr + ph.memsz)) && interp.elf.type === ET_EXEC) {
-      throw new LoaderError(interp.guestPath, `interpreter segment at 0x${ph.vaddr.toString(16)} overlaps the program (ENOMEM)`);
-    }
-    mapSegment(mm, ph, loadAddr, file, interp.data, () => {});
-  }
+  // ET_EXEC, or past the first segment: MAP_FIXED (over the program too, as the kernel does)
+  const target: LoadTarget = { mm, file, data: interp.data, name: interp.guestPath };
+  loads.forEach((ph, i) => elfLoad(target, ph, i, loadAddr, false));
   return loadAddr;
 }
 
 /**
- * elf_load: the file-backed part, its last page zero-filled past p_filesz, and the remaining bss pages as
- * anonymous memory (vm_brk_flags).
- * DIVERGENCE: Linux zeroes the tail of the last file page only when p_memsz > p_filesz (padzero, and only in a
- * writable segment); otherwise the page shows the file's next bytes. Linkers pad text segments with zeros, so
- * this only shows for hand-made files (the asm programs: their text page tail holds the symbol table); kept so
- * that their cores stay byte-identical.
+ * create_elf_tables writes the platform string, AT_RANDOM, auxv, envp and argv below the strings copy_strings put
+ * at the top of the stack. A later PT_LOAD mapped over those pages (MAP_FIXED) has replaced them; if its pages are
+ * not writable, copy_to_user fails: EFAULT.
  */
-function mapSegment(mm: Mm, ph: Phdr, bias: bigint, file: MappedFile, data: Buffer, brk: (end: bigint) => void): void {
-  const vaddr = ph.vaddr + bias;
-  const start = pageAlignDown(vaddr);
-  const fileEnd = vaddr + ph.filesz;
-  const memEnd = vaddr + ph.memsz;
-  const flags = protFlags(ph.flags);
-  const off = ph.offset - (vaddr - start);
-  const mapEnd = ph.filesz > 0n ? pageAlignUp(fileEnd) : start;
-  if (mapEnd > start) {
-    const bytes = Buffer.alloc(Number(mapEnd - start));
-    data.copy(bytes, 0, Number(off), Number(ph.offset + ph.filesz));
-    insertMerging(mm, { start, end: mapEnd, flags, pgoff: off, file, name: null }, bytes);
+function checkStackWritable(mm: Mm, name: string, lo: bigint, hi: bigint): void {
+  for (const v of mm.vmas) {
+    if (v.end <= lo || v.start >= hi || (v.flags & VM_WRITE)) continue;
+    throw new LoaderError(name, `a PT_LOAD at [0x${v.start.toString(16)}, 0x${v.end.toString(16)}) replaced the stack, where ` +
+      `create_elf_tables writes argv, envp and auxv, with pages that are not writable: EFAULT, ${PAST_NO_RETURN}`);
   }
-  const anonEnd = pageAlignUp(memEnd);
-  if (anonEnd > mapEnd) insertMerging(mm, { start: mapEnd, end: anonEnd, flags, pgoff: 0n, file: null, name: null });
-  brk(memEnd);
-}
-
-/** Segments may share their boundary page; the later one's mapping replaces the shared page, as MAP_FIXED does. */
-function insertMerging(mm: Mm, vma: Vma, bytes?: Buffer): void {
-  const prev = mm.vmaAt(vma.start);
-  if (prev) {
-    const cut = prev.end;
-    const keep = mm.cpu.read(vma.start, Number(cut - vma.start));
-    mm.unmapRange(vma.start, cut);
-    if (keep && bytes) keep.copy(bytes, 0, 0, Math.min(keep.length, bytes.length));
-  }
-  mm.insert(vma, bytes);
 }
 
 function findPhdrAddr(phdrs: Phdr[], phoff: bigint, bias: bigint): bigint {
@@ -339,6 +334,7 @@ function createElfTables(mm: Mm, p: ExecParams, s: StackStrings,
   for (const a of s.argv) { table.writeBigUInt64LE(a, o); o += 8; }
   o += 8;
   for (const e of s.env) { table.writeBigUInt64LE(e, o); o += 8; }
+  checkStackWritable(mm, p.guestPath, sp, s.bottom);
   mm.cpu.write(sp, Buffer.concat([table, auxBuf]));
   mm.startStack = sp;
   mm.argStart = s.argv[0] ?? s.bottom;

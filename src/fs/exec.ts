@@ -1,6 +1,18 @@
-// The credential side of fs/exec.c (v6.17) for the one exec we do.
+// fs/exec.c (v6.17): execve and execveat (do_execveat_common → bprm_execve → load_elf_binary, begin_new_exec),
+// binfmt_script's `#!`, and the credentials and dumpable flag an exec gives.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { MachineOptions } from '../options.ts';
+import type { Kernel, Syscall, SyscallTable, SysResult } from '../kernel/kernel.ts';
+import { NO_RETURN } from '../kernel/kernel.ts';
+import { type Task, SighandStruct, RLIMIT_STACK } from '../kernel/task.ts';
+import { Mm } from '../mm/mm.ts';
+import { readU64, strncpyFromUser } from '../mm/uaccess.ts';
+import { loadElfBinary } from './binfmt_elf.ts';
+import { lookupOverlay, openExecOverlay } from './sysroot.ts';
+import { mmRelease, mmput } from '../kernel/exit.ts';
+import { LoaderError, EngineMemoryError } from '../errors.ts';
+import { E2BIG, EACCES, EBADF, EFAULT, EINVAL, ELOOP, ENAMETOOLONG, ENOENT, ENOEXEC, ENOMEM, ENOTDIR, neg } from '../kernel/errno.ts';
 
 /**
  * The credentials and dumpable flag an exec gives (fs/exec.c begin_new_exec, bprm_fill_uid, would_dump;
@@ -20,3 +32,158 @@ export function execCredentials(file: string, o: Pick<MachineOptions, 'uid' | 'g
   const dumpable: 0 | 1 | 2 = changed || !readable ? o.suidDumpable : 1;
   return { euid, egid, secure: changed, dumpable };
 }
+
+// ---- execve / execveat (do_execveat_common, bprm_execve, begin_new_exec) ----------------------------------
+/** MAX_ARG_STRLEN: one argument or environment string, with its NUL */
+const MAX_ARG_STRLEN = 32 * 4096;
+/** binfmt_script: the #! line is read from the first BINPRM_BUF_SIZE bytes; interpreters nest 4 deep at most */
+const BINPRM_BUF_SIZE = 256;
+const MAX_INTERP_DEPTH = 4;
+const AT_EMPTY_PATH = 0x1000, AT_SYMLINK_NOFOLLOW = 0x100, AT_FDCWD = -100;
+
+/** copy_strings: a NULL-terminated array of user string pointers, or a negative errno. */
+function copyStrings(k: Kernel, arr: bigint): string[] | bigint {
+  const out: string[] = [];
+  if (arr === 0n) return out;
+  for (let i = 0; ; i++) {
+    const p = readU64(k.mm, arr + BigInt(i) * 8n);
+    if (p === null) return neg(EFAULT);
+    if (p === 0n) return out;
+    const s = strncpyFromUser(k.mm, p, MAX_ARG_STRLEN);
+    if (s === null) return neg(EFAULT);
+    if (s === 'toolong') return neg(E2BIG);
+    out.push(s);
+  }
+}
+
+/** The file an exec runs: its bytes, paths and mode, or a negative errno (may_open + do_open_execat). */
+function openExec(k: Kernel, dir: string, p: string, follow: boolean): { data: Buffer; guest: string; host: string; st: fs.Stats } | bigint {
+  const r = lookupOverlay(k.root, k.sysroot ?? null, dir, p, follow);
+  if (typeof r === 'number') return BigInt(r);
+  const st = fs.statSync(r.host);
+  if (!st.isFile()) return neg(EACCES);
+  const t = k.task;
+  const hostUid = process.getuid?.() ?? 0;
+  const owner = st.uid === hostUid ? 0 : st.uid;
+  const group = st.gid === (process.getgid?.() ?? 0) ? 0 : st.gid;
+  const x = t.euid === 0 ? st.mode & 0o111 : owner === t.euid ? st.mode & 0o100 : group === t.egid ? st.mode & 0o010 : st.mode & 0o001;
+  if (!x) return neg(EACCES);
+  return { data: fs.readFileSync(r.host), guest: r.guest, host: r.host, st };
+}
+
+/** binfmt_script: `#!interp [arg]` → the interpreter, its optional argument; null when not a script. */
+function parseShebang(data: Buffer): { interp: string; arg: string | null } | null | bigint {
+  if (data[0] !== 0x23 || data[1] !== 0x21) return null;
+  const head = data.subarray(2, BINPRM_BUF_SIZE).toString('latin1');
+  const nl = head.indexOf('\n');
+  // a line that does not end within the buffer is only acceptable when the interpreter name is complete
+  const line = (nl < 0 ? head : head.slice(0, nl)).replace(/^[ \t]+/, '').replace(/[ \t]+$/, '');
+  if (!line) return neg(ENOEXEC);
+  const m = /^(\S+)(?:[ \t]+(.*))?$/.exec(line)!;
+  return { interp: m[1], arg: m[2] ?? null };
+}
+
+/**
+ * do_execveat_common: find and load the program into a new mm (its own engine), and only then, past the point of
+ * no return, make it current's (begin_new_exec). Errors before that leave the caller as it was.
+ */
+export function doExecve(k: Kernel, dir: string, filename: string, argv: string[], envp: string[], follow = true): SysResult {
+  const size = [...argv, ...envp].reduce((n, s) => n + Buffer.byteLength(s) + 1 + 8, 0);
+  // bprm_stack_limits: the strings and pointers may use a quarter of the stack limit (at most 6 MiB)
+  const limit = BigInt(Math.min(Number(k.task.rlimit(RLIMIT_STACK) / 4n), 6 << 20));
+  if (BigInt(size) > limit) return neg(E2BIG);
+  let file = openExec(k, dir, filename, follow);
+  if (typeof file === 'bigint') return file;
+  const execfn = filename;
+  const comm = path.posix.basename(filename); // bprm->filename: the name given, even for a script or a symlink
+  for (let depth = 0; ; depth++) {
+    const sh = parseShebang(file.data);
+    if (typeof sh === 'bigint') return sh;
+    if (sh === null) break;
+    if (depth >= MAX_INTERP_DEPTH) return neg(ELOOP);
+    argv = [sh.interp, ...(sh.arg !== null ? [sh.arg] : []), filename, ...argv.slice(1)];
+    filename = sh.interp;
+    const next = openExec(k, '/', sh.interp, true);
+    if (typeof next === 'bigint') return next;
+    file = next;
+  }
+  if (file.data.length < 4 || file.data.readUInt32BE(0) !== 0x7f454c46) return neg(ENOEXEC);
+  const t = k.task;
+  const cred = execCredentials(file.host, { uid: t.uid, gid: t.gid, suidDumpable: k.sysctl.suidDumpable });
+  const mm = new Mm(k.newCpu(), t.rlimit(RLIMIT_STACK));
+  let exec;
+  try {
+    exec = loadElfBinary(mm, {
+      file: file.data, guestPath: file.guest, execfn, argv, envp, uid: t.uid, gid: t.gid, euid: cred.euid, egid: cred.egid,
+      secure: cred.secure, random: k.randomBytes(16), features: k.features, executable: true,
+      openInterp: (p) => openExecOverlay(k.root, k.sysroot ?? null, p),
+    });
+  } catch (e) {
+    mm.cpu.close();
+    if (e instanceof LoaderError || e instanceof EngineMemoryError) return neg(e instanceof EngineMemoryError ? ENOMEM : ENOEXEC);
+    throw e;
+  }
+  beginNewExec(k, t, mm, comm, file.guest, cred);
+  t.argv = argv;
+  mm.cpu.pc = exec.entry;
+  mm.cpu.sp = exec.sp;
+  k.trace('sched_process_exec', { filename: file.guest, pid: t.pid, old_pid: t.tid });
+  return NO_RETURN;
+}
+
+/** begin_new_exec: the point of no return. */
+function beginNewExec(k: Kernel, t: Task, mm: Mm, comm: string, guest: string, cred: ReturnType<typeof execCredentials>): void {
+  mmRelease(k, t); // a vfork parent goes on from here
+  const old = t.mm;
+  t.mm = mm;
+  mmput(old);
+  mm.coredumpFilter = old.coredumpFilter; // mm->flags' filter bits survive exec (MMF_DUMP_FILTER_MASK)
+  mm.dumpable = cred.dumpable;
+  t.euid = t.suid = t.fsuid = cred.euid;
+  t.egid = t.sgid = t.fsgid = cred.egid;
+  t.comm = comm.slice(0, 15);
+  t.exePath = guest;
+  t.signal.didExec = true;
+  if (t.files.users > 1) { // unshare_files
+    t.files.users--;
+    t.files = t.files.dup();
+  }
+  t.files.closeOnExecFds();
+  if (sharedSighand(k, t)) t.sighand = Object.assign(new SighandStruct(), { action: t.action.map((a) => ({ ...a })) });
+  // flush_signal_handlers(force_default = false): caught signals go back to SIG_DFL, ignored ones stay ignored
+  for (const a of t.action) {
+    if (a.handler !== 1n) a.handler = 0n;
+    a.flags = 0;
+    a.restorer = 0n;
+    a.mask = 0n;
+  }
+  t.sas = { sp: 0n, size: 0n, flags: 2 /* SS_DISABLE */ };
+}
+
+const sharedSighand = (k: Kernel, t: Task): boolean => k.tasks.some((x) => x !== t && x.sighand === t.sighand && x.exitState === null);
+
+const execve: Syscall = (k, [pathp, argvp, envpp]) => execveat(k, [BigInt(AT_FDCWD), pathp, argvp, envpp, 0n]);
+
+function execveat(k: Kernel, [dirfd, pathp, argvp, envpp, flags]: bigint[]): SysResult {
+  if (flags & ~BigInt(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) return neg(EINVAL);
+  const p = strncpyFromUser(k.mm, pathp, 4096);
+  if (p === null) return neg(EFAULT);
+  if (p === 'toolong') return neg(ENAMETOOLONG);
+  const argv = copyStrings(k, argvp);
+  if (typeof argv === 'bigint') return argv;
+  const envp = copyStrings(k, envpp);
+  if (typeof envp === 'bigint') return envp;
+  const fd = Number(BigInt.asIntN(32, dirfd));
+  let dir = k.task.cwd;
+  if (!p.startsWith('/') && fd !== AT_FDCWD) {
+    const f = k.task.files.get(fd);
+    if (!f) return neg(EBADF);
+    if (!p && flags & BigInt(AT_EMPTY_PATH)) return doExecve(k, '/', f.path, argv, envp);
+    if (!f.isDir) return neg(ENOTDIR);
+    dir = f.path;
+  }
+  if (!p) return neg(ENOENT);
+  return doExecve(k, dir, p, argv, envp, !(flags & BigInt(AT_SYMLINK_NOFOLLOW)));
+}
+
+export const execSyscalls: SyscallTable = { 221: ['execve', execve], 281: ['execveat', execveat] };

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runScenarioSafe, type ScenarioResult } from './run.ts';
 import { render, REPORTERS, type ReporterName } from './reporters.ts';
+import { parseShard, selectShard, type Shard } from './shard.ts';
 
 export interface BatchOptions {
   /** worker threads [one per core]; 1 runs the scenarios in this thread */
@@ -17,6 +18,8 @@ export interface BatchOptions {
   reporter?: ReporterName;
   /** where progress goes (a TTY gets a bar, anything else one line per scenario) [none] */
   progress?: NodeJS.WriteStream | null;
+  /** run only this part of the suite (--shard i/n) */
+  shard?: Shard;
 }
 
 export interface BatchResult {
@@ -130,7 +133,9 @@ async function runOnWorkers(files: string[], jobs: number, onResult: (i: number,
 
 export async function runBatch(paths: string[], opts: BatchOptions = {}): Promise<BatchResult> {
   const t0 = performance.now();
-  const files = collectScenarioFiles(paths);
+  const all = collectScenarioFiles(paths);
+  const files = opts.shard ? selectShard(all, opts.shard) : all;
+  if (opts.shard) opts.progress?.write(`shard ${opts.shard.index}/${opts.shard.count}: ${files.length} of ${all.length} scenarios\n`);
   const jobs = Math.max(1, Math.min(opts.jobs ?? os.availableParallelism(), files.length));
   const results: ScenarioResult[] = new Array(files.length);
   const progress = new Progress(opts.progress ?? null, files.length);
@@ -141,7 +146,8 @@ export async function runBatch(paths: string[], opts: BatchOptions = {}): Promis
   if (jobs === 1) files.forEach((f, i) => onResult(i, runScenarioSafe(f)));
   else await runOnWorkers(files, jobs, onResult);
   const ms = performance.now() - t0;
-  return { ok: results.every((r) => r.ok), results, ms, output: render(opts.reporter ?? 'text', results, ms) };
+  const suite = opts.shard ? `arm64-fault scenarios (shard ${opts.shard.index}/${opts.shard.count})` : undefined;
+  return { ok: results.every((r) => r.ok), results, ms, output: render(opts.reporter ?? 'text', results, ms, suite) };
 }
 
 const positive = (v: string): number => {
@@ -157,11 +163,12 @@ export function harnessCommand(onStatus: (status: number) => void = (s) => { pro
     .option('-j, --jobs <n>', 'worker threads (default: one per core)', positive)
     .addOption(new Option('-r, --reporter <name>', 'output format').choices(REPORTERS as string[]).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .action(async (paths: string[], o: { jobs?: number; reporter: ReporterName; output?: string }) => {
+    .option('--shard <i/n>', 'run the i-th of n parts of the scenarios (stable by scenario name; a CI matrix runs one part per machine)', parseShard)
+    .action(async (paths: string[], o: { jobs?: number; reporter: ReporterName; output?: string; shard?: Shard }) => {
       if (collectScenarioFiles(paths).length === 0) {
         throw new UsageError(`no scenario files (*.yaml, *.yml) in ${paths.join(', ')}`);
       }
-      const r = await runBatch(paths, { jobs: o.jobs, reporter: o.reporter, progress: process.stderr });
+      const r = await runBatch(paths, { jobs: o.jobs, reporter: o.reporter, progress: process.stderr, shard: o.shard });
       if (o.output) {
         fs.writeFileSync(o.output, r.output + '\n');
         const failed = r.results.filter((x) => !x.ok).length;

@@ -66,13 +66,14 @@ export function xmlEscape(s: string): string {
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-export function renderJunit(results: ScenarioResult[], ms: number): string {
+/** `suite` names the testsuite: a shard's report says which shard, so merged reports keep them apart. */
+export function renderJunit(results: ScenarioResult[], ms: number, suite = 'arm64-fault scenarios'): string {
   const failures = results.filter((r) => !r.ok && !r.error).length;
   const errors = results.filter((r) => r.error).length;
   const out = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="arm64-fault" tests="${results.length}" failures="${failures}" errors="${errors}" time="${secs(ms)}">`,
-    `  <testsuite name="arm64-fault scenarios" tests="${results.length}" failures="${failures}" errors="${errors}" skipped="0" time="${secs(ms)}">`,
+    `  <testsuite name="${xmlEscape(suite)}" tests="${results.length}" failures="${failures}" errors="${errors}" skipped="0" time="${secs(ms)}">`,
   ];
   for (const r of results) {
     const attrs = `name="${xmlEscape(r.name)}" classname="${xmlEscape(rel(r.file))}" time="${secs(r.ms)}"`;
@@ -90,6 +91,6 @@ export function renderJunit(results: ScenarioResult[], ms: number): string {
   return out.join('\n');
 }
 
-export function render(name: ReporterName, results: ScenarioResult[], ms: number): string {
-  return name === 'json' ? renderJson(results, ms) : name === 'junit' ? renderJunit(results, ms) : renderText(results, ms);
+export function render(name: ReporterName, results: ScenarioResult[], ms: number, suite?: string): string {
+  return name === 'json' ? renderJson(results, ms) : name === 'junit' ? renderJunit(results, ms, suite) : renderText(results, ms);
 }

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { Machine } from '../machine.ts';
 import type { RunReport } from '../report.ts';
 import type { TraceEvent } from '../trace.ts';
+import { gdbOnCore } from './coregdb.ts';
 import { loadScenario, matchesText, resolveProgram, scenarioOptions, type Expect, type Scenario } from './scenario.ts';
 
 export interface Failure {
@@ -145,6 +146,7 @@ export function checkExpect(want: Expect, r: RunReport, traceNames: string[], pr
     eq('core.truncated', want.core.truncated, r.core.truncated);
     text('core.reason', want.core.reason, r.core.reason);
     text('core.path', want.core.path, r.core.path);
+    if (want.core.gdb) f.push(...checkCoreGdb(want.core.gdb, r, program));
   }
   const lines = (field: string, wanted: string[] | undefined, actual: string[]) => {
     if (!wanted) return;
@@ -162,6 +164,21 @@ export function checkExpect(want: Expect, r: RunReport, traceNames: string[], pr
       f.push({ field: `trace[${miss}]`, expected: want.trace.slice(miss).join(' → '), actual: traceNames.join(' → ') || '(no events)' });
     }
   }
+  return f;
+}
+
+/** expect.core.gdb: each command's output has its lines, in order. */
+function checkCoreGdb(checks: { command: string; output: string[] }[], r: RunReport, program: string): Failure[] {
+  if (!r.core.dumped || !r.core.path) {
+    return [{ field: 'core.gdb', expected: 'a core to run gdb on', actual: `no core: ${r.core.reason ?? 'the process did not dump core'}` }];
+  }
+  const g = gdbOnCore(program, r.core.path, checks.map((c) => c.command));
+  if ('error' in g) return [{ field: 'core.gdb', expected: 'gdb-multiarch output for each command', actual: g.error }];
+  const f: Failure[] = [];
+  checks.forEach((c, i) => {
+    const miss = subsequence(c.output, g.outputs[i], lineMatcher);
+    if (miss >= 0) f.push({ field: `core.gdb[${i}].output[${miss}]`, expected: `(gdb) ${c.command}\n${c.output[miss]}`, actual: g.outputs[i].join('\n') || '(no output)' });
+  });
   return f;
 }
 

@@ -56,7 +56,7 @@ describe('expectation helpers', () => {
 
   it('stdout lines are an ordered subsequence; the first missing one is reported', () => {
     const r = { exit: { kind: 'exited', code: 0, signal: null, coreDumped: false, waitStatus: 0 }, signals: [], core: { dumped: false, path: null, size: 0, truncated: false, reason: null, steps: [] },
-      stdout: 'a\nb\nc\n', stderr: '', kernelLog: [], icount: 1, gcores: [], notes: [], program: { path: '', argv: [] } } as RunReport;
+      stdout: 'a\nb\nc\n', stderr: '', kernelLog: [], icount: 1, gcores: [], notes: [], program: { path: '', argv: [] }, sysctlChanges: [], sysctl: {} } as RunReport;
     expect(checkExpect({ stdout: ['a', 'c'] }, r, [], '')).toEqual([]);
     expect(checkExpect({ stdout: ['c', 'a'] }, r, [], '')).toEqual([{ field: 'stdout[1]', expected: 'a', actual: 'a\nb\nc' }]);
     expect(checkExpect({ trace: ['x'], exit: { code: 1 } }, r, ['y'], '')).toEqual([

@@ -117,7 +117,14 @@ const expectSchema = z.object({
   }).strict().partial(),
   coreDumped: z.boolean(),
   signals: z.array(signalExpect),
-  core: z.object({ dumped: z.boolean(), truncated: z.boolean(), reason: textSchema, path: textSchema }).strict().partial(),
+  core: z.object({
+    dumped: z.boolean(), truncated: z.boolean(), reason: textSchema, path: textSchema,
+    /** gdb commands run on the core, each with output lines that must appear in order (text or /re/) */
+    gdb: z.array(z.object({
+      command: z.string().min(1),
+      output: z.union([lineSchema.transform((l) => [l]), z.array(lineSchema)]),
+    }).strict()).min(1),
+  }).strict().partial(),
   stdout: z.array(lineSchema),
   stderr: z.array(lineSchema),
   kernelLog: z.array(lineSchema),

@@ -25,7 +25,7 @@ export interface TimerClocks {
 export class Itimers {
   readonly timers: Itimer[] = [0, 1, 2].map(() => ({ expires: null, interval: 0n }));
 
-  constructor(private readonly clocks: TimerClocks) {}
+  constructor(readonly clocks: TimerClocks) {}
 
   private clockOf(which: number): bigint {
     return which === ITIMER_REAL ? this.clocks.now() : this.clocks.cpu();

@@ -19,7 +19,7 @@ describe('Scheduler', () => {
     const { cpu, a } = twoTasksOneMm();
     const s = new Scheduler(a);
     cpu.setX(3, 33n);
-    expect(s.pickNextTask()).toBe(a);
+    expect(s.pickNextTask(0n)?.task).toBe(a);
     s.contextSwitch(a);
     expect([s.current, cpu.x(3)]).toEqual([a, 33n]);
   });
@@ -32,13 +32,13 @@ describe('Scheduler', () => {
     cpu.tpidr = 0x1000n;
     const bRegs = { ...saveContext(cpu), pc: 0x400000n, tpidr: 0x2000n, x: Array.from({ length: 31 }, (_, i) => BigInt(i)) };
     s.wakeUpNewTask(b, bRegs);
-    expect(s.pickNextTask()).toBe(b);
+    expect(s.pickNextTask(0n)?.task).toBe(b);
     s.contextSwitch(b);
     expect([s.current, cpu.x(0), cpu.x(30), cpu.pc, cpu.tpidr]).toEqual([b, 0n, 30n, 0x400000n, 0x2000n]);
-    expect(s.pickNextTask()).toBe(a);
+    expect(s.pickNextTask(0n)?.task).toBe(a);
     s.contextSwitch(a);
     expect([cpu.x(0), cpu.v(31), cpu.tpidr]).toEqual([0xaan, 1n << 100n, 0x1000n]);
     b.exitState = 'zombie';
-    expect(s.pickNextTask()).toBe(a);
+    expect(s.pickNextTask(0n)?.task).toBe(a);
   });
 });

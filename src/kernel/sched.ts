@@ -2,9 +2,10 @@
 // what a deterministic emulator needs): one task runs at a time on its mm's engine; a switch saves the
 // outgoing task's user registers (its pt_regs and fpsimd state) and loads the incoming one's. The choice of the
 // next task is a pure function of the run queue, so the same program and options switch at the same points.
-// With one task nothing is ever saved or loaded.
+// With one task nothing is ever saved or loaded. A task that waits (Task.wait) is picked once its wait can end.
 import type { Cpu } from '../cpu/cpu.ts';
 import type { Task } from './task.ts';
+import { signalPending, fatalSignalPending } from './signal.ts';
 
 /** The user register state of a task that is not on the CPU (pt_regs + user_fpsimd_state + tp_value). */
 export interface CpuContext {
@@ -36,16 +37,35 @@ export function restoreContext(cpu: Cpu, c: CpuContext): void {
   cpu.tpidr = c.tpidr;
 }
 
+/**
+ * Why a waiting task may go on now, or null: its condition holds, a signal ends the wait (only a fatal one for
+ * TASK_KILLABLE), or its deadline passed. The condition comes first, as a woken waiter rechecks it first.
+ */
+export function wakeReason(t: Task, now: bigint): 'ready' | 'timeout' | 'signal' | null {
+  const w = t.wait;
+  if (!w) return null;
+  if (w.ready()) return 'ready';
+  if (w.killable ? fatalSignalPending(t) : signalPending(t)) return 'signal';
+  if (w.deadline !== null && now >= w.deadline) return 'timeout';
+  return null;
+}
+
+/** A task that can take the CPU now: alive, not stopped, not waiting. */
+const runnable = (t: Task): boolean => t.exitState === null && !t.stopped && t.wait === null;
+
 export class Scheduler {
   /** every task not yet reaped, in creation order (the run queue is the live ones among them) */
   readonly tasks: Task[] = [];
   /** saved user registers of the tasks that are not on the CPU */
   private readonly contexts = new Map<Task, CpuContext>();
   private running: Task;
+  /** --sched-seed: a deterministic stream that permutes the choice among the tasks that can run */
+  private seed: number | null;
 
-  constructor(first: Task) {
+  constructor(first: Task, seed: number | null = null) {
     this.tasks.push(first);
     this.running = first;
+    this.seed = seed;
   }
 
   /** current */
@@ -59,25 +79,62 @@ export class Scheduler {
     this.contexts.set(t, regs);
   }
 
-  /** pick_next_task: the next live task after current, round robin in creation order; current when alone. */
-  pickNextTask(): Task {
+  /** release_task: a reaped task leaves the task list. */
+  release(t: Task): void {
+    const i = this.tasks.indexOf(t);
+    if (i >= 0) this.tasks.splice(i, 1);
+    this.contexts.delete(t);
+  }
+
+  /** Another task than current could take the CPU now (a time slice then ends at the quantum). */
+  othersRunnable(): boolean {
+    return this.tasks.some((t) => t !== this.running && (runnable(t) || (t.wait !== null && t.exitState === null)));
+  }
+
+  /**
+   * pick_next_task: the next task after current in creation order (round robin; with --sched-seed a
+   * pseudo-random one) that can run now, current last; with the reason its wait ends, if it waited. null when
+   * every task waits (or is stopped or dead).
+   */
+  pickNextTask(now: bigint): { task: Task; why: 'ready' | 'timeout' | 'signal' | null } | null {
     const n = this.tasks.length;
     const at = this.tasks.indexOf(this.running);
+    const can: { task: Task; why: 'ready' | 'timeout' | 'signal' | null }[] = [];
     for (let i = 1; i <= n; i++) {
       const t = this.tasks[(at + i) % n];
-      if (!t.exitState) return t;
+      if (t.exitState !== null || t.stopped) continue;
+      if (t.wait === null) can.push({ task: t, why: null });
+      else {
+        const why = wakeReason(t, now);
+        if (why) can.push({ task: t, why });
+      }
+      if (can.length > 0 && this.seed === null) break;
     }
-    return this.running;
+    if (can.length === 0) return null;
+    return can[this.seed === null ? 0 : this.nextRandom() % can.length];
+  }
+
+  /** mulberry32: small, fast and the same everywhere */
+  private nextRandom(): number {
+    let z = (this.seed! = (this.seed! + 0x6d2b79f5) | 0);
+    z = Math.imul(z ^ (z >>> 15), z | 1);
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+    return (z ^ (z >>> 14)) >>> 0;
   }
 
   /** context_switch: save prev's registers, load next's. Tasks of one mm share its engine. */
   contextSwitch(next: Task): void {
     const prev = this.running;
     if (next === prev) return;
-    this.contexts.set(prev, saveContext(prev.mm.cpu));
+    if (!prev.mm.cpu.closed) this.contexts.set(prev, saveContext(prev.mm.cpu));
     const regs = this.contexts.get(next);
     if (regs) restoreContext(next.mm.cpu, regs);
     this.contexts.delete(next);
     this.running = next;
+  }
+
+  /** The saved registers of a task that is not on the CPU (a core of another thread, fork from vfork). */
+  savedContext(t: Task): CpuContext | undefined {
+    return this.contexts.get(t);
   }
 }

@@ -1,3 +1,5 @@
+import type { Wait } from './kernel.ts';
+import { getSignal } from './signal_deliver.ts';
 import { describe, it, expect, afterEach } from 'vitest';
 import { signalSyscalls } from './sys_signal.ts';
 import { Cpu } from '../cpu/cpu.ts';
@@ -8,7 +10,7 @@ import type { NoticeMap } from '../trace.ts';
 import type { KernelSiginfo } from './siginfo.ts';
 import {
   sendSignal, forceSigFault, forceSig, forceFatalSig, forceSigsegv, dequeueSignal,
-  dequeueSynchronousSignal, getSignal, signalDelivered, signalPending, restoreSavedSigmask,
+  dequeueSynchronousSignal, signalDelivered, signalPending, restoreSavedSigmask,
   sigsp,
 } from './signal.ts';
 import { untaggedAddr } from '../mm/uaccess.ts';
@@ -36,7 +38,7 @@ function machine() {
       .map(([, d]) => { const g = d as NoticeMap['signal_generated']; return f([g.info, g.source, g.result]); }),
   };
   const sys = (nr: number, ...a: bigint[]) => signalSyscalls[nr][1](k, [...a, 0n, 0n, 0n, 0n, 0n, 0n].slice(0, 6));
-  return { k, task, cpu, mm, traces, generated, sys, forever: () => k.forever };
+  return { k, task, cpu, mm, traces, generated, sys };
 }
 const fault = (signo: number, code: number, addr: bigint): KernelSiginfo => ({ signo, errno: 0, code, addr });
 const user = (signo: number): KernelSiginfo => ({ signo, errno: 0, code: SI_USER, pid: 7, uid: 0 });
@@ -274,7 +276,7 @@ describe('signal syscalls', () => {
     expect(sys(240, 4242n, 4242n, BigInt(SIGUSR1), 0x8n)).toBe(neg(14));
   });
 
-  it('rt_sigtimedwait dequeues from the set, EAGAIN on timeout 0, blocks forever without timeout', () => {
+  it('rt_sigtimedwait dequeues from the set, EAGAIN on timeout 0, waits without timeout until a signal of the set', () => {
     const m = machine();
     m.task.blocked = sigmask(SIGUSR1);
     sendSignal(m.k, user(SIGUSR1), 'tgid', 'kill');
@@ -283,16 +285,20 @@ describe('signal syscalls', () => {
     expect(m.sys(137, DATA, DATA + 0x100n, DATA + 8n, 8n)).toBe(BigInt(SIGUSR1));
     expect(m.mm.cpu.read(DATA + 0x100n, 8)!.readInt32LE(0)).toBe(SIGUSR1);
     expect(m.sys(137, DATA, 0n, DATA + 8n, 8n)).toBe(neg(11));
-    expect(m.sys(137, DATA, 0n, 0n, 8n)).toBe(NO_RETURN);
-    expect(m.forever()).toBe('rt_sigtimedwait');
+    const w = m.sys(137, DATA, DATA + 0x100n, 0n, 8n) as Wait;
+    expect([w.wait, w.deadline, w.ready()]).toEqual([true, null, false]);
+    sendSignal(m.k, user(SIGUSR1), 'tgid', 'kill');
+    expect(w.ready()).toBe(true);
+    expect(w.finish('ready')).toBe(BigInt(SIGUSR1));
+    expect(w.finish('signal')).toBe(neg(4)); // EINTR: another signal ended the wait (the set's was dequeued)
   });
 
-  it('rt_sigsuspend: -ERESTARTNOHAND with saved mask when a signal is pending, else blockForever', () => {
+  it('rt_sigsuspend: -ERESTARTNOHAND with saved mask when a signal is pending, else it waits for one', () => {
     const m = machine();
     m.task.blocked = sigmask(SIGUSR1);
     m.mm.cpu.write(DATA, Buffer.alloc(8));
-    expect(m.sys(133, DATA, 8n)).toBe(NO_RETURN);
-    expect(m.forever()).toBe('rt_sigsuspend');
+    const w = m.sys(133, DATA, 8n) as Wait;
+    expect([w.deadline, w.ready(), w.finish('signal')]).toEqual([null, false, neg(514)]);
     sendSignal(m.k, user(SIGUSR1), 'tgid', 'kill');
     m.task.blocked = sigmask(SIGUSR1);
     expect(m.sys(133, DATA, 8n)).toBe(neg(514));

@@ -1,22 +1,19 @@
-// Mirrors kernel/signal.c (Linux v6.17): generation (__send_signal_locked, force_sig_*), dequeueing, get_signal,
-// signal_delivered and sigaltstack (the syscalls are in sys_signal.ts). Simplified: one thread per process, no ptrace, no
-// job control, no pid namespaces, never init (SIGNAL_UNKILLABLE), no posix timers.
+// Mirrors kernel/signal.c (Linux v6.17): generation (__send_signal_locked, force_sig_*, job control's stop and
+// continue), dequeueing, signal_delivered and sigaltstack. get_signal, which takes the fatal action, is
+// signal_deliver.ts's; the syscalls are sys_signal.ts's. Simplified: no ptrace, no pid namespaces, never init
+// (SIGNAL_UNKILLABLE), no posix timers.
 // Read: torvalds/linux kernel/signal.c @ 496156e3647f44e2aab3e64f86b63294afca458a and ColinIanKing/linux-next
 // kernel/signal.c @ 1ab815f203c2a88e66700850fe6e44ef8e7c3526; kernel.md §7, §8.
 import type { Kernel } from './kernel.ts';
-import { untaggedAddr } from '../mm/uaccess.ts';
 import { SIGNAL_GROUP_EXIT, type Task, type KSigaction, type SigPending } from './task.ts';
 import type { KernelSiginfo } from './siginfo.ts';
 import { EINVAL, ENOMEM, EPERM } from './errno.ts';
 import {
-  SIGKILL, SIGSTOP, SIGCONT, SIGSEGV, SIGTRAP, SIGRTMIN, _NSIG, SI_USER, SI_KERNEL, TRAP_BRKPT,
-  SYNCHRONOUS_MASK,
-  SIG_KERNEL_STOP_MASK, SIG_DFL, SIG_IGN, SA_RESETHAND, SA_NODEFER, SA_EXPOSE_TAGBITS, SA_IMMUTABLE, SA_ONSTACK,
-  SS_ONSTACK, SS_DISABLE, SS_FLAG_BITS, SS_AUTODISARM, sigmask, siginfoLayout, isFaultLayout, sigKernelIgnore,
-  sigKernelStop, sigKernelCoredump,
+  SIGKILL, SIGSTOP, SIGCONT, SIGSEGV, SIGRTMIN, _NSIG, SI_USER, SI_KERNEL, SYNCHRONOUS_MASK,
+  SIG_KERNEL_STOP_MASK, SIG_DFL, SIG_IGN, SA_NODEFER, SA_IMMUTABLE, SA_ONSTACK,
+  SS_ONSTACK, SS_DISABLE, SS_FLAG_BITS, SS_AUTODISARM, sigmask, sigKernelIgnore,
+  sigKernelStop, sigKernelCoredump, SIGCHLD, SA_NOCLDSTOP, CLD_STOPPED, CLD_CONTINUED,
 } from './sigdefs.ts';
-import { vfsCoredump } from '../fs/coredump.ts';
-import { doGroupExit } from './exit.ts';
 
 /** Who generated a signal (the report's "source"). */
 export type SignalSource = 'fault' | 'kill' | 'tkill' | 'sigqueue' | 'kernel' | 'external';
@@ -29,7 +26,7 @@ export const SIG_KILL_STOP = sigmask(SIGKILL) | sigmask(SIGSTOP);
 export const ALL = (1n << 64n) - 1n;
 
 /** SIGNAL_GROUP_EXIT: a fatal signal already decided the process dies. */
-const groupExiting = (t: Task): boolean => (t.signal.flags & SIGNAL_GROUP_EXIT) !== 0;
+export const groupExiting = (t: Task): boolean => (t.signal.flags & SIGNAL_GROUP_EXIT) !== 0;
 
 // ---- queues ------------------------------------------------------------------------------------------
 /** flush_sigqueue_mask: drop every queued entry and pending bit of the signals in mask. */
@@ -44,6 +41,11 @@ export function signalPending(t: Task): boolean {
   return groupExiting(t) || ((t.pending.signal | t.sharedPending.signal) & ~t.blocked) !== 0n;
 }
 
+/** fatal_signal_pending: SIGKILL is pending (a group exit queues it on every thread). */
+export function fatalSignalPending(t: Task): boolean {
+  return groupExiting(t) || (t.pending.signal & sigmask(SIGKILL)) !== 0n;
+}
+
 /** unhandled_signal: the handler is SIG_DFL or SIG_IGN (the exception-trace line is only for those). */
 export const unhandledSignal = (t: Task, sig: number): boolean => t.action[sig].handler <= SIG_IGN;
 
@@ -56,18 +58,58 @@ function sigIgnored(t: Task, sig: number): boolean {
   return sigHandlerIgnored(t.action[sig].handler, sig);
 }
 
-/** prepare_signal: job-control side effects, then "is it worth queueing at all?" */
-function prepareSignal(t: Task, sig: number): boolean {
+/** The threads of t's process. */
+const threadGroup = (k: Kernel, t: Task): Task[] => k.tasks.filter((x) => x.signal === t.signal && x.exitState === null);
+
+/**
+ * prepare_signal: job-control side effects — a stop signal flushes SIGCONT, SIGCONT flushes the stop signals
+ * and ends a group stop (the parent hears CLD_CONTINUED), SIGKILL wakes a stopped group — then "is it worth
+ * queueing at all?"
+ */
+function prepareSignal(k: Kernel, t: Task, sig: number): boolean {
   // DIVERGENCE: no core_state window: while the lead writes a core, nothing runs that could send signals.
   if (groupExiting(t)) return false;
+  const group = threadGroup(k, t);
   if (sigKernelStop(sig)) {
     flushSigqueueMask(t.sharedPending, sigmask(SIGCONT));
-    flushSigqueueMask(t.pending, sigmask(SIGCONT));
+    for (const x of group) flushSigqueueMask(x.pending, sigmask(SIGCONT));
   } else if (sig === SIGCONT) {
     flushSigqueueMask(t.sharedPending, SIG_KERNEL_STOP_MASK);
-    flushSigqueueMask(t.pending, SIG_KERNEL_STOP_MASK);
+    for (const x of group) flushSigqueueMask(x.pending, SIG_KERNEL_STOP_MASK);
+    if (group.some((x) => x.stopped)) {
+      for (const x of group) x.stopped = false;
+      t.signal.stopReport = false;
+      t.signal.contReport = true;
+      k.trace('signal_stop', { sig, stopped: false });
+      doNotifyParentCldstop(k, t.leader, CLD_CONTINUED);
+    }
   }
+  if (sig === SIGKILL) for (const x of group) x.stopped = false;
   return !sigIgnored(t, sig);
+}
+
+/** do_notify_parent_cldstop: SIGCHLD with CLD_STOPPED / CLD_CONTINUED, unless the parent set SA_NOCLDSTOP. */
+function doNotifyParentCldstop(k: Kernel, t: Task, why: number): void {
+  const parent = t.leader.parent;
+  if (!parent || parent.action[SIGCHLD].flags & SA_NOCLDSTOP) return;
+  const status = why === CLD_CONTINUED ? SIGCONT : t.signal.stopSignal;
+  sendSignal(k, { signo: SIGCHLD, errno: 0, code: why, pid: t.pid, uid: t.uid, status, utime: 0n, stime: 0n }, 'tgid', 'kernel', parent);
+}
+
+/** is_current_pgrp_orphaned: no member has a parent in another group of the same session. */
+export function pgrpOrphaned(k: Kernel, t: Task): boolean {
+  return !k.tasks.some((p) => p.leader === p && p.exitState === null && p.pgrp === t.pgrp && p.parent !== null &&
+    p.parent.exitState === null && p.parent.pgrp !== t.pgrp && p.parent.sid === t.sid);
+}
+
+/** do_signal_stop: every thread of the process stops; the parent hears CLD_STOPPED. */
+export function doSignalStop(k: Kernel, t: Task, sig: number): void {
+  for (const x of threadGroup(k, t)) x.stopped = true;
+  t.signal.stopSignal = sig;
+  t.signal.stopReport = true;
+  t.signal.contReport = false;
+  k.trace('signal_stop', { sig, stopped: true });
+  doNotifyParentCldstop(k, t, CLD_STOPPED);
 }
 
 /** complete_signal: a fatal, non-core-dumping signal that the thread would take kills the group at once. */
@@ -84,11 +126,11 @@ function completeSignal(t: Task, info: KernelSiginfo): void {
 }
 
 /** __send_signal_locked (via send_signal_locked): `type` 'pid' queues on the thread, 'tgid' on the process. */
-export function sendSignal(k: Kernel, info: KernelSiginfo, type: 'pid' | 'tgid', source: SignalSource): SendResult {
-  const t = k.task;
+export function sendSignal(k: Kernel, info: KernelSiginfo, type: 'pid' | 'tgid', source: SignalSource,
+  t: Task = k.task): SendResult {
   const sig = info.signo;
   let result: SendResult = 'ignored';
-  if (prepareSignal(t, sig)) {
+  if (prepareSignal(k, t, sig)) {
     const pending = type === 'pid' ? t.pending : t.sharedPending;
     // "support queuing exactly one non-rt signal": legacy_queue()
     if (sig < SIGRTMIN && (pending.signal & sigmask(sig)) !== 0n) result = 'dropped';
@@ -190,68 +232,6 @@ export function dequeueSynchronousSignal(t: Task): KernelSiginfo | null {
 }
 
 // ---- get_signal ------------------------------------------------------------------------------------------
-export type GetSignalResult =
-  | { signo: number; info: KernelSiginfo; ka: KSigaction }
-  | { fatal: number; info: KernelSiginfo; coredump: boolean }
-  | null;
-
-/** hide_si_addr_tag_bits + arm64 arch_untagged_si_addr (SIGTRAP/TRAP_BRKPT keeps all bits). */
-function hideSiAddrTagBits(info: KernelSiginfo): void {
-  if (!isFaultLayout(siginfoLayout(info.signo, info.code)) || info.addr === undefined) return;
-  if (info.signo === SIGTRAP && info.code === TRAP_BRKPT) return;
-  info.addr = untaggedAddr(info.addr);
-}
-
-/**
- * get_signal: the next signal to act on. A handler → { signo, info, ka } (ka is a copy; SA_RESETHAND already
- * applied to the table). A fatal default action is taken here, as the kernel takes it — vfs_coredump for the
- * core-dumping signals, then do_group_exit — and reported as { fatal, info, coredump }: the task is a zombie.
- * null: nothing (more) to do.
- */
-export function getSignal(k: Kernel): GetSignalResult {
-  const t = k.task;
-  for (;;) {
-    if (groupExiting(t)) {
-      t.pending.signal &= ~sigmask(SIGKILL);
-      k.trace('signal_deliver', { sig: SIGKILL, errno: 0, code: SI_USER, sa_handler: '0x0', sa_flags: 0 });
-      const g = t.signal;
-      const info = g.groupExitInfo ?? { signo: g.groupExitCode, errno: 0, code: SI_USER, pid: 0, uid: 0 };
-      // do_group_exit(SIGKILL) keeps the group_exit_code set by complete_signal (the original signal)
-      doGroupExit(k, SIGKILL);
-      return { fatal: info.signo, info, coredump: false };
-    }
-    const info = dequeueSynchronousSignal(t) ?? dequeueSignal(t, t.blocked);
-    if (!info) return null;
-    const sig = info.signo;
-    const ka = t.action[sig];
-    k.trace('signal_deliver', {
-      sig, errno: info.errno, code: info.code, sa_handler: `0x${ka.handler.toString(16)}`, sa_flags: ka.flags,
-      // the siginfo fields a tracer prints (--strace)
-      addr: info.addr === undefined ? null : `0x${info.addr.toString(16)}`, pid: info.pid ?? null, uid: info.uid ?? null,
-      value: info.value === undefined ? null : `0x${info.value.toString(16)}`,
-    });
-    if (ka.handler === SIG_IGN) continue;
-    if (ka.handler !== SIG_DFL) {
-      const copy = { ...ka };
-      if (ka.flags & SA_RESETHAND) ka.handler = SIG_DFL;
-      if (!(copy.flags & SA_EXPOSE_TAGBITS)) hideSiAddrTagBits(info);
-      return { signo: sig, info, ka: copy };
-    }
-    if (sigKernelIgnore(sig)) continue;
-    if (sigKernelStop(sig)) {
-      // DIVERGENCE: single emulated process with no parent to continue it: a stop signal with SIG_DFL is
-      // reported (trace 'signal_stop_ignored') and ignored instead of stopping the group (do_signal_stop).
-      k.trace('signal_stop_ignored', { sig });
-      continue;
-    }
-    // the fatal default action: the core dump (coredump_finish sets the 0x80 bit), then do_group_exit
-    const coredump = sigKernelCoredump(sig);
-    const dumped = coredump && vfsCoredump(k, info);
-    doGroupExit(k, dumped ? sig | 0x80 : sig);
-    return { fatal: sig, info, coredump };
-  }
-}
-
 /** __set_current_blocked after set_current_blocked's removal of SIGKILL/SIGSTOP. */
 export function setCurrentBlocked(t: Task, set: bigint): void {
   t.blocked = set & ~SIG_KILL_STOP & ALL;

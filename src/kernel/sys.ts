@@ -1,14 +1,13 @@
 // The syscall table (include/uapi/asm-generic/unistd.h numbering, as arm64 uses it) and the process,
 // identity, time and limit syscalls (kernel/sys.c, kernel/time/*.c, v6.17). Handlers return the value for
 // x0: a result or -errno. Unknown numbers return -ENOSYS, as sys_ni_syscall does, and are traced.
-import type { Kernel, Syscall, SyscallTable } from './kernel.ts';
+import type { Kernel, Syscall, SyscallTable, SysResult } from './kernel.ts';
 import { NO_RETURN } from './kernel.ts';
 import { RLIM_NLIMITS, RLIMIT_STACK } from './task.ts';
 import { copyFromUser, copyToUser, readU64 } from '../mm/uaccess.ts';
-import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, EAGAIN, EINTR, neg } from './errno.ts';
-import { signalPending } from './signal.ts';
+import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, EAGAIN, EINTR, EACCES, neg } from './errno.ts';
 import { getTimespec } from './time.ts';
-import { doGroupExit } from './exit.ts';
+import { doGroupExit, doExit } from './exit.ts';
 
 const ok = 0n;
 
@@ -20,13 +19,42 @@ const getuid: Syscall = (k) => BigInt(k.task.uid);
 const geteuid: Syscall = (k) => BigInt(k.task.euid);
 const getgid: Syscall = (k) => BigInt(k.task.gid);
 const getegid: Syscall = (k) => BigInt(k.task.egid);
-const getpgid: Syscall = (k, [pid]) => (pid === 0n || pid === BigInt(k.task.pid) ? BigInt(k.task.pgrp) : neg(ESRCH));
-const getsid: Syscall = (k, [pid]) => (pid === 0n || pid === BigInt(k.task.pid) ? BigInt(k.task.sid) : neg(ESRCH));
-const setsid: Syscall = (k) =>
-  (k.task.pgrp === k.task.pid ? neg(EPERM) : BigInt((k.task.signal.session = k.task.signal.pgrp = k.task.pid)));
+/** find_task_by_vpid for a process id (0: the caller) */
+const findProcess = (k: Kernel, pid: bigint) => {
+  const id = Number(BigInt.asIntN(32, pid));
+  return id === 0 ? k.task : k.tasks.find((t) => t.pid === id && t.exitState === null);
+};
+const getpgid: Syscall = (k, [pid]) => { const t = findProcess(k, pid); return t ? BigInt(t.pgrp) : neg(ESRCH); };
+const getsid: Syscall = (k, [pid]) => { const t = findProcess(k, pid); return t ? BigInt(t.sid) : neg(ESRCH); };
+/** setsid: not for a process group leader, nor when a group with our pid as its id exists. */
+const setsid: Syscall = (k) => {
+  const t = k.task;
+  if (k.tasks.some((x) => x.exitState === null && x.pgrp === t.pid)) return neg(EPERM);
+  t.signal.session = t.signal.pgrp = t.pid;
+  return BigInt(t.pid);
+};
+/** setpgid (kernel/sys.c): the caller or a child of it that has not exec'd, within one session. */
+const setpgid: Syscall = (k, [pidArg, pgidArg]) => {
+  const me = k.task;
+  const pid = Number(BigInt.asIntN(32, pidArg)) || me.pid;
+  const pgid = Number(BigInt.asIntN(32, pgidArg)) || pid;
+  if (pgid < 0) return neg(EINVAL);
+  const p = k.tasks.find((t) => t.tid === pid && t.exitState === null);
+  if (!p) return neg(ESRCH);
+  if (p.leader !== p) return neg(EINVAL);
+  if (p.parent === me.leader) {
+    if (p.sid !== me.sid) return neg(EPERM);
+    if (p.signal.didExec) return neg(EACCES);
+  } else if (p.signal !== me.signal) return neg(ESRCH);
+  if (p.sid === p.pid) return neg(EPERM); // a session leader stays in its group
+  if (pgid !== pid && !k.tasks.some((t) => t.exitState === null && t.pgrp === pgid && t.sid === me.sid)) return neg(EPERM);
+  p.signal.pgrp = pgid;
+  return ok;
+};
 
-// DIVERGENCE: one thread per process, so exit is exit_group.
-const exit: Syscall = (k, [code]) => { doGroupExit(k, Number(code & 0xffn) << 8); return NO_RETURN; };
+/** exit: this thread only (do_exit); the process ends with its last thread. */
+const exit: Syscall = (k, [code]) => { doExit(k, Number(code & 0xffn) << 8); return NO_RETURN; };
+const exitGroup: Syscall = (k, [code]) => { doGroupExit(k, Number(code & 0xffn) << 8); return NO_RETURN; };
 
 const setTidAddress: Syscall = (k, [tidptr]) => { k.task.clearChildTid = tidptr; return BigInt(k.task.tid); };
 const setRobustList: Syscall = (k, [head, len]) => {
@@ -39,7 +67,7 @@ const setRobustList: Syscall = (k, [head, len]) => {
 // glibc then runs without restartable sequences, which a single-threaded emulated process does not need.
 const rseq: Syscall = () => neg(ENOSYS);
 
-const UTS = { sysname: 'Linux', release: '6.17.0-arm64-fault', version: '#1 SMP PREEMPT_DYNAMIC', machine: 'aarch64' };
+export const UTS = { sysname: 'Linux', release: '6.17.0-arm64-fault', version: '#1 SMP PREEMPT_DYNAMIC', machine: 'aarch64' };
 const uname: Syscall = (k, [buf]) => {
   const b = Buffer.alloc(6 * 65);
   [UTS.sysname, k.sysctl.hostname, UTS.release, UTS.version, UTS.machine, '(none)'].forEach((s, i) => b.write(s, i * 65));
@@ -103,22 +131,28 @@ const gettimeofday: Syscall = (k, [tv, tz]) => {
   if (tz !== 0n && !copyToUser(k.mm, tz, Buffer.alloc(8))) return neg(EFAULT);
   return ok;
 };
-function sleepFor(k: Kernel, req: bigint, rem: bigint): bigint {
+function sleepFor(k: Kernel, req: bigint, rem: bigint): SysResult {
   const ns = getTimespec(k.mm, req);
   return ns < 0n ? ns : sleepNs(k, ns, rem);
 }
 
-/** hrtimer_nanosleep on virtual time: a timer's signal interrupts it (-EINTR, time left in rem). */
-function sleepNs(k: Kernel, ns: bigint, rem: bigint): bigint {
-  const left = k.sleepInterruptible(ns, () => signalPending(k.task)) ?? 0n;
-  if (left === 0n) return ok;
-  if (rem !== 0n) {
-    const b = Buffer.alloc(16);
-    b.writeBigInt64LE(left / 1_000_000_000n, 0);
-    b.writeBigInt64LE(left % 1_000_000_000n, 8);
-    if (!copyToUser(k.mm, rem, b)) return neg(EFAULT);
-  }
-  return neg(EINTR);
+/** hrtimer_nanosleep on virtual time: a signal interrupts it (-EINTR, the time left in rem). */
+function sleepNs(k: Kernel, ns: bigint, rem: bigint): SysResult {
+  const deadline = k.clock.elapsed() + ns;
+  return {
+    wait: true, reason: 'for its timeout', deadline, ready: () => false,
+    finish: (why) => {
+      if (why === 'timeout') return ok;
+      const left = deadline - k.clock.elapsed();
+      if (rem !== 0n) {
+        const b = Buffer.alloc(16);
+        b.writeBigInt64LE(left / 1_000_000_000n, 0);
+        b.writeBigInt64LE(left % 1_000_000_000n, 8);
+        if (!copyToUser(k.mm, rem, b)) return neg(EFAULT);
+      }
+      return neg(EINTR);
+    },
+  };
 }
 
 const nanosleep: Syscall = (k, [req, rem]) => sleepFor(k, req, rem);
@@ -132,7 +166,8 @@ const clockNanosleep: Syscall = (k, [clk, flags, req, rem]) => {
   }
   return sleepFor(k, req, rem);
 };
-const schedYield: Syscall = () => ok;
+/** sched_yield: the next runnable task (if any) runs first. */
+const schedYield: Syscall = (k) => ({ wait: true, reason: 'for its turn', deadline: k.clock.elapsed(), ready: () => false, finish: () => ok });
 
 const getrandom: Syscall = (k, [buf, len, flags]) => {
   if (flags & ~7n) return neg(EINVAL);
@@ -195,7 +230,7 @@ const futex: Syscall = (k, [uaddr, op]) => {
 export const sysSyscalls: SyscallTable = {
   172: ['getpid', getpid], 173: ['getppid', getppid], 178: ['gettid', gettid], 174: ['getuid', getuid],
   175: ['geteuid', geteuid], 176: ['getgid', getgid], 177: ['getegid', getegid], 155: ['getpgid', getpgid],
-  156: ['getsid', getsid], 157: ['setsid', setsid], 93: ['exit', exit], 94: ['exit_group', exit],
+  156: ['getsid', getsid], 157: ['setsid', setsid], 93: ['exit', exit], 94: ['exit_group', exitGroup], 154: ['setpgid', setpgid],
   96: ['set_tid_address', setTidAddress], 99: ['set_robust_list', setRobustList], 293: ['rseq', rseq],
   160: ['uname', uname], 261: ['prlimit64', prlimit64], 163: ['getrlimit', getrlimit], 164: ['setrlimit', setrlimit],
   113: ['clock_gettime', clockGettime], 114: ['clock_getres', clockGetres], 169: ['gettimeofday', gettimeofday],

@@ -2,15 +2,14 @@
 // sigaltstack, kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo, rt_sigtimedwait. The semantics they
 // use live in signal.ts; rt_sigreturn (139) is arch/arm64/signal.ts's.
 import type { Kernel, SysResult, SyscallTable } from './kernel.ts';
-import { NO_RETURN } from './kernel.ts';
 import { getTimespec } from './time.ts';
-import type { KSigaction } from './task.ts';
+import type { KSigaction, Task } from './task.ts';
 import type { KernelSiginfo } from './siginfo.ts';
 import { copySiginfoToUser, siginfoFromUser, postCopySiginfoFromUser, KERNEL_SIGINFO_SIZE, SI_MAX_SIZE } from './siginfo.ts';
 import { copyFromUser, copyToUser } from '../mm/uaccess.ts';
-import { EAGAIN, EFAULT, EINVAL, EPERM, ESRCH, ERESTARTNOHAND, neg } from './errno.ts';
+import { EAGAIN, EFAULT, EINVAL, EPERM, ESRCH, ERESTARTNOHAND, neg, EINTR } from './errno.ts';
 import {
-  _NSIG, SI_USER, SI_TKILL, SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK, UAPI_SA_FLAGS, MINSIGSTKSZ, SA_IMMUTABLE, sigmask,
+  _NSIG, SI_USER, SI_TKILL, SI_QUEUE, SIGCONT, SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK, UAPI_SA_FLAGS, MINSIGSTKSZ, SA_IMMUTABLE, sigmask,
 } from './sigdefs.ts';
 import {
   ALL, SIG_KILL_STOP, type SignalSource, type StackT, decodeStackT, dequeueSignal, doSigaltstack,
@@ -27,13 +26,6 @@ const putSet = (k: Kernel, addr: bigint, set: bigint, size = 8): boolean => {
   b.writeBigUInt64LE(set & ALL);
   return copyToUser(k.mm, addr, b.subarray(0, size));
 };
-
-/** The only thread waits for something nobody can send. */
-function sleepForever(k: Kernel, syscall: string): SysResult {
-  k.trace('sleep_forever', { syscall, blocked: `0x${k.task.blocked.toString(16)}` });
-  k.blockForever(syscall);
-  return NO_RETURN;
-}
 
 /** rt_sigaction + do_sigaction. struct sigaction: handler @0, flags (unsigned long) @8, restorer @16, mask @24. */
 const rtSigaction: SigSyscall = (k, [sigArg, act, oact, sigsetsize]) => {
@@ -107,10 +99,8 @@ const rtSigsuspend: SigSyscall = (k, [unewset, sigsetsize]) => {
   const t = k.task;
   t.savedSigmask = t.blocked;
   setCurrentBlocked(t, set);
-  // an interval timer may end the wait: virtual time runs to its expiry
-  if (!signalPending(t) && k.sleepInterruptible(null, () => signalPending(t)) === null) return sleepForever(k, 'rt_sigsuspend');
-  if (!signalPending(t)) return sleepForever(k, 'rt_sigsuspend');
-  return neg(ERESTARTNOHAND);
+  if (signalPending(t)) return neg(ERESTARTNOHAND);
+  return { wait: true, reason: 'for a signal', deadline: null, ready: () => false, finish: () => neg(ERESTARTNOHAND) };
 }
 
 const sigaltstack: SigSyscall = (k, [uss, uoss]) => {
@@ -129,28 +119,63 @@ const sigaltstack: SigSyscall = (k, [uss, uoss]) => {
 const killInfo = (k: Kernel, sig: number, code: number): KernelSiginfo =>
   ({ signo: sig, errno: 0, code, pid: k.task.pid, uid: k.task.uid });
 
-/** check_kill_permission (only valid_signal can fail for our own process), then send unless sig is 0. */
-function sendChecked(k: Kernel, sig: number, info: KernelSiginfo, type: 'pid' | 'tgid', source: SignalSource): bigint {
+/**
+ * check_kill_permission + kill_ok_by_cred: the sender's uid or euid is the target's uid or saved uid, or the
+ * sender is root (CAP_KILL), or SIGCONT within one session.
+ */
+function killPermitted(k: Kernel, sig: number, info: KernelSiginfo, t: Task): boolean {
+  if (info.code !== SI_USER && info.code !== SI_TKILL && info.code < 0 && info.code !== SI_QUEUE) return true;
+  const c = k.task;
+  if (c.signal === t.signal || c.euid === 0) return true;
+  if (c.euid === t.suid || c.euid === t.uid || c.uid === t.suid || c.uid === t.uid) return true;
+  return sig === SIGCONT && c.sid === t.sid;
+}
+
+/** group_send_sig_info / do_send_specific's tail: permission, then send unless sig is 0. */
+function sendChecked(k: Kernel, sig: number, info: KernelSiginfo, type: 'pid' | 'tgid', source: SignalSource,
+  t: Task = k.task): bigint {
   if (!validSignal(sig)) return neg(EINVAL);
-  if (sig !== 0) sendSignal(k, info, type, source);
+  if (!killPermitted(k, sig, info, t)) return neg(EPERM);
+  if (sig !== 0) sendSignal(k, info, type, source, t);
   return 0n;
 }
 
-// DIVERGENCE: the emulated process is alone: every other pid, process group, and kill(-1) find nobody (ESRCH).
+/** The live processes (their group leaders, or the first live thread when the leader is gone). */
+const processes = (k: Kernel): Task[] => k.tasks.filter((t) => t.leader === t && t.exitState !== 'dead' &&
+  k.tasks.some((x) => x.signal === t.signal && x.exitState === null));
+
+/** kill_something_info: pid > 0 one process, 0 the caller's group, -1 all but init and the caller, < -1 a group. */
 const kill: SigSyscall = (k, [pidArg, sigArg]) => {
   const pid = i32(pidArg);
   const sig = i32(sigArg);
-  const t = k.task;
-  const self = pid > 0 ? pid === t.pid : pid === 0 || (pid !== -1 && pid !== -2147483648 && -pid === t.pgrp);
-  return self ? sendChecked(k, sig, killInfo(k, sig, SI_USER), 'tgid', 'kill') : neg(ESRCH);
+  if (!validSignal(sig)) return neg(EINVAL);
+  if (pid === -2147483648) return neg(ESRCH); // -INT_MIN is undefined
+  const info = killInfo(k, sig, SI_USER);
+  const targetOf = (p: Task) => k.tasks.find((x) => x.signal === p.signal && x.exitState === null) ?? p;
+  if (pid > 0) {
+    const p = processes(k).find((x) => x.pid === pid);
+    return p ? sendChecked(k, sig, info, 'tgid', 'kill', targetOf(p)) : neg(ESRCH);
+  }
+  const group = pid === 0 ? k.task.pgrp : -pid;
+  const list = processes(k).filter((p) => (pid === -1 ? p.signal !== k.task.signal && p !== k.init : p.pgrp === group));
+  if (list.length === 0) return neg(ESRCH);
+  // __kill_pgrp_info / kill(-1): success if any send succeeded, else the last error
+  let ret = neg(EPERM);
+  let any = false;
+  for (const p of list) {
+    const r = sendChecked(k, sig, info, 'tgid', 'kill', targetOf(p));
+    if (r === 0n) any = true;
+    else ret = r;
+  }
+  return any ? 0n : ret;
 };
 
-/** do_send_specific: tgid <= 0 means "any thread group". */
+/** do_send_specific: the thread `pid`, which must belong to tgid when tgid > 0. */
 function doSendSpecific(k: Kernel, tgid: number, pid: number, sig: number, info: KernelSiginfo,
   source: SignalSource): bigint {
-  const t = k.task;
-  if (pid !== t.tid || (tgid > 0 && tgid !== t.pid)) return neg(ESRCH);
-  return sendChecked(k, sig, info, 'pid', source);
+  const t = k.tasks.find((x) => x.tid === pid && x.exitState === null);
+  if (!t || (tgid > 0 && tgid !== t.pid)) return neg(ESRCH);
+  return sendChecked(k, sig, info, 'pid', source, t);
 }
 
 const tkill: SigSyscall = (k, [pidArg, sigArg]) => {
@@ -192,7 +217,8 @@ const rtSigqueueinfo: SigSyscall = (k, [pidArg, sigArg, uinfo]) => {
   const info = copySiginfoFromUserSig(k, sig, uinfo);
   if (typeof info === 'bigint') return info;
   if (impersonates(k, info, pid)) return neg(EPERM);
-  return pid === k.task.pid ? sendChecked(k, sig, info, 'tgid', 'sigqueue') : neg(ESRCH);
+  const p = processes(k).find((x) => x.pid === pid);
+  return p ? sendChecked(k, sig, info, 'tgid', 'sigqueue', p) : neg(ESRCH);
 };
 
 const rtTgsigqueueinfo: SigSyscall = (k, [tgidArg, pidArg, sigArg, uinfo]) => {
@@ -204,8 +230,8 @@ const rtTgsigqueueinfo: SigSyscall = (k, [tgidArg, pidArg, sigArg, uinfo]) => {
   return doSendSpecific(k, tgid, pid, sig, info, 'sigqueue');
 };
 
-/** rt_sigtimedwait / do_sigtimedwait. While the only thread sleeps nothing can arrive: a finite timeout just
- *  advances the virtual clock and gives -EAGAIN; no timeout sleeps forever. */
+/** rt_sigtimedwait / do_sigtimedwait: a waited-for signal is dequeued, another one interrupts (-EINTR), the
+ *  timeout gives -EAGAIN. */
 const rtSigtimedwait: SigSyscall = (k, [uthese, uinfo, uts, sigsetsize]) => {
   if (sigsetsize !== 8n) return neg(EINVAL);
   const these = getSet(k, uthese);
@@ -218,13 +244,18 @@ const rtSigtimedwait: SigSyscall = (k, [uthese, uinfo, uts, sigsetsize]) => {
   const t = k.task;
   const mask = ~(these & ~SIG_KILL_STOP) & ALL; // the signals NOT waited for count as blocked
   let info = dequeueSignal(t, mask);
-  if (!info && timeout !== 0n) {
-    const wake = () => (info = dequeueSignal(t, mask)) !== null;
-    if (k.sleepInterruptible(timeout, wake) === null) return sleepForever(k, 'rt_sigtimedwait');
-  }
-  if (!info) return neg(EAGAIN);
-  if (uinfo !== 0n && !copyToUser(k.mm, uinfo, copySiginfoToUser(info))) return neg(EFAULT);
-  return BigInt(info.signo);
+  const done = (): bigint => {
+    if (uinfo !== 0n && !copyToUser(k.mm, uinfo, copySiginfoToUser(info!))) return neg(EFAULT);
+    return BigInt(info!.signo);
+  };
+  if (info) return done();
+  if (timeout === 0n) return neg(EAGAIN);
+  return {
+    wait: true, reason: `for signals 0x${(these & ALL).toString(16)}`,
+    deadline: timeout === null ? null : k.clock.elapsed() + timeout,
+    ready: () => ((t.pending.signal | t.sharedPending.signal) & ~mask & ALL) !== 0n,
+    finish: (why) => ((info = dequeueSignal(t, mask)) ? done() : why === 'timeout' ? neg(EAGAIN) : neg(EINTR)),
+  };
 };
 
 /** Syscalls of kernel/signal.c (rt_sigreturn is arch/arm64/signal.ts's). */

@@ -3,11 +3,11 @@
 // SighandStruct (sighand_struct: the actions) and FsStruct (fs_struct: cwd, umask). A Task holds them by
 // reference, so the CLONE_* flags can share them the way copy_process does. `task_struct` → `Task` is an
 // allowed shortening (style-models.md §10).
-// DIVERGENCE: one thread per process; clone/fork are not emulated (yet): every task owns its structs.
 import type { Mm } from '../mm/mm.ts';
 import type { KernelSiginfo } from './siginfo.ts';
 import type { FileTable } from '../fs/files.ts';
 import type { Itimers } from './itimer.ts';
+import type { Wait } from './kernel.ts';
 
 export const RLIM_INFINITY = 0xffffffffffffffffn;
 export const RLIMIT_CPU = 0, RLIMIT_FSIZE = 1, RLIMIT_DATA = 2, RLIMIT_STACK = 3, RLIMIT_CORE = 4;
@@ -52,6 +52,13 @@ export class SignalStruct {
   groupExitInfo: KernelSiginfo | null = null;
   pgrp: number;
   session: number;
+  /** group stop: the stop signal, and whether the parent has yet to be told (WUNTRACED) */
+  stopSignal = 0;
+  stopReport = false;
+  /** SIGCONT ended a stop the parent has yet to be told of (WCONTINUED) */
+  contReport = false;
+  /** did_exec: the process exec'd since fork (setpgid by the parent then fails with EACCES) */
+  didExec = false;
   constructor(pid: number, public rlim: Rlimit[], readonly itimers: Itimers) {
     this.pgrp = this.session = pid;
   }
@@ -93,11 +100,29 @@ export class Task {
   thread = { faultAddress: 0n, faultCode: 0n };
   /** restore_sigframe's forget_syscall(): the syscall being returned from must not be restarted */
   syscallForgotten = false;
-  /** exit_state: EXIT_ZOMBIE once do_exit ran */
-  exitState: 'zombie' | null = null;
+  /** exit_state: EXIT_ZOMBIE once do_exit ran, EXIT_DEAD once reaped (or released at once) */
+  exitState: 'zombie' | 'dead' | null = null;
+  /** exit_code: the wait status a parent reads (do_exit's code, or the group's) */
+  exitCode = 0;
+  /** exit_signal: what the parent gets when this task dies (SIGCHLD for fork, clone's low byte, -1 threads) */
+  exitSignal = 17;
+  /** real_parent: the process (its group leader) that wait()s for this one; null for the first process */
+  parent: Task | null = null;
+  /** group_leader: the first thread of the process */
+  leader: Task = this;
+  /** the syscall this task sleeps in (TASK_INTERRUPTIBLE / TASK_KILLABLE), or null when runnable */
+  wait: Wait | null = null;
+  /** the waiting syscall: its number and arguments (x0 as it was, for a restart) */
+  waitSyscall: { nr: number; origX0: bigint; args: bigint[] } | null = null;
+  /** TASK_STOPPED by a group stop (SIGSTOP & co.) until SIGCONT */
+  stopped = false;
+  /** vfork_done: set while a CLONE_VFORK parent waits for this child to exec or exit */
+  vforkDone: { done: boolean } | null = null;
+  /** the program of the process (argv), for the report */
+  argv: string[] = [];
 
-  constructor(readonly mm: Mm, readonly files: FileTable, readonly signal: SignalStruct,
-    readonly sighand: SighandStruct, readonly fs: FsStruct,
+  constructor(public mm: Mm, public files: FileTable, public signal: SignalStruct,
+    public sighand: SighandStruct, public fs: FsStruct,
     init: { pid: number; ppid: number; cred: Cred; comm: string; exePath: string }) {
     this.pid = this.tid = init.pid;
     this.ppid = init.ppid;

@@ -1,6 +1,5 @@
 // A Kernel for the unit tests of kernel paths: a real Task with its own structs on the given mm, the
-// tracepoints and notices kept in arrays, no timers and no sleeping (a wait that needs time or a signal
-// nobody can send is "forever"). The whole machine (system.ts) is what integration tests use.
+// tracepoints and notices kept in arrays, no timers and no other tasks. The whole machine (system.ts) is what integration tests use.
 import type { Mm } from '../mm/mm.ts';
 import type { Kernel, Sysctl } from './kernel.ts';
 import type { CpuFeatures } from '../arch/arm64/cpufeature.ts';
@@ -15,7 +14,6 @@ export interface TestKernel extends Kernel {
   traces: [string, Record<string, unknown>][];
   notices: [keyof NoticeMap, unknown][];
   log: string[];
-  forever: string | null;
 }
 
 /** A task (pid, comm) with RLIMIT_CORE 0 on mm, and a Kernel whose current it is. */
@@ -31,13 +29,17 @@ export function testKernel(mm: Mm, pid: number, comm: string, files = {} as File
   };
   const k: TestKernel = {
     task, tasks: [task], cpu: mm.cpu, mm, clock, root: '/nonexistent', sysctl, features: {} as CpuFeatures,
-    traces: [], notices: [], log: [], forever: null,
+    traces: [], notices: [], log: [],
     trace: (name, data) => void k.traces.push([name, data as Record<string, unknown>]),
     notice: (name, data) => void k.notices.push([name, data]),
     printk: (...lines) => void k.log.push(...lines),
     randomBytes: (n) => Buffer.alloc(n),
-    sleepInterruptible: (ns, wake) => (wake() ? ns ?? 0n : ns === null ? null : 0n),
-    blockForever: (why) => { k.forever = why; },
+    init: task,
+    allocPid: () => pid + 1,
+    getNextIno: () => 20000,
+    newCpu: () => { throw new InternalError('testKernel: no engines'); },
+    wakeUpNewTask: () => {},
+    releaseTask: () => {},
     panic: () => {},
     bug: (msg) => { throw new InternalError(msg); },
   };

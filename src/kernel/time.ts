@@ -9,7 +9,7 @@ export const CLOCK_REALTIME = 0, CLOCK_MONOTONIC = 1, CLOCK_PROCESS_CPUTIME_ID =
 export const CLOCK_MONOTONIC_RAW = 4, CLOCK_REALTIME_COARSE = 5, CLOCK_MONOTONIC_COARSE = 6, CLOCK_BOOTTIME = 7;
 
 /** seconds since boot at program start: a machine that has been up for 1000 s */
-const BOOT_OFFSET_NS = 1000n * 1_000_000_000n;
+export const BOOT_OFFSET_NS = 1000n * 1_000_000_000n;
 
 export class Clock {
   private reads = 0n;

@@ -5,6 +5,7 @@ import type { Cpu } from '../cpu/cpu.ts';
 import { UC_PROT_READ, UC_PROT_WRITE, UC_PROT_EXEC } from '../cpu/unicorn.ts';
 import { VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_MAYSHARE, VM_GROWSDOWN } from './vma-flags.ts';
 import { spWriteKind } from '../arch/arm64/sp_align.ts';
+import { alignSiteOf, encodeAlignSite, mayNeedAlignSite } from '../arch/arm64/align.ts';
 import { EngineMemoryError } from '../errors.ts';
 
 export * from './vma-flags.ts';
@@ -66,16 +67,14 @@ export function vmFlagsFromProt(prot: number): number {
 
 /**
  * The engine's protection for a VMA: the arm64 protection_map without EPAN (the emulated CPU has none), where
- * PROT_EXEC implies read (adjust_protection_map: VM_EXEC → PAGE_READONLY_EXEC), as do_page_fault's
- * "exec implies read" agrees.
+ * PROT_EXEC implies read (adjust_protection_map: VM_EXEC → PAGE_READONLY_EXEC) and so does PROT_WRITE (arm64 page
+ * tables have no write-only permission: [VM_WRITE] = PAGE_READONLY, [VM_SHARED | VM_WRITE] = PAGE_SHARED), as
+ * do_page_fault agrees (a read fault is allowed by VM_READ, VM_WRITE or, without EPAN, VM_EXEC).
  */
-function ucProt(flags: number): number {
-  return (flags & (VM_READ | VM_EXEC) ? UC_PROT_READ : 0) | (flags & VM_WRITE ? UC_PROT_WRITE : 0) |
+export function ucProt(flags: number): number {
+  return (flags & (VM_READ | VM_WRITE | VM_EXEC) ? UC_PROT_READ : 0) | (flags & VM_WRITE ? UC_PROT_WRITE : 0) |
     (flags & VM_EXEC ? UC_PROT_EXEC : 0);
 }
-
-/** STXR/STLXR/STXP/STLXP: load/store exclusive class, L = 0, o2 = 0 (Arm ARM C4.1.66). */
-const isStoreExclusive = (insn: number): boolean => (insn & 0x3f400000) === 0x08000000 && !(insn & (1 << 23));
 
 /**
  * A cheap pre-filter for the text scan (the full decoder costs tens of ms over static glibc): only a
@@ -122,6 +121,11 @@ function mergeVmas(vmas: Vma[]): Vma[] {
 export class Mm {
   /** sorted by start, never overlapping */
   vmas: Vma[] = [];
+  /** mm->start_code, end_code, start_data, end_data as load_elf_binary sets them (/proc/PID/stat, status) */
+  startCode = 0n;
+  endCode = 0n;
+  startData = 0n;
+  endData = 0n;
   startBrk = 0n;
   brk = 0n;
   startStack = 0n;
@@ -143,6 +147,8 @@ export class Mm {
 
   /** sysctl vm.max_map_count (sysctl_max_map_count) */
   maxMapCount = DEFAULT_MAX_MAP_COUNT;
+  /** mm_users: the tasks that use this mm (threads, a vfork child) */
+  users = 1;
 
   constructor(readonly cpu: Cpu, public rlimitStack: bigint) {}
 
@@ -239,38 +245,62 @@ export class Mm {
   }
 
   private readonly spSites = new Set<bigint>();
+  private readonly alignSites = new Set<bigint>();
+  /** the armed sites, by kind, so that a fork child's engine gets them without a rescan (stale ones are inert) */
+  private readonly armed = { sp: [] as bigint[], align: [] as { address: bigint; arg: bigint }[] };
+
+  /** dup_mm's part for the alignment checks: the parent's armed sites, in a new engine with no code yet. */
+  inheritWatches(from: Mm): void {
+    for (const a of from.spSites) this.spSites.add(a);
+    for (const a of from.alignSites) this.alignSites.add(a);
+    this.armed.sp.push(...from.armed.sp);
+    this.armed.align.push(...from.armed.align);
+    this.cpu.watchSpWrites(this.armed.sp);
+    this.cpu.watchAlignment(this.armed.align);
+  }
 
   /**
    * Arms the alignment checks Unicorn does not make, for the code in [start, end): after every instruction
-   * that can misalign SP, and on every store-exclusive.
+   * that can misalign SP, and on every instruction whose natural alignment only we check (arch/arm64/align.ts).
    */
   watchSpWrites(start: bigint, end: bigint): void {
     const code = this.cpu.read(start, Number(end - start));
     if (!code) return;
     const sp: bigint[] = [];
-    const excl: bigint[] = [];
+    const align: Array<{ address: bigint; arg: bigint }> = [];
     // Classify first (the address, a BigInt, and the Set lookup only for the few candidates); the full decoder
     // runs once per distinct word (prologues repeat the same few STP/LDP encodings thousands of times).
     const words = code.byteOffset % 4 === 0 ? new Uint32Array(code.buffer, code.byteOffset, code.length >>> 2) : null;
     const misaligns = new Map<number, boolean>();
+    const alignArgs = new Map<number, bigint | null>();
     for (let o = 0; o + 4 <= code.length; o += 4) {
       const insn = words ? words[o >>> 2] : code.readUInt32LE(o);
-      let kind: 'excl' | 'sp' | null = null;
-      if (isStoreExclusive(insn)) kind = 'excl';
-      else if (mayWriteSp(insn)) {
-        let m = misaligns.get(insn);
-        if (m === undefined) misaligns.set(insn, m = spWriteKind(insn) === 'may-misalign');
-        if (m) kind = 'sp';
+      if (mayNeedAlignSite(insn)) {
+        let arg = alignArgs.get(insn);
+        if (arg === undefined) {
+          const site = alignSiteOf(insn);
+          alignArgs.set(insn, arg = site && encodeAlignSite(insn, site));
+        }
+        const a = start + BigInt(o);
+        if (arg !== null && !this.alignSites.has(a)) {
+          align.push({ address: a, arg });
+          this.alignSites.add(a);
+        }
+        continue;
       }
-      if (kind === null) continue;
+      if (!mayWriteSp(insn)) continue;
+      let m = misaligns.get(insn);
+      if (m === undefined) misaligns.set(insn, m = spWriteKind(insn) === 'may-misalign');
       const a = start + BigInt(o);
-      if (this.spSites.has(a)) continue;
-      (kind === 'excl' ? excl : sp).push(a);
+      if (!m || this.spSites.has(a)) continue;
+      sp.push(a);
       this.spSites.add(a);
     }
     this.cpu.watchSpWrites(sp);
-    this.cpu.watchStoreExclusives(excl);
-    if (sp.length + excl.length > 0) this.cpu.invalidateCode(start, end);
+    this.cpu.watchAlignment(align);
+    this.armed.sp.push(...sp);
+    this.armed.align.push(...align);
+    if (sp.length + align.length > 0) this.cpu.invalidateCode(start, end);
   }
 
   /**
@@ -297,10 +327,14 @@ export class Mm {
   /** Removes [start, end) from every VMA (splitting as needed) and from the Cpu. */
   unmapRange(start: bigint, end: bigint): void {
     this.areaCache = { top: null, hole: 0n }; // a new hole, maybe above the resume point
+    let code = false;
     this.vmas = this.splitRange(start, end, (piece) => {
       this.cpu.unmap(piece.start, piece.end - piece.start);
+      if (piece.flags & VM_EXEC) code = true;
       return null;
     });
+    // new code mapped here later must be scanned again (the native sites check their word, so stale ones are inert)
+    if (code) for (const set of [this.spSites, this.alignSites]) for (const a of set) if (a >= start && a < end) set.delete(a);
   }
 
   /** mprotect on [start, end): splits VMAs and changes their read/write/exec bits. Caller checked coverage. */

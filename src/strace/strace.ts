@@ -6,7 +6,7 @@
 import koffi from 'koffi';
 import type { TraceEvent, TraceSink } from '../trace.ts';
 import type { RunReport } from '../report.ts';
-import { siCodeName, siginfoLayout } from '../kernel/sigdefs.ts';
+import { siCodeName, siginfoLayout, signalName } from '../kernel/sigdefs.ts';
 import * as d from './decode.ts';
 
 /** one argument's text; null leaves it out (openat's mode without O_CREAT, as strace does). An `out` argument is
@@ -90,6 +90,13 @@ const SPECS: Record<string, { args: Arg[]; hexRet?: boolean; noReturn?: boolean 
   ppoll: { args: [P, U, P, P, U] },
   prctl: { args: [I, X, X, X, X] },
   sched_yield: { args: [] },
+  clone: { args: [X, P, P, P, P] },
+  clone3: { args: [P, U] },
+  execve: { args: [str, P, P] },
+  execveat: { args: [of(d.dirfd), str, P, P, of(d.atFlags)] },
+  wait4: { args: [I, P, I, P] },
+  waitid: { args: [I, I, P, I, P] },
+  setpgid: { args: [I, I] }, getpgid: { args: [I] }, getsid: { args: [I] }, setsid: { args: [] },
   getpid: { args: [] }, gettid: { args: [] }, getppid: { args: [] },
   getuid: { args: [] }, geteuid: { args: [] }, getgid: { args: [] }, getegid: { args: [] },
 };
@@ -117,41 +124,74 @@ export interface Strace {
 
 /** `mem` reads guest memory (a function, as the Machine does not exist yet when its sink is made). */
 export function strace(write: (line: string) => void, mem: d.Mem): Strace {
-  let call: { name: string; args: bigint[]; spec: (typeof SPECS)[string] | undefined; text: (string | null)[] } | null = null;
+  type Call = { name: string; args: bigint[]; spec: (typeof SPECS)[string] | undefined; text: (string | null)[]; tid: number; cut: boolean };
+  /** the call in progress of each task; `cut` once another task's line came in between (strace -f's unfinished) */
+  const calls = new Map<number, Call>();
+  let first: number | null = null;
+  let many = false;
+  let last: number | null = null;
+  /** strace -f: once a second task exists, every line names its task */
+  const emit = (tid: number, text: string) => {
+    write(many ? `[pid ${String(tid).padStart(5)}] ${text}` : text);
+    last = tid;
+  };
   /** inputs are read before the call changes memory, outputs (ret given) after it */
-  const texts = (c: NonNullable<typeof call>, ret: bigint | null | undefined): (string | null)[] => {
+  const texts = (c: Call, ret: bigint | null | undefined): (string | null)[] => {
     if (!c.spec) return c.args.map((v) => d.hex(v));
     return c.spec.args.map((f, i) => (ret === undefined ? (f.out ? null : f(c.args[i], c.args, mem, null))
       : f.out ? f(c.args[i], c.args, mem, ret) : c.text[i]));
   };
-  const line = (c: NonNullable<typeof call>, ret: bigint | null) => `${c.name}(${texts(c, ret).filter((t) => t !== null).join(', ')})`;
+  const line = (c: Call, ret: bigint | null) => `${c.name}(${texts(c, ret).filter((t) => t !== null).join(', ')})`;
   /** a call that never came back (exit_group, a fatal signal inside it): strace's `= ?` */
-  const unfinished = () => {
-    if (call) write(`${line(call, null)} = ?`);
-    call = null;
+  const unfinished = (tid: number) => {
+    const c = calls.get(tid);
+    if (c) emit(tid, c.cut ? `<... ${c.name} resumed>) = ?` : `${line(c, null)} = ?`);
+    calls.delete(tid);
+  };
+  /** another task's line is coming: calls still in progress are cut, as strace -f prints them */
+  const cutOthers = (tid: number) => {
+    for (const c of calls.values()) {
+      if (c.tid === tid || c.cut) continue;
+      emit(c.tid, `${c.name}(${c.text.filter((t) => t !== null).join(', ')} <unfinished ...>`);
+      c.cut = true;
+    }
   };
   const sink = (e: TraceEvent) => {
+    const tid = e.tid ?? 0;
+    first ??= tid;
+    if (tid !== first) many = true;
     if (e.name === 'sys_enter') {
-      unfinished();
+      cutOthers(tid);
+      unfinished(tid);
       const name = (e.syscall as string | null) ?? `syscall_0x${(e.nr as number).toString(16)}`;
       const spec = SPECS[name];
       const args = (e.args as string[]).map((a) => BigInt(a));
-      call = { name, args, spec, text: [] };
+      const call: Call = { name, args, spec, text: [], tid, cut: false };
       call.text = texts(call, undefined);
-      if (spec?.noReturn) unfinished();
-    } else if (e.name === 'sys_exit' && call) {
+      calls.set(tid, call);
+      if (spec?.noReturn) unfinished(tid);
+    } else if (e.name === 'sys_exit' && calls.has(tid)) {
+      const c = calls.get(tid)!;
       const ret = BigInt(e.ret as number);
-      write(`${line(call, ret)} = ${d.result(ret, call.spec?.hexRet ?? false, strerror)}`);
-      call = null;
+      if (last !== tid) cutOthers(tid);
+      const result = d.result(ret, c.spec?.hexRet ?? false, strerror);
+      emit(tid, c.cut ? `<... ${c.name} resumed>) = ${result}` : `${line(c, ret)} = ${result}`);
+      calls.delete(tid);
     } else if (e.name === 'signal_deliver') {
-      unfinished();
-      write(`--- ${siginfoText(e)} ---`);
+      cutOthers(tid);
+      unfinished(tid);
+      emit(tid, `--- ${siginfoText(e)} ---`);
+    } else if (e.name === 'sched_process_exit' && tid !== first) {
+      cutOthers(tid);
+      unfinished(tid);
+      const st = e.status as number;
+      emit(tid, st & 0x7f ? `+++ killed by ${signalName(st & 0x7f)}${st & 0x80 ? ' (core dumped)' : ''} +++` : `+++ exited with ${(st >> 8) & 0xff} +++`);
     }
   };
   return {
     sink,
     finish(r) {
-      unfinished();
+      for (const tid of [...calls.keys()]) unfinished(tid);
       if (r.exit.kind === 'exited') write(`+++ exited with ${r.exit.code} +++`);
       else if (r.exit.kind === 'signaled') write(`+++ killed by ${r.exit.signal}${r.exit.coreDumped ? ' (core dumped)' : ''} +++`);
     },

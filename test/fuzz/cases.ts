@@ -1,6 +1,7 @@
 // Seeded case generators for the fuzz suite (npm run fuzz; a short slice runs in npm test):
 //  - malformed ELF files: truncations, every header field out of range, phdr fields at boundaries,
-//    descending/overlapping/huge segments, bad PT_INTERP — each must end in a named error or a guest outcome;
+//    descending/overlapping/huge segments, segments on the stack, bad PT_INTERP — each must end in a named error
+//    or a guest outcome;
 //  - path escapes: guest programs that create, write, remove and make directories through "..", absolute
 //    paths, long names and symlinks planted towards the outside, and core patterns that climb — nothing
 //    outside the root may change.
@@ -57,7 +58,7 @@ export function* elfCases(seed: number, n: number, base: Buffer): Generator<ElfC
   for (let i = 0; i < n; i++) {
     const f = Buffer.from(base);
     let name: string;
-    switch (Math.floor(r() * 6)) {
+    switch (Math.floor(r() * 8)) {
       case 0: {
         const len = Math.floor(r() * Math.min(base.length, 8192));
         name = `truncate@${len}`;
@@ -92,6 +93,23 @@ export function* elfCases(seed: number, n: number, base: Buffer): Generator<ElfC
         f.copy(f, ph(b), ph(a), ph(a) + 56);
         if (r() < 0.5) f.writeUInt32LE(PT_LOAD, ph(b));
         name = `dup phdr${a}→phdr${b}`; // overlapping segments
+        break;
+      }
+      case 6: {
+        // a segment moved onto the stack (the top 64 KiB below TASK_SIZE), page offset kept congruent
+        const k = Math.floor(r() * phnum);
+        const at = (1n << 48n) - BigInt(0x1000 * (1 + Math.floor(r() * 16)));
+        f.writeUInt32LE(PT_LOAD, ph(k));
+        put(f, ph(k) + 16, 8, at + (f.readBigUInt64LE(ph(k) + 8) & 0xfffn));
+        name = `phdr${k} on the stack at 0x${at.toString(16)}`;
+        break;
+      }
+      case 7: {
+        // a huge bss: past TASK_SIZE, or more than the host can back
+        const k = Math.floor(r() * phnum);
+        const v = pick(r, [1n << 40n, 1n << 46n, 1n << 47n, (1n << 48n) - 1n, (1n << 64n) - 1n]);
+        put(f, ph(k) + 40, 8, v);
+        name = `phdr${k}.p_memsz=0x${v.toString(16)} (huge)`;
         break;
       }
       default: {

@@ -61,7 +61,7 @@ export interface MemAccess {
    *   LDXR/LDAXR/LDXP/LDAXP (pairs checked at the total size), LDADD…/SWP/CAS/CASP: intno 4, PC unchanged;
    *   STXR/STLXR/STXP with no matching monitor: no fault, status 1 (QEMU compares the monitor first);
    *   LDAR/STLR/LDLAR/STLLR/LDAPR/LDAPUR/STLUR: no fault, the access is performed.
-   * So the emulator must check the last two rows itself.
+   * (Unicorn 2.1.4 alike.) So the emulator checks the last two rows itself: align.ts holds that table.
    */
   mustAlign: boolean;
   writeback: 'none' | 'pre' | 'post';

@@ -4,6 +4,7 @@
 // Read: a recent arch/arm64/kernel/signal.c (setup_sigframe_layout … arch_do_signal_or_restart),
 // torvalds/linux arch/arm64/kernel/ptrace.c (valid_native_regs, SPSR_EL1_AARCH64_RES0_BITS),
 // arch/arm64/kernel/traps.c (arm64_notify_segfault, arm64_notify_die); kernel.md §9.
+import { getSignal } from '../../kernel/signal_deliver.ts';
 import { untaggedAddr } from '../../mm/uaccess.ts';
 import type { Kernel, SysResult } from '../../kernel/kernel.ts';
 import type { KSigaction } from '../../kernel/task.ts';
@@ -14,7 +15,7 @@ import { TASK_SIZE, VM_GROWSDOWN, VM_WRITE, type Mm } from '../../mm/mm.ts';
 import { ERESTARTNOHAND, ERESTARTSYS, ERESTARTNOINTR, ERESTART_RESTARTBLOCK, EINTR } from '../../kernel/errno.ts';
 import { SA_SIGINFO, SA_RESTORER, SA_RESTART, SIGSEGV, SEGV_MAPERR, SEGV_ACCERR, MINSIGSTKSZ } from '../../kernel/sigdefs.ts';
 import {
-  getSignal, signalPending, signalDelivered, forceSigsegv, forceSigFault, sigmaskToSave, sigsp,
+  signalPending, signalDelivered, forceSigsegv, forceSigFault, sigmaskToSave, sigsp,
   setCurrentBlocked, restoreSavedSigmask, doSigaltstack, encodeStackT, decodeStackT,
 } from '../../kernel/signal.ts';
 import { VDSO_SIGRETURN_OFFSET } from './vdso.ts';

@@ -124,7 +124,8 @@ export function synthesizeEsr(mm: Mm, r: RegView, stop: ExceptionStop): Syndrome
     if (imm !== null) return { ec: ESR_ELx_EC_BRK64, esr: synBrk(imm), far: 0n, pc };
   }
   if (stop.intno === EXCP_DATA_ABORT && insn !== null) {
-    // QEMU raises a data abort at EL0 for misaligned exclusives and atomics: Unicorn reports no address.
+    // QEMU raises a data abort at EL0 for misaligned exclusives and atomics, and the native alignment sites
+    // (align.ts) stop the same way for the classes it does not check: Unicorn reports no address.
     const m = decodeMemAccess(insn);
     if (m) {
       const far = m.address((n) => r.x(n), r.sp, pc);

@@ -8,10 +8,18 @@ import { signalSyscalls } from '../../kernel/sys_signal.ts';
 import { itimerSyscalls } from '../../kernel/itimer.ts';
 import { fsSyscalls } from '../../fs/open.ts';
 import { selectSyscalls } from '../../fs/select.ts';
+import { readWriteSyscalls } from '../../fs/read_write.ts';
+import { fcntlSyscalls } from '../../fs/fcntl.ts';
+import { readdirSyscalls } from '../../fs/readdir.ts';
+import { pipeSyscalls } from '../../fs/pipe.ts';
 import { mmSyscalls } from '../../mm/mmap.ts';
 import { ENOSYS } from '../../kernel/errno.ts';
 import { sysRtSigreturn, type SyscallReturn } from './signal.ts';
 import { dieKernelFault } from './fault.ts';
+import { wakeReason } from '../../kernel/sched.ts';
+import { forkSyscalls } from '../../kernel/fork.ts';
+import { waitSyscalls } from '../../kernel/wait.ts';
+import { execSyscalls } from '../../fs/exec.ts';
 
 export const sysCallTable: Readonly<SyscallTable> = Object.freeze({
   ...sysSyscalls,
@@ -19,12 +27,19 @@ export const sysCallTable: Readonly<SyscallTable> = Object.freeze({
   139: ['rt_sigreturn', sysRtSigreturn],
   ...itimerSyscalls,
   ...fsSyscalls,
+  ...readWriteSyscalls,
+  ...fcntlSyscalls,
+  ...readdirSyscalls,
+  ...pipeSyscalls,
   ...selectSyscalls,
   ...mmSyscalls,
+  ...forkSyscalls,
+  ...waitSyscalls,
+  ...execSyscalls,
 });
 
-/** The syscall that just returned: its number, and what a restart needs. */
-export type SyscallExit = SyscallReturn & { nr: number };
+/** The syscall that just returned (or, `blocked`, now waits): its number, and what a restart needs. */
+export type SyscallExit = SyscallReturn & { nr: number; blocked?: boolean };
 
 /** el0_svc → invoke_syscall: x8 is the number, x0..x5 the arguments, the result goes to x0. */
 export function invokeSyscall(k: Kernel): SyscallExit {
@@ -43,12 +58,52 @@ export function invokeSyscall(k: Kernel): SyscallExit {
   if (!entry) {
     ret = BigInt(-ENOSYS);
     k.trace('sys_ni_syscall', { nr });
+    k.notice('unsupported', { what: `syscall ${nr}`, errno: ENOSYS });
   } else {
     ret = entry[1](k, args);
   }
-  if (ret !== NO_RETURN) {
-    cpu.setX(0, ret);
-    k.trace('sys_exit', { nr, ret: Number(BigInt.asIntN(64, ret)) });
+  while (typeof ret === 'object') {
+    // the syscall has to wait: unless its wait is over already, the task sleeps in it (schedule() runs another)
+    const t = k.task;
+    t.wait = ret;
+    t.waitSyscall = { nr, origX0, args };
+    const why = wakeReason(t, k.clock.elapsed());
+    if (!why) return { origX0, nr, blocked: true };
+    t.waitSyscall = null;
+    ret = endWait(k, why);
   }
+  if (ret !== NO_RETURN) setReturn(k, nr, ret);
   return { origX0, nr };
+}
+
+function setReturn(k: Kernel, nr: number, ret: bigint): void {
+  k.cpu.setX(0, ret);
+  k.trace('sys_exit', { nr, ret: Number(BigInt.asIntN(64, ret)) });
+}
+
+/** finish_wait: the rest of the syscall, as the task that waited (or its next wait). */
+function endWait(k: Kernel, why: 'ready' | 'timeout' | 'signal'): SysResult {
+  const t = k.task;
+  const w = t.wait!;
+  t.wait = null;
+  return w.finish(why);
+}
+
+/** A task whose wait ended runs again: its syscall completes and it returns to user mode (timers, signals). */
+export function finishWait(k: Kernel & { exitToUserMode(sc?: SyscallReturn): void }, why: 'ready' | 'timeout' | 'signal'): void {
+  const t = k.task;
+  const sc = t.waitSyscall!;
+  t.waitSyscall = null;
+  let ret = endWait(k, why);
+  while (typeof ret === 'object') {
+    // the syscall waits again (it did part of its work): unless that wait is over already, the task sleeps on
+    t.wait = ret;
+    t.waitSyscall = sc;
+    const again = wakeReason(t, k.clock.elapsed());
+    if (!again) return;
+    t.waitSyscall = null;
+    ret = endWait(k, again);
+  }
+  if (ret !== NO_RETURN) setReturn(k, sc.nr, ret);
+  if (t.exitState === null) k.exitToUserMode({ origX0: sc.origX0 });
 }
