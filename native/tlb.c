@@ -16,6 +16,7 @@
 // entries are executable, and the pool regions are UC_PROT_ALL, so a store into translated code invalidates it.
 // Every change of the translation (map, protect, unmap) flushes the engine's TLB when it may hold an entry for
 // the changed pages.
+// A debugger's watchpoint is the exception: its hooks cover the pool pages behind it (af_phys, at the end).
 #include <stdlib.h>
 #include <string.h>
 #include "af.h"
@@ -169,3 +170,48 @@ int af_clone_memory(uc_engine *uc, struct icount *dst, struct icount *src)
 
 /* how many engine regions the pool uses (tests, bench) */
 int af_engine_regions(struct icount *c) { return (int)c->pm.nchunks; }
+
+// ---- the debugger's watchpoints (src/cpu/debug.ts) ---------------------------------------------------------
+// Unicorn checks a UC_HOOK_MEM_READ/WRITE hook's range against the access's physical address (cputlb.c
+// load_helper/store_helper: HOOK_BOUND_CHECK(hook, entry->paddr | offset)), and reports that address to the
+// callback. With the pool that is the pool address, not the guest's: a hook over guest addresses never fires.
+// So a watch hooks the pool addresses behind its guest range, found here extent by extent.
+
+/* The place of guest address vaddr: out[0] its engine ("physical") address, out[1] the bytes from vaddr on that
+ * stay contiguous there (to the end of its extent). 1 when vaddr is mapped; 0 when not, with out[1] the bytes to
+ * the next mapping (0 when none follows). Without the pool the two addresses are the same. */
+int af_phys(struct icount *c, uint64_t vaddr, uint64_t *out)
+{
+    if (!c->paged) {
+        out[0] = vaddr;
+        out[1] = -vaddr; /* to the top of the address space (0 for vaddr = 0: wraps to "everything") */
+        if (out[1] == 0) out[1] = ~0ull;
+        return 1;
+    }
+    size_t i = ext_find(&c->pm, vaddr);
+    if (i == c->pm.n) {
+        out[0] = 0;
+        out[1] = 0;
+        return 0;
+    }
+    struct extent *x = ext_at(&c->pm, i);
+    if (x->start > vaddr) {
+        out[0] = 0;
+        out[1] = x->start - vaddr;
+        return 0;
+    }
+    out[0] = x->pbase + (vaddr - x->start);
+    out[1] = x->end - vaddr;
+    return 1;
+}
+
+/* A memory hook was added or removed: code translated before it took the JIT's fast path for loads and stores
+ * (Unicorn's backends emit the slow path, which runs the hooks, only while such a hook exists: tcg_uc_has_hookmem),
+ * and TLB entries filled before it may have lost TLB_NOTDIRTY. Both are dropped. */
+int af_hooks_changed(uc_engine *uc, struct icount *c)
+{
+    int err = uc_ctl(uc, UC_CTL_WRITE(UC_CTL_TB_FLUSH, 0));
+    if (c->paged) tlb_flush(uc, c);
+    else uc_ctl(uc, UC_CTL_WRITE(UC_CTL_TLB_FLUSH, 0));
+    return err;
+}

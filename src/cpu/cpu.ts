@@ -130,12 +130,14 @@ export class Cpu {
       throw new EngineMemoryError(`the engine cannot back 0x${size.toString(16)} bytes at 0x${addr.toString(16)}`);
     }
     this.check(`af_map(0x${addr.toString(16)}, 0x${size.toString(16)})`, err);
+    this.dbg?.remap(); // watchpoints hook engine addresses
   }
   protect(addr: bigint, size: bigint, prot: number): void {
     this.check('af_protect', this.ic.protect(this.uc, this.ctx, addr, size, prot));
   }
   unmap(addr: bigint, size: bigint): void {
     this.check('af_unmap', this.ic.unmap(this.uc, this.ctx, addr, size));
+    this.dbg?.remap();
   }
   /** Reads guest memory; null if any byte is not mapped in the engine. */
   read(addr: bigint, len: number): Buffer | null {
@@ -162,6 +164,7 @@ export class Cpu {
     if (err === -1) return false;
     if (err === 1) throw new EngineMemoryError('the engine cannot back a copy of the parent\'s memory');
     this.check('af_clone_memory', err);
+    this.dbg?.remap();
     return true;
   }
 
@@ -263,7 +266,7 @@ export class Cpu {
 
   /** The debugger's breakpoints and watchpoints (the gdb stub), made on first use. */
   get debug(): CpuDebug {
-    return this.dbg ??= new CpuDebug(this.U, this.uc, this.ic, (b, e) => this.invalidateCode(b, e));
+    return this.dbg ??= new CpuDebug(this.U, this.uc, this.ic, this.ctx, (b, e) => this.invalidateCode(b, e));
   }
 
   /** Forgets translated code in [start, end), so hooks added for it take effect. */

@@ -173,6 +173,12 @@ export interface IcountLib {
   cloneMemory(uc: UcHandle, dst: unknown, src: unknown): number;
   /** the engine regions the pool uses */
   engineRegions(c: unknown): number;
+  /** native/tlb.c af_phys: the engine ("physical") address of a guest address, into out[0], and the bytes that
+   *  stay contiguous from there, into out[1] (out: 16 bytes); false when unmapped (out[1]: bytes to the next
+   *  mapping, 0 when none) */
+  phys(c: unknown, vaddr: bigint, out: Buffer): boolean;
+  /** a memory hook came or went: drops translated code and the TLB (so loads and stores take the hooked path) */
+  hooksChanged(uc: UcHandle, c: unknown): number;
   /** native/interrupt.c: catch SIGINT/SIGTERM (stopping a running engine), or restore the previous handlers */
   interrupts(on: boolean): void;
   /** the signal caught since interrupts(true), or 0 */
@@ -242,6 +248,8 @@ function loadIcount(): IcountLib | null {
   const invalidate = so.func('int af_invalidate(void *uc, void *c, uint64_t start, uint64_t end)');
   const cloneMemory = so.func('int af_clone_memory(void *uc, void *dst, void *src)');
   const engineRegions = so.func('int af_engine_regions(void *c)');
+  const phys = so.func('int af_phys(void *c, uint64_t vaddr, void *out)');
+  const hooksChanged = so.func('int af_hooks_changed(void *uc, void *c)');
   const interrupts = so.func('void af_interrupts(int on)');
   const interrupted = so.func('int af_interrupted(void)');
   return {
@@ -267,6 +275,8 @@ function loadIcount(): IcountLib | null {
     invalidate: (uc, c, start, end) => invalidate(uc, c, start, end) as number,
     cloneMemory: (uc, dst, src) => cloneMemory(uc, dst, src) as number,
     engineRegions: (c) => engineRegions(c) as number,
+    phys: (c, v, out) => (phys(c, v, out) as number) === 1,
+    hooksChanged: (uc, c) => hooksChanged(uc, c) as number,
     interrupts: (on) => void interrupts(on ? 1 : 0),
     interrupted: () => interrupted() as number,
     create(uc) {
