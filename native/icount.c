@@ -82,7 +82,7 @@ static int sp_check(uc_engine *uc, struct icount *c, uint64_t address)
         return 0;
     }
     c->sp_watch = 1;
-    if (uc_mem_read(uc, address, &insn, 4) != 0 || !ldst_sp_base(insn)) return 0;
+    if (af_read(uc, c, address, &insn, 4) != 0 || !ldst_sp_base(insn)) return 0;
     c->sp_fault = 1;
     c->sp_fault_pc = address;
     uc_emu_stop(uc);
@@ -203,7 +203,7 @@ static int align_check(uc_engine *uc, struct icount *c, uint64_t address)
 {
     uint64_t site = c->site_args[site_slot(c, address)];
     uint32_t insn = 0;
-    if (uc_mem_read(uc, address, &insn, 4) != 0 || insn != (uint32_t)(site >> 32)) return 0;
+    if (af_read(uc, c, address, &insn, 4) != 0 || insn != (uint32_t)(site >> 32)) return 0;
     int32_t arg = (int32_t)(uint32_t)site;
     unsigned rn = (unsigned)arg & 31;
     uint64_t align = 1ull << (((unsigned)arg >> 5) & 7);
@@ -295,8 +295,8 @@ void af_free(struct icount *c)
     free(c->sites);
     free(c->site_args);
     free(c->site_hooks);
-    free(c->regions);
-    free(c->gap_hooks);
+    free(c->trap_slots);
+    pmem_free(&c->pm);
     free(c);
 }
 int af_mode(struct icount *c) { return c->mode; }

@@ -84,6 +84,7 @@ int af_run(uc_engine *uc, struct icount *c, uint64_t *io)
     c->limit = c->mode == AF_COUNT_NONE ? UINT64_MAX : io[IO_LIMIT];
     c->pending = AF_PENDING_NONE;
     uint64_t pc = io[R_PC];
+    tlb_before_run(uc, c);
     af_running(uc);
     for (;;) {
         if (af_interrupted()) break; /* caught while the host ran: do not start */
@@ -116,13 +117,6 @@ int af_run(uc_engine *uc, struct icount *c, uint64_t *io)
     af_running(0);
     uint64_t fault = af_take_fault_peek(c);
     uc_reg_read(uc, UC_ARM64_REG_PC, &pc);
-    if (!c->pending && !fault && err == 14 /* UC_ERR_FETCH_PROT */) {
-        /* a fetch from a data region, which no invalid-access hook covers (tlb.c): the pc is the fetched address */
-        c->pending = AF_PENDING_MEM;
-        c->mem_type = UC_MEM_FETCH_PROT;
-        c->mem_addr = pc;
-        c->mem_size = 4;
-    }
     if (fault) {
         pc = fault & ((1ull << 62) - 1);
         if (c->mode == AF_COUNT_BLOCK) af_block_fixup(uc, c, pc, 0);

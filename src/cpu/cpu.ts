@@ -79,7 +79,7 @@ export class Cpu {
     this.U.setTcgBufferSize(this.uc, (options.tcgBufferMiB ?? 32) << 20);
     // the engine's stop hooks (exceptions, invalid accesses) and the exact counter are C (native/icount.c)
     this.ctx = this.ic.createWith(this.uc, options.countInsns ? AF_COUNT_BLOCK : AF_COUNT_NONE);
-    // data pages get non-executable TLB entries, so guest stores stay in the JIT's fast path (native/tlb.c)
+    // guest memory in a pool of few engine regions, translated page by page by a TLB fill hook (native/tlb.c)
     if (this.ic.vtlbEnable(this.uc, this.ctx) < 0) throw new EmulatorError('af_vtlb_enable failed');
     if (options.countInsns) this.counter = this.ctx;
     // FP/SIMD on for EL0 (CPACR_EL1.FPEN = 0b11); SVE stays trapped (ZEN = 0): Linux advertises no SVE here.
@@ -120,35 +120,57 @@ export class Cpu {
     this.closed = true;
   }
 
-  // ---- memory -------------------------------------------------------------------------------------------
+  // ---- memory ----------------------------------------------------------------------------------------
+  // On Unicorn >= 2.1 guest memory lives in a pool of a few large engine regions and a TLB fill hook
+  // translates each page with its mapping's permissions (native/tlb.c, pmem.c): Unicorn aborts the host after
+  // about a thousand regions, Linux allows 65,530 mappings. On older engines every mapping is its own region.
   map(addr: bigint, size: bigint, prot: number): void {
-    const err = this.U.memMap(this.uc, addr, size, prot);
+    const err = this.ic.map(this.uc, this.ctx, addr, size, prot);
     if (err === 1 /* UC_ERR_NOMEM */) {
       throw new EngineMemoryError(`the engine cannot back 0x${size.toString(16)} bytes at 0x${addr.toString(16)}`);
     }
-    this.check(`uc_mem_map(0x${addr.toString(16)}, 0x${size.toString(16)})`, err);
-    this.check('af_region_set', this.ic.regionSet(this.uc, this.ctx, addr, size, prot));
+    this.check(`af_map(0x${addr.toString(16)}, 0x${size.toString(16)})`, err);
+    this.dbg?.remap(); // watchpoints hook engine addresses
   }
   protect(addr: bigint, size: bigint, prot: number): void {
-    this.check('uc_mem_protect', this.U.memProtect(this.uc, addr, size, prot));
-    this.check('af_region_set', this.ic.regionSet(this.uc, this.ctx, addr, size, prot));
+    this.check('af_protect', this.ic.protect(this.uc, this.ctx, addr, size, prot));
   }
   unmap(addr: bigint, size: bigint): void {
-    this.check('uc_mem_unmap', this.U.memUnmap(this.uc, addr, size));
-    this.check('af_region_set', this.ic.regionSet(this.uc, this.ctx, addr, size, -1));
+    this.check('af_unmap', this.ic.unmap(this.uc, this.ctx, addr, size));
+    this.dbg?.remap();
   }
   /** Reads guest memory; null if any byte is not mapped in the engine. */
   read(addr: bigint, len: number): Buffer | null {
     const out = Buffer.alloc(len);
     if (len === 0) return out;
     if (this.closed) return null;
-    return this.U.memRead(this.uc, addr, out, len) === 0 ? out : null;
+    return this.ic.read(this.uc, this.ctx, addr, out, len) === 0 ? out : null;
   }
   readInto(addr: bigint, out: Buffer): boolean {
-    return out.length === 0 || this.U.memRead(this.uc, addr, out, out.length) === 0;
+    return out.length === 0 || this.ic.read(this.uc, this.ctx, addr, out, out.length) === 0;
   }
   write(addr: bigint, data: Buffer): boolean {
-    return data.length === 0 || this.U.memWrite(this.uc, addr, data, data.length) === 0;
+    return data.length === 0 || this.ic.write(this.uc, this.ctx, addr, data, data.length) === 0;
+  }
+
+  /**
+   * Makes this engine's memory a copy of other's (fork): every mapping at the same address with the same
+   * permissions and bytes, copied host buffer to host buffer, only the pages other ever touched. This Cpu must
+   * have no mapping yet. Returns false when an engine has no pool (Unicorn < 2.1): copy mapping by mapping then,
+   * with map/read/write.
+   */
+  copyMemoryFrom(other: Cpu): boolean {
+    const err = this.ic.cloneMemory(this.uc, this.ctx, other.ctx);
+    if (err === -1) return false;
+    if (err === 1) throw new EngineMemoryError('the engine cannot back a copy of the parent\'s memory');
+    this.check('af_clone_memory', err);
+    this.dbg?.remap();
+    return true;
+  }
+
+  /** How many engine regions back guest memory (0 without the pool). */
+  get engineRegions(): number {
+    return this.ic.engineRegions(this.ctx);
   }
 
   // ---- registers ----------------------------------------------------------------------------------------
@@ -244,12 +266,12 @@ export class Cpu {
 
   /** The debugger's breakpoints and watchpoints (the gdb stub), made on first use. */
   get debug(): CpuDebug {
-    return this.dbg ??= new CpuDebug(this.U, this.uc, this.ic, (b, e) => this.invalidateCode(b, e));
+    return this.dbg ??= new CpuDebug(this.U, this.uc, this.ic, this.ctx, (b, e) => this.invalidateCode(b, e));
   }
 
   /** Forgets translated code in [start, end), so hooks added for it take effect. */
   invalidateCode(start: bigint, end: bigint): void {
-    this.check('uc_ctl(TB_REMOVE_CACHE)', this.U.removeTbCache(this.uc, start, end));
+    this.check('af_invalidate', this.ic.invalidate(this.uc, this.ctx, start, end));
   }
   /** NZCV in bits 31:28; the rest of the EL0 PSTATE the guest can see is zero here. */
   get nzcv(): bigint { return this.readReg(AF_REG_NZCV); }

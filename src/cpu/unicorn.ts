@@ -158,10 +158,27 @@ export interface IcountLib {
   vregsWrite(uc: UcHandle, data: Buffer): number;
   /** a host hook (breakpoint) stopped the engine before the instruction at pc: it did not retire */
   stoppedBefore(uc: UcHandle, c: unknown, pc: bigint): void;
-  /** native/tlb.c: non-executable TLB entries for data pages (fast stores); 1 on engines older than 2.1 */
+  /** native/tlb.c: guest memory in a pool of few engine regions, translated by a TLB fill hook; 1 on engines
+   *  older than 2.1 (every mapping is then its own engine region) */
   vtlbEnable(uc: UcHandle, c: unknown): number;
-  /** tells native/tlb.c the engine's permissions of a range (-1: unmapped); it moves the invalid-access hooks */
-  regionSet(uc: UcHandle, c: unknown, start: bigint, size: bigint, perms: number): number;
+  /** guest memory in either scheme (native/tlb.c af_map …): Unicorn's error codes */
+  map(uc: UcHandle, c: unknown, start: bigint, size: bigint, perms: number): number;
+  protect(uc: UcHandle, c: unknown, start: bigint, size: bigint, perms: number): number;
+  unmap(uc: UcHandle, c: unknown, start: bigint, size: bigint): number;
+  read(uc: UcHandle, c: unknown, addr: bigint, out: Buffer, len: number): number;
+  write(uc: UcHandle, c: unknown, addr: bigint, data: Buffer, len: number): number;
+  /** drops the translated code of [start, end) */
+  invalidate(uc: UcHandle, c: unknown, start: bigint, end: bigint): number;
+  /** copies every mapping of src's memory into dst's engine (which has none): 0, or -1 without the pool */
+  cloneMemory(uc: UcHandle, dst: unknown, src: unknown): number;
+  /** the engine regions the pool uses */
+  engineRegions(c: unknown): number;
+  /** native/tlb.c af_phys: the engine ("physical") address of a guest address, into out[0], and the bytes that
+   *  stay contiguous from there, into out[1] (out: 16 bytes); false when unmapped (out[1]: bytes to the next
+   *  mapping, 0 when none) */
+  phys(c: unknown, vaddr: bigint, out: Buffer): boolean;
+  /** a memory hook came or went: drops translated code and the TLB (so loads and stores take the hooked path) */
+  hooksChanged(uc: UcHandle, c: unknown): number;
   /** native/interrupt.c: catch SIGINT/SIGTERM (stopping a running engine), or restore the previous handlers */
   interrupts(on: boolean): void;
   /** the signal caught since interrupts(true), or 0 */
@@ -223,7 +240,16 @@ function loadIcount(): IcountLib | null {
   const vregsWrite = so.func('int af_vregs_write(void *uc, const void *data)');
   const stoppedBefore = so.func('void af_stopped_before(void *uc, void *c, uint64_t pc)');
   const vtlbEnable = so.func('int af_vtlb_enable(void *uc, void *c)');
-  const regionSet = so.func('int af_region_set(void *uc, void *c, uint64_t start, uint64_t size, int perms)');
+  const map = so.func('int af_map(void *uc, void *c, uint64_t start, uint64_t size, int perms)');
+  const protect = so.func('int af_protect(void *uc, void *c, uint64_t start, uint64_t size, int perms)');
+  const unmap = so.func('int af_unmap(void *uc, void *c, uint64_t start, uint64_t size)');
+  const read = so.func('int af_read(void *uc, void *c, uint64_t addr, void *out, uint64_t len)');
+  const write = so.func('int af_write(void *uc, void *c, uint64_t addr, const void *data, uint64_t len)');
+  const invalidate = so.func('int af_invalidate(void *uc, void *c, uint64_t start, uint64_t end)');
+  const cloneMemory = so.func('int af_clone_memory(void *uc, void *dst, void *src)');
+  const engineRegions = so.func('int af_engine_regions(void *c)');
+  const phys = so.func('int af_phys(void *c, uint64_t vaddr, void *out)');
+  const hooksChanged = so.func('int af_hooks_changed(void *uc, void *c)');
   const interrupts = so.func('void af_interrupts(int on)');
   const interrupted = so.func('int af_interrupted(void)');
   return {
@@ -241,7 +267,16 @@ function loadIcount(): IcountLib | null {
     vregsWrite: (uc, data) => vregsWrite(uc, data) as number,
     stoppedBefore: (uc, c, pc) => void stoppedBefore(uc, c, pc),
     vtlbEnable: (uc, c) => vtlbEnable(uc, c) as number,
-    regionSet: (uc, c, start, size, perms) => regionSet(uc, c, start, size, perms) as number,
+    map: (uc, c, start, size, perms) => map(uc, c, start, size, perms) as number,
+    protect: (uc, c, start, size, perms) => protect(uc, c, start, size, perms) as number,
+    unmap: (uc, c, start, size) => unmap(uc, c, start, size) as number,
+    read: (uc, c, addr, out, len) => read(uc, c, addr, out, len) as number,
+    write: (uc, c, addr, data, len) => write(uc, c, addr, data, len) as number,
+    invalidate: (uc, c, start, end) => invalidate(uc, c, start, end) as number,
+    cloneMemory: (uc, dst, src) => cloneMemory(uc, dst, src) as number,
+    engineRegions: (c) => engineRegions(c) as number,
+    phys: (c, v, out) => (phys(c, v, out) as number) === 1,
+    hooksChanged: (uc, c) => hooksChanged(uc, c) as number,
     interrupts: (on) => void interrupts(on ? 1 : 0),
     interrupted: () => interrupted() as number,
     create(uc) {

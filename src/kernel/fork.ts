@@ -37,7 +37,10 @@ export function dupMm(k: Kernel, old: Mm): Mm {
   for (const key of ['startCode', 'endCode', 'startData', 'endData', 'startBrk', 'brk', 'startStack', 'argStart', 'argEnd', 'envStart', 'envEnd', 'savedAuxv', 'mmapBase',
     'vdsoBase', 'dumpable', 'coredumpFilter'] as const) (mm as unknown as Record<string, unknown>)[key] = old[key];
   for (const [key, v] of old.pageCache) mm.pageCache.set(key, v);
-  for (const v of old.vmas) {
+  // the pool's host buffers copied buffer to buffer; an engine without the pool copies mapping by mapping
+  if (mm.cpu.copyMemoryFrom(old.cpu)) {
+    for (const v of old.vmas) mm.vmas.push({ ...v });
+  } else for (const v of old.vmas) {
     const len = v.end - v.start;
     mm.cpu.map(v.start, len, ucProt(v.flags));
     const bytes = old.cpu.read(v.start, Number(len));

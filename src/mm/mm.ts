@@ -20,6 +20,8 @@ export const STACK_TOP = TASK_SIZE;
 export const STACK_GUARD_GAP = 256n << PAGE_SHIFT;
 /** mmap_min_addr as Debian sets it (vm.mmap_min_addr = 32768) */
 export const MMAP_MIN_ADDR = 0x8000n;
+/** vm.max_map_count's default (include/linux/mm.h: DEFAULT_MAX_MAP_COUNT = USHRT_MAX - MAPCOUNT_ELF_CORE_MARGIN) */
+export const DEFAULT_MAX_MAP_COUNT = 65530;
 
 export const pageAlignDown = (a: bigint): bigint => a & ~(PAGE_SIZE - 1n);
 export const pageAlignUp = (a: bigint): bigint => (a + PAGE_SIZE - 1n) & ~(PAGE_SIZE - 1n);
@@ -151,6 +153,8 @@ export class Mm {
   /** mm->flags coredump filter bits (/proc/PID/coredump_filter) */
   coredumpFilter = 0x33;
 
+  /** sysctl vm.max_map_count (sysctl_max_map_count) */
+  maxMapCount = DEFAULT_MAX_MAP_COUNT;
   /** mm_users: the tasks that use this mm (threads, a vfork child) */
   users = 1;
   /** the futex hash buckets of this address space (kernel/futex/core.c futex_queues), by futex key, FIFO */
@@ -158,8 +162,56 @@ export class Mm {
 
   constructor(readonly cpu: Cpu, public rlimitStack: bigint) {}
 
+  /** mm->map_count: the number of VMAs, [stack] and [vdso] included */
+  get mapCount(): number {
+    return this.vmas.length;
+  }
+
+  /**
+   * munmap's limit (mm/vma.c vms_gather_munmap_vmas): splitting the first VMA in three fails with ENOMEM once
+   * map_count >= max_map_count; any other split may take map_count just above the limit, to free memory.
+   */
+  unmapExceedsMapCount(start: bigint, end: bigint): boolean {
+    const v = this.findVma(start);
+    return v !== undefined && v.start < start && end < v.end && this.mapCount >= this.maxMapCount;
+  }
+
+  /**
+   * mprotect's limit (mm/vma.c vma_modify → split_vma): each split of a VMA whose flags change fails with ENOMEM
+   * once map_count >= max_map_count, counting the splits made before it; a range that reaches one end of the
+   * VMA and merges there with the neighbour of the same new flags (vma_merge_existing_range) splits nothing.
+   */
+  protectExceedsMapCount(start: bigint, end: bigint, flags: number): boolean {
+    const rwx = VM_READ | VM_WRITE | VM_EXEC;
+    let count = this.mapCount;
+    for (let i = this.findVmaIndex(start); i < this.vmas.length; i++) {
+      const v = this.vmas[i];
+      if (v.start >= end) break;
+      const nf = (v.flags & ~rwx) | flags;
+      const left = v.start < start, right = end < v.end;
+      if (nf === v.flags || (!left && !right)) continue;
+      const neighbour = left && !right ? this.vmas[i + 1] : !left && right ? this.vmas[i - 1] : undefined;
+      if (neighbour && (left ? neighbour.start === v.end : neighbour.end === v.start) && neighbour.flags === nf &&
+        neighbour.file === v.file && neighbour.name === v.name && (!v.file ||
+          (left ? v.pgoff + (v.end - v.start) === neighbour.pgoff : neighbour.pgoff + (v.start - neighbour.start) === v.pgoff))) {
+        continue;
+      }
+      for (const split of [left, right]) {
+        if (!split) continue;
+        if (count >= this.maxMapCount) return true;
+        count++;
+      }
+    }
+    return false;
+  }
+
   /** find_vma: the first VMA that ends above addr (it may start above addr too). */
   findVma(addr: bigint): Vma | undefined {
+    return this.vmas[this.findVmaIndex(addr)];
+  }
+
+  /** The index in vmas of findVma(addr) (vmas.length when there is none). */
+  findVmaIndex(addr: bigint): number {
     let lo = 0;
     let hi = this.vmas.length;
     while (lo < hi) {
@@ -167,7 +219,7 @@ export class Mm {
       if (this.vmas[mid].end > addr) hi = mid;
       else lo = mid + 1;
     }
-    return this.vmas[lo];
+    return lo;
   }
 
   /** The VMA containing addr, if any. */
@@ -188,9 +240,7 @@ export class Mm {
     this.cpu.map(vma.start, vma.end - vma.start, ucProt(vma.flags));
     if (contents && contents.length > 0) this.cpu.write(vma.start, contents);
     this.hideBeyondEof(vma);
-    const i = this.vmas.findIndex((v) => v.start > vma.start);
-    if (i < 0) this.vmas.push(vma);
-    else this.vmas.splice(i, 0, vma);
+    this.vmas.splice(this.findVmaIndex(vma.start), 0, vma); // the range is free: before the first VMA above it
     if (vma.flags & VM_EXEC) this.watchSpWrites(vma.start, vma.end);
     return vma;
   }
@@ -286,6 +336,7 @@ export class Mm {
 
   /** Removes [start, end) from every VMA (splitting as needed) and from the Cpu. */
   unmapRange(start: bigint, end: bigint): void {
+    this.areaCache = { top: null, hole: 0n }; // a new hole, maybe above the resume point
     let code = false;
     this.vmas = this.splitRange(start, end, (piece) => {
       this.cpu.unmap(piece.start, piece.end - piece.start);
@@ -310,8 +361,13 @@ export class Mm {
 
   /** Top-down search for a free range of len bytes below mmapBase (vm_unmapped_area, no randomization). */
   getUnmappedArea(len: bigint): bigint | null {
-    let high = this.mmapBase;
-    for (let i = this.vmas.length - 1; i >= -1; i--) {
+    // Resume at the last area found unless the request could fit a hole passed over on the way (Linux's
+    // free_area_cache before its gap tree): 65,530 top-down mmaps stay linear. unmapRange resets it.
+    if (len <= this.areaCache.hole) this.areaCache = { top: null, hole: 0n };
+    let high = this.areaCache.top ?? this.mmapBase;
+    let hole = this.areaCache.hole;
+    // from the VMA just above high: one more above, whose stack guard gap may reach below high
+    for (let i = Math.min(this.findVmaIndex(high), this.vmas.length - 2) + 1; i >= -1; i--) {
       const v = i >= 0 ? this.vmas[i] : undefined;
       // a VM_GROWSDOWN vma keeps stack_guard_gap free below it
       const below = v ? v.start - (v.flags & VM_GROWSDOWN ? STACK_GUARD_GAP : 0n) : 0n;
@@ -320,11 +376,20 @@ export class Mm {
         continue;
       }
       const low = v ? v.end : MMAP_MIN_ADDR;
-      if (high - low >= len) return pageAlignDown(high - len);
+      if (high - low >= len) {
+        const a = pageAlignDown(high - len);
+        // the next search starts at the area's end, not its start: a caller may leave holes in it (the ELF loader)
+        this.areaCache = { top: a + len, hole };
+        return a;
+      }
+      if (high - low > hole) hole = high - low;
       high = below;
     }
     return null;
   }
+
+  /** getUnmappedArea's resume point (null: mmapBase) and the largest hole above it that it passed over */
+  private areaCache: { top: bigint | null; hole: bigint } = { top: null, hole: 0n };
 
   /**
    * expand_stack (mm/mmap.c): grow the VM_GROWSDOWN vma `vma` down to cover addr, within RLIMIT_STACK and

@@ -30,6 +30,7 @@ const brk: Syscall = (k, [addr]) => {
     // check_brk_limits + the stack guard gap: refuse to grow into another mapping
     const next = mm.findVma(oldEnd);
     if (next && next.start < newEnd + PAGE_SIZE) return mm.brk;
+    if (mm.mapCount > mm.maxMapCount) return mm.brk; // do_brk_flags: "Too many mappings?", even to expand
     const heap = mm.vmas.find((v) => v.name === '[heap]');
     try {
       if (heap) {
@@ -58,13 +59,15 @@ function doMmap(k: Kernel, addr: bigint, len: bigint, prot: number, flags: numbe
   let file: Vma['file'] = null;
   let contents: Buffer | undefined;
   let shared = type !== MAP_PRIVATE;
-  if (!(flags & MAP_ANONYMOUS)) {
-    const f = k.task.files.get(fd);
-    if (!f) return neg(EBADF);
+  const f = flags & MAP_ANONYMOUS ? null : k.task.files.get(fd);
+  if (!(flags & MAP_ANONYMOUS) && !f) return neg(EBADF); // ksys_mmap_pgoff's fget, before do_mmap
+  if (f && (off + size < off || off + size > 1n << 63n)) return neg(EOVERFLOW);
+  // do_mmap: "Too many mappings?" (map_count may reach max_map_count + 1: the check is >, as in v6.17)
+  if (mm.mapCount > mm.maxMapCount) return neg(ENOMEM);
+  if (f) {
     if (f.kind !== 'host' || f.isDir) return neg(ENODEV);
     if ((f.flags & 3) === 1) return neg(EACCES); // O_WRONLY
     if (shared && prot & PROT_WRITE && (f.flags & 3) !== 2) return neg(EACCES);
-    if (off + size < off || off + size > 1n << 63n) return neg(EOVERFLOW);
     try {
       file = mappedFileFor(mm, f.fd!, f.path, fs.readlinkSync(`/proc/self/fd/${f.fd}`));
     } catch (e) {
@@ -81,6 +84,7 @@ function doMmap(k: Kernel, addr: bigint, len: bigint, prot: number, flags: numbe
     if (addr < MMAP_MIN_ADDR || addr + size > TASK_SIZE) return neg(addr < MMAP_MIN_ADDR ? EACCES : ENOMEM);
     if (!mm.isFree(addr, addr + size)) {
       if (flags & MAP_FIXED_NOREPLACE) return neg(17); // EEXIST
+      if (mm.unmapExceedsMapCount(addr, addr + size)) return neg(ENOMEM); // mmap_region's munmap of the old
       mm.unmapRange(addr, addr + size);
     }
     start = addr;
@@ -94,6 +98,8 @@ function doMmap(k: Kernel, addr: bigint, len: bigint, prot: number, flags: numbe
     }
   }
   const vmFlags = vmFlagsFromProt(prot) | (shared ? VM_SHARED : 0) | (type === MAP_PRIVATE ? 0 : VM_MAYSHARE);
+  // DIVERGENCE: no vma_merge with a neighbour of the same flags: every mmap is a VMA of its own, and counts
+  // towards vm.max_map_count as one.
   try {
     mm.insert({ start, end: start + size, flags: vmFlags, pgoff: file ? off : 0n, file, name: null }, contents);
   } catch (e) {
@@ -114,6 +120,7 @@ const munmap: Syscall = (k, [addr, len]) => {
   if (!isAligned(addr) || len === 0n || addr >= TASK_SIZE) return neg(EINVAL);
   const end = pageAlignUp(addr + len);
   if (end > TASK_SIZE) return neg(EINVAL);
+  if (k.mm.unmapExceedsMapCount(addr, end)) return neg(ENOMEM);
   if (hasSharedFileMappings(k.mm)) writebackShared(k.mm, addr, end); // the dirty pages reach the file
   k.mm.unmapRange(addr, end);
   return 0n;
@@ -156,6 +163,9 @@ const mprotect: Syscall = (k, [addr, len, protArg]) => {
   if (prot & PROT_WRITE && k.mm.vmas.some((v) => v.start < end && v.end > addr && v.flags & VM_MAYSHARE && !(v.flags & VM_SHARED))) {
     return neg(EACCES);
   }
+  // DIVERGENCE: when a split would pass vm.max_map_count, Linux has already changed the VMAs before it; here
+  // nothing changes (only a multi-VMA mprotect at the limit can tell).
+  if (k.mm.protectExceedsMapCount(addr, end, vmFlagsFromProt(prot & 7))) return neg(ENOMEM);
   k.mm.protectRange(addr, end, vmFlagsFromProt(prot & 7));
   return 0n;
 };
@@ -170,6 +180,7 @@ const mremap: Syscall = (k, [oldAddr, oldLen, newLenArg, flagsArg, newAddr]) => 
   const v = k.mm.vmaAt(oldAddr);
   if (!v || oldAddr + oldSize > v.end) return neg(EFAULT);
   if (newSize <= oldSize && !(flags & MREMAP_FIXED)) {
+    if (k.mm.unmapExceedsMapCount(oldAddr + newSize, oldAddr + oldSize)) return neg(ENOMEM);
     if (newSize < oldSize) k.mm.unmapRange(oldAddr + newSize, oldAddr + oldSize);
     return oldAddr;
   }
@@ -186,6 +197,8 @@ const mremap: Syscall = (k, [oldAddr, oldLen, newLenArg, flagsArg, newAddr]) => 
     return oldAddr;
   }
   if (!(flags & MREMAP_MAYMOVE)) return neg(ENOMEM);
+  // prep_move_vma: "We'd prefer to avoid failure later on in do_munmap: which may split one vma into three"
+  if (k.mm.mapCount >= k.mm.maxMapCount - 3) return neg(ENOMEM);
   const dest = flags & MREMAP_FIXED ? newAddr : k.mm.getUnmappedArea(newSize);
   if (dest === null || !isAligned(dest)) return neg(dest === null ? ENOMEM : EINVAL);
   const data = k.mm.cpu.read(oldAddr, Number(oldSize)) ?? Buffer.alloc(Number(oldSize));
