@@ -61,3 +61,31 @@ export function decodeBitMasks(n: number, imms: number, immr: number, width: 32 
   return out;
 }
 
+/**
+ * A cheap pre-filter for the text scan (the full decoder costs tens of ms over static glibc): only a
+ * data-processing instruction with Rd = 31 or a load/store on Rn = 31 can write SP, and the two most common
+ * stack accesses (LDR/STR unsigned offset, LDP/STP signed offset) never write back.
+ */
+export function mayWriteSp(insn: number): boolean {
+  if ((insn & 0x0a000000) !== 0x08000000) {
+    if ((insn & 0x1f) !== 31) return false;
+    // Rd = 31 is XZR, not SP, everywhere but in ADD/SUB (immediate, extended register) without S and in the
+    // logical immediates other than ANDS (Arm ARM C4.1): SIMD/FP, branch/system and the register class go
+    if ((insn & 0x0e000000) === 0x0e000000 || (insn & 0x1c000000) === 0x14000000) return false;
+    if ((insn & 0x0e000000) === 0x0a000000) return (insn & 0x3f200000) === 0x0b200000;
+    if ((insn & 0x1c000000) === 0x10000000) {
+      if ((insn & 0x1f000000) === 0x11000000) return (insn & 0x20000000) === 0;
+      if ((insn & 0x1f800000) === 0x12000000) return (insn & 0x60000000) !== 0x60000000;
+      return false;
+    }
+    return true;
+  }
+  if (((insn >>> 5) & 0x1f) !== 31) return false;
+  if ((insn & 0x3a800000) === 0x28800000) {
+    // LDP/STP pre- or post-index on SP (prologues, epilogues): write-back by imm7 × the pair's element size
+    const opc = insn >>> 30;
+    const scale = (insn >>> 26) & 1 ? 4 << opc : opc === 2 ? 8 : 4;
+    return ((((insn >>> 15) & 0x7f) << 25 >> 25) * scale) % 16 !== 0;
+  }
+  return (insn & 0x3b000000) !== 0x39000000 && (insn & 0x3b800000) !== 0x29000000;
+}
