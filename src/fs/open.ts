@@ -223,20 +223,28 @@ const unlinkat: Syscall = (k, [dirfd, pathp, flags]) => {
   }
 };
 
-const mkdirat: Syscall = (k, [dirfd, pathp, mode]) => {
-  const p = userPath(k, pathp);
-  if (typeof p !== 'string') return p;
+/**
+ * filename_create: a new directory entry p (relative to dirfd) that must not exist yet, made by `make` on its host
+ * path; EEXIST when it does, the host's errno when making it fails.
+ */
+function createEntry(k: Kernel, dirfd: bigint, p: string, make: (host: string) => void): bigint {
   const dir = dirOf(k, s32(dirfd), p);
   if (typeof dir !== 'string') return dir;
   const r = lookup(k.root, dir, p, false, true);
   if (typeof r === 'number') return BigInt(r);
   if (r.exists) return neg(EEXIST);
   try {
-    fs.mkdirSync(r.host, Number(mode) & ~k.task.umask & 0o777);
+    make(r.host);
     return 0n;
   } catch (e) {
     return neg(errnoFromNode(e as NodeJS.ErrnoException));
   }
+}
+
+const mkdirat: Syscall = (k, [dirfd, pathp, mode]) => {
+  const p = userPath(k, pathp);
+  if (typeof p !== 'string') return p;
+  return createEntry(k, dirfd, p, (host) => fs.mkdirSync(host, Number(mode) & ~k.task.umask & 0o777));
 };
 
 /** symlinkat (do_symlinkat): the target is stored as given; lookups resolve it inside the root (namei.ts). */
@@ -246,17 +254,7 @@ const symlinkat: Syscall = (k, [oldp, dirfd, newp]) => {
   const p = userPath(k, newp);
   if (typeof p !== 'string') return p;
   if (target === '') return neg(ENOENT);
-  const dir = dirOf(k, s32(dirfd), p);
-  if (typeof dir !== 'string') return dir;
-  const r = lookup(k.root, dir, p, false, true);
-  if (typeof r === 'number') return BigInt(r);
-  if (r.exists) return neg(EEXIST);
-  try {
-    fs.symlinkSync(target, r.host);
-    return 0n;
-  } catch (e) {
-    return neg(errnoFromNode(e as NodeJS.ErrnoException));
-  }
+  return createEntry(k, dirfd, p, (host) => fs.symlinkSync(target, host));
 };
 
 /** do_truncate: the new size is held to RLIMIT_FSIZE (inode_newsize_ok) before the host file changes. */
