@@ -110,7 +110,7 @@ export function doExecve(k: Kernel, dir: string, filename: string, argv: string[
   if (file.data.length < 4 || file.data.readUInt32BE(0) !== 0x7f454c46) return neg(ENOEXEC);
   const t = k.task;
   const cred = execCredentials(file.host, { uid: t.uid, gid: t.gid, suidDumpable: k.sysctl.suidDumpable });
-  const mm = new Mm(k.newCpu(), t.rlimit(RLIMIT_STACK));
+  const mm = new Mm(k.newCpu(), t.rlimit(RLIMIT_STACK), k.sysctl);
   let exec;
   try {
     exec = loadElfBinary(mm, {

@@ -124,14 +124,18 @@ export class Mm {
   /** mm->flags coredump filter bits (/proc/PID/coredump_filter) */
   coredumpFilter = 0x33;
 
-  /** sysctl vm.max_map_count (sysctl_max_map_count) */
-  maxMapCount = DEFAULT_MAX_MAP_COUNT;
   /** mm_users: the tasks that use this mm (threads, a vfork child) */
   users = 1;
   /** the futex hash buckets of this address space (kernel/futex/core.c futex_queues), by futex key, FIFO */
   readonly futexQueues = new Map<string, FutexQ[]>();
 
-  constructor(readonly cpu: Cpu, public rlimitStack: bigint) {}
+  /** sysctls: the kernel's one table, read at each check as Linux reads sysctl_max_map_count (none in unit tests) */
+  constructor(readonly cpu: Cpu, public rlimitStack: bigint, private readonly sysctl?: { maxMapCount?: number }) {}
+
+  /** sysctl vm.max_map_count (sysctl_max_map_count): global, so a write through /proc/sys limits every mm */
+  get maxMapCount(): number {
+    return this.sysctl?.maxMapCount ?? DEFAULT_MAX_MAP_COUNT;
+  }
 
   /** mm->map_count: the number of VMAs, [stack] and [vdso] included */
   get mapCount(): number {
