@@ -50,7 +50,7 @@ export class System implements Kernel {
   /** an outside event asks schedule() to return to the run loop (runUntil's time stop) */
   breakSchedule = false;
   /** the first process: orphans are reparented to it, the report's top-level fields are its */
-  readonly init: Task;
+  init: Task;
   private lastPid: number;
   private lastIno = 20000;
   /** the virtual clock's instruction part: instructions retired on engines before the one now running */

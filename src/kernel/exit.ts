@@ -13,11 +13,12 @@ import { exitRobustList, futexWake, FUTEX_BITSET_MATCH_ANY } from './futex.ts';
 /**
  * do_group_exit(exit_code): exit_code is already a wait status ((status & 0xff) << 8, or a signal number with
  * 0x80 when a core was dumped). A group exit already under way keeps its group_exit_code; the other threads
- * get SIGKILL (zap_other_threads).
+ * get SIGKILL (zap_other_threads). A thread that execve's de_thread killed exits with 0.
  */
 export function doGroupExit(k: Kernel, exitCode: number): void {
   const sig = k.task.signal;
   if (sig.flags & SIGNAL_GROUP_EXIT) exitCode = sig.groupExitCode;
+  else if (sig.groupExecTask) exitCode = 0; // killed by de_thread: exec goes on without this thread
   else {
     sig.flags = SIGNAL_GROUP_EXIT;
     sig.groupExitCode = exitCode;

@@ -52,6 +52,8 @@ export class SignalStruct {
   currTarget: Task | null = null;
   /** the siginfo of the fatal signal complete_signal turned into a group exit */
   groupExitInfo: KernelSiginfo | null = null;
+  /** group_exec_task: the thread in execve's de_thread, while it waits for the others to die */
+  groupExecTask: Task | null = null;
   pgrp: number;
   session: number;
   /** group stop: the stop signal, and whether the parent has yet to be told (WUNTRACED) */
