@@ -4,12 +4,11 @@
 // A waiter is a Wait (kernel.ts) whose ready() reads the futex_q's "unqueued by a wake" flag, so a wake only
 // flips flags and the scheduler picks the woken tasks up in its own deterministic order. The hash bucket of a key
 // is a FIFO list: every task here has the same priority, which makes the kernel's plist FIFO too.
-// DIVERGENCE: a shared futex is keyed by its mm and address, not by its inode or page: two processes cannot meet
-// on a futex in a MAP_SHARED mapping (their engines do not share memory either; see fork.ts).
 // DIVERGENCE: the PI futexes (LOCK_PI, LOCK_PI2, UNLOCK_PI, TRYLOCK_PI, WAIT_REQUEUE_PI, CMP_REQUEUE_PI) return
 // -ENOSYS, as on a kernel without futex_cmpxchg; glibc needs them only for PTHREAD_PRIO_INHERIT mutexes.
 import type { Kernel, Syscall, SyscallTable, SysResult, Wait } from './kernel.ts';
-import type { Mm, FutexQ } from '../mm/mm.ts';
+import type { Mm, FutexQ, FutexKey } from '../mm/mm.ts';
+import { VM_MAYSHARE } from '../mm/vma-flags.ts';
 import type { Task } from './task.ts';
 import { copyFromUser, copyToUser, untaggedAddr } from '../mm/uaccess.ts';
 import { getTimespec, CLOCK_MONOTONIC, CLOCK_REALTIME } from './time.ts';
@@ -29,43 +28,49 @@ const PI_NAMES: Record<number, string> = {
 };
 
 /**
- * get_futex_key: a private key is (mm, address); a shared one carries FUT_OFF_MMSHARED, so FUTEX_WAKE_PRIVATE
- * never wakes a shared waiter on the same word. -EINVAL for a misaligned word; a shared key pins the page
- * (-EFAULT when unmapped), a private one only checks access_ok.
+ * get_futex_key: a private key is (mm, address); a shared one in a MAP_SHARED mapping is (its file or shmem object,
+ * offset), in that object's table, so the processes that share the mapping meet there; any other shared key is
+ * (mm, address) with FUT_OFF_MMSHARED, so FUTEX_WAKE_PRIVATE never wakes a shared waiter on the same word. -EINVAL
+ * for a misaligned word; a shared key pins the page (-EFAULT when unmapped), a private one only checks access_ok.
  */
-function getFutexKey(mm: Mm, uaddr: bigint, shared: boolean): string | number {
+function getFutexKey(mm: Mm, uaddr: bigint, shared: boolean): FutexKey | number {
   const addr = untaggedAddr(uaddr);
   if (addr % 4n !== 0n) return EINVAL;
   if (addr + 4n > 1n << 48n) return EFAULT;
-  if (shared && !copyFromUser(mm, addr, 4)) return EFAULT;
-  return `${shared ? 's' : 'p'}:${addr.toString(16)}`;
+  if (!shared) return { queues: mm.futexQueues, id: `p:${addr.toString(16)}` };
+  if (!copyFromUser(mm, addr, 4)) return EFAULT;
+  const v = mm.vmaAt(addr);
+  const object = v && v.flags & VM_MAYSHARE ? v.file ?? v.shmem : undefined;
+  if (!v || !object) return { queues: mm.futexQueues, id: `s:${addr.toString(16)}` };
+  object.futexQueues ??= new Map();
+  return { queues: object.futexQueues, id: `i:${(v.pgoff + addr - v.start).toString(16)}` };
 }
 
 const getU32 = (mm: Mm, uaddr: bigint): number | null => copyFromUser(mm, untaggedAddr(uaddr), 4)?.readUInt32LE(0) ?? null;
 
-function queue(mm: Mm, q: FutexQ): void {
-  const list = mm.futexQueues.get(q.key);
+function queue(q: FutexQ): void {
+  const list = q.key.queues.get(q.key.id);
   if (list) list.push(q);
-  else mm.futexQueues.set(q.key, [q]);
+  else q.key.queues.set(q.key.id, [q]);
 }
 
 /** futex_unqueue: true when the waiter was still queued (nobody woke it). */
-function unqueue(mm: Mm, q: FutexQ): boolean {
-  const list = mm.futexQueues.get(q.key);
+function unqueue(q: FutexQ): boolean {
+  const list = q.key.queues.get(q.key.id);
   const i = list ? list.indexOf(q) : -1;
   if (i < 0) return false;
   list!.splice(i, 1);
-  if (list!.length === 0) mm.futexQueues.delete(q.key);
+  if (list!.length === 0) q.key.queues.delete(q.key.id);
   return true;
 }
 
 /** The waiters' loop of futex_wake / futex_wake_op: at least one is woken, even for nr 0 ("++ret >= nr_wake"). */
-function wakeKey(mm: Mm, key: string, nr: number, bitset: number): number {
-  const list = mm.futexQueues.get(key);
+function wakeKey(key: FutexKey, nr: number, bitset: number): number {
+  const list = key.queues.get(key.id);
   let ret = 0;
   for (const q of [...(list ?? [])]) {
     if ((q.bitset & bitset) === 0) continue;
-    unqueue(mm, q);
+    unqueue(q);
     q.woken = true;
     if (++ret >= nr) break;
   }
@@ -77,7 +82,7 @@ export function futexWake(mm: Mm, uaddr: bigint, shared: boolean, nr: number, bi
   if (bitset === 0) return neg(EINVAL);
   const key = getFutexKey(mm, uaddr, shared);
   if (typeof key === 'number') return neg(key);
-  return BigInt(wakeKey(mm, key, nr, bitset));
+  return BigInt(wakeKey(key, nr, bitset));
 }
 
 /**
@@ -95,13 +100,13 @@ function futexWait(k: Kernel, uaddr: bigint, shared: boolean, val: number, deadl
   if (uval === null) return neg(EFAULT);
   if (uval !== val) return neg(EAGAIN);
   const q: FutexQ = { key, bitset, woken: false };
-  queue(mm, q);
+  queue(q);
   const task = k.task;
   const wait: Wait = {
     wait: true, reason: `on futex 0x${untaggedAddr(uaddr).toString(16)} (value ${val})`, deadline,
     ready: () => q.woken,
     finish: (why) => {
-      if (why === 'ready' || !unqueue(mm, q)) return 0n;
+      if (why === 'ready' || !unqueue(q)) return 0n;
       if (deadline !== null && k.clock.elapsed() >= deadline) return neg(ETIMEDOUT);
       if (deadline === null) return neg(ERESTARTSYS);
       task.restartBlock = (kk) => futexWait(kk, uaddr, shared, val, deadline, bitset);
@@ -125,13 +130,13 @@ function futexRequeue(mm: Mm, uaddr1: bigint, uaddr2: bigint, shared: boolean, n
     if (cur !== cmpval) return neg(EAGAIN);
   }
   let count = 0;
-  for (const q of [...(mm.futexQueues.get(key1) ?? [])]) {
+  for (const q of [...(key1.queues.get(key1.id) ?? [])]) {
     if (count - nrWake >= nrRequeue) break;
-    unqueue(mm, q);
+    unqueue(q);
     if (++count <= nrWake) q.woken = true;
     else {
       q.key = key2; // requeue_futex: to the tail of key2's bucket
-      queue(mm, q);
+      queue(q);
     }
   }
   return BigInt(count);
@@ -170,8 +175,8 @@ function futexWakeOp(mm: Mm, uaddr1: bigint, uaddr2: bigint, shared: boolean, nr
   if (typeof key2 === 'number') return neg(key2);
   const r = futexAtomicOp(mm, op, uaddr2);
   if (typeof r === 'number') return BigInt(r);
-  let ret = wakeKey(mm, key1, nrWake, FUTEX_BITSET_MATCH_ANY);
-  if (r.cmp) ret += wakeKey(mm, key2, nrWake2, FUTEX_BITSET_MATCH_ANY);
+  let ret = wakeKey(key1, nrWake, FUTEX_BITSET_MATCH_ANY);
+  if (r.cmp) ret += wakeKey(key2, nrWake2, FUTEX_BITSET_MATCH_ANY);
   return BigInt(ret);
 }
 
