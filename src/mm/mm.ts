@@ -109,6 +109,8 @@ export interface Shmem { futexQueues: FutexQueues }
 export interface FutexQ {
   key: FutexKey;
   bitset: number;
+  /** a FUTEX_LOCK_PI waiter: its tid, and where its lock word is (unlock hands the lock to it) */
+  pi?: { tid: number; mm: Mm; uaddr: bigint };
   /** futex_q unqueued by a wake (the waiter's ready()) */
   woken: boolean;
 }
