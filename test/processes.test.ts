@@ -89,6 +89,10 @@ describe('MAP_SHARED after fork (proc_shared)', () => {
     expect(readFileSync(join(root, 'shared.dat'), 'latin1').split('\0')[0]).toBe('file page written by the child');
     expect(qemu('proc_shared')).toBe(out);
   });
+  it('/proc/self/maps names the shared anonymous mapping as Linux does (its shmem file)', () => {
+    const { report } = runInRoot('proc_shared', { argv: ['/proc_shared', 'maps'] });
+    expect(report.stdout).toMatch(/^[0-9a-f]+-[0-9a-f]+ rw-s 00000000 00:00 0 +\/dev\/zero \(deleted\)\n$/);
+  });
 });
 
 describe('execve', () => {

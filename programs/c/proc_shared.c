@@ -1,9 +1,11 @@
 // MAP_SHARED memory after fork: the child's stores are the parent's (anonymous and file-backed), MAP_PRIVATE
 // pages are copies, a munmap in the child leaves the parent's mapping, and a process-shared semaphore in the
-// shared page (FUTEX_WAIT/FUTEX_WAKE on a shared key) hands control from one process to the other.
+// shared page (FUTEX_WAIT/FUTEX_WAKE on a shared key) hands control from one process to the other. With the
+// argument "maps": the shared mapping's line of /proc/self/maps.
 #include <fcntl.h>
 #include <semaphore.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -11,9 +13,15 @@
 
 struct page { sem_t ready, done; int counter; char text[64]; };
 
-int main(void) {
+int main(int argc, char **argv) {
   setvbuf(stdout, 0, _IOLBF, 0);
   struct page *sh = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (argc > 1 && strcmp(argv[1], "maps") == 0) { // the line of the shared mapping in /proc/self/maps
+    char line[256];
+    FILE *f = fopen("/proc/self/maps", "r");
+    while (fgets(line, sizeof line, f)) if (strtoul(line, 0, 16) == (unsigned long)sh) fputs(line, stdout);
+    return 0;
+  }
   char *priv = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   int fd = open("shared.dat", O_RDWR | O_CREAT | O_TRUNC, 0644);
   ftruncate(fd, 4096);

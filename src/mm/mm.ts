@@ -103,6 +103,8 @@ export type FutexQueues = Map<string, FutexQ[]>;
 export interface FutexKey { queues: FutexQueues; id: string }
 
 /** shmem_zero_setup: the object a MAP_SHARED anonymous mapping maps; a fork child's VMA maps the same one. */
+/** its file's name, as d_path shows it (an unlinked "dev/zero" on the internal shm mount) */
+export const SHMEM_NAME = '/dev/zero (deleted)';
 export interface Shmem { futexQueues: FutexQueues }
 
 /** struct futex_q, as much as a waiter needs: who waits, on which key, for which bits; woken by a wake. */
@@ -412,17 +414,5 @@ export class Mm {
     }
     vma.start = newStart;
     return true;
-  }
-
-  /** /proc/self/maps text, as show_map_vma prints it (device and inode are shown as zero). */
-  procMaps(): string {
-    return this.vmas.map((v) => {
-      const perms = (v.flags & VM_READ ? 'r' : '-') + (v.flags & VM_WRITE ? 'w' : '-') +
-        (v.flags & VM_EXEC ? 'x' : '-') + (v.flags & (VM_SHARED | VM_MAYSHARE) ? 's' : 'p');
-      const head = `${v.start.toString(16).padStart(8, '0')}-${v.end.toString(16).padStart(8, '0')} ${perms} ` +
-        `${v.pgoff.toString(16).padStart(8, '0')} 00:00 0`;
-      const name = v.file?.path ?? v.name;
-      return name ? `${head.padEnd(73)}${name}` : `${head} `;
-    }).join('\n') + '\n';
   }
 }
