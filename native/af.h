@@ -75,7 +75,15 @@ struct extent {
     uint32_t perms;      /* UC_PROT_* */
     uint32_t ever_exec;  /* was executable once: its pool pages may hold translated code */
 };
-struct chunk { uint64_t pbase, size; uint8_t *host; };
+/* host memory that the engines of several processes map: a MAP_SHARED mapping after fork */
+struct shm { uint8_t *host; uint64_t size; int refs; };
+/* an engine region; a shared one (shm) serves one MAP_SHARED mapping and lives while live bytes are mapped */
+struct chunk { uint64_t pbase, size; uint8_t *host; struct shm *shm; uint64_t live; };
+/* af_map's perms bit for a MAP_SHARED mapping: its own host memory, which a fork child maps too */
+#define AF_MAP_SHARED 0x100
+/* at most this many engine regions: Unicorn aborts the host after about a thousand.
+ * DIVERGENCE: each MAP_SHARED mapping takes a region, so past about 500 of them mmap gives ENOMEM. */
+#define AF_CHUNKS_MAX 512
 struct prange { uint64_t start, end; };
 struct pmem {
     struct extent *ext; /* sorted by start, with a gap of cap - n free slots at gap (a gap buffer) */

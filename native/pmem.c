@@ -128,8 +128,11 @@ static int free_insert(struct pmem *m, uint64_t start, uint64_t end)
     return 0;
 }
 
-static int add_chunk(uc_engine *uc, struct pmem *m, uint64_t pbase, uint64_t size, uint8_t *host)
+/* a new engine region at pbase: fresh private host memory, or shm's (one more engine maps it) */
+static int add_chunk(uc_engine *uc, struct pmem *m, uint64_t pbase, uint64_t size, struct shm *shm)
 {
+    uint8_t *host = shm ? shm->host : NULL;
+    if (m->nchunks >= AF_CHUNKS_MAX) return -1;
     if (m->nchunks == m->chunkcap) {
         size_t cap = m->chunkcap ? m->chunkcap * 2 : 8;
         struct chunk *c = realloc(m->chunks, cap * sizeof(*c));
@@ -144,10 +147,56 @@ static int add_chunk(uc_engine *uc, struct pmem *m, uint64_t pbase, uint64_t siz
         if (host == MAP_FAILED) return -1;
     }
     if (uc_mem_map_ptr(uc, pbase, size, 7, host) != 0) {
-        munmap(host, size);
+        if (!shm) munmap(host, size);
         return -1;
     }
-    m->chunks[m->nchunks++] = (struct chunk){ pbase, size, host };
+    if (shm) shm->refs++;
+    m->chunks[m->nchunks++] = (struct chunk){ pbase, size, host, shm, size };
+    return 0;
+}
+
+static void put_shm(struct shm *shm)
+{
+    if (--shm->refs > 0) return;
+    munmap(shm->host, shm->size);
+    free(shm);
+}
+
+static struct chunk *chunk_of(struct pmem *m, uint64_t paddr)
+{
+    for (size_t i = 0; i < m->nchunks; i++)
+        if (paddr >= m->chunks[i].pbase && paddr - m->chunks[i].pbase < m->chunks[i].size) return &m->chunks[i];
+    return NULL;
+}
+
+/* a MAP_SHARED mapping: host memory of its own (MAP_SHARED, so it is not copied by the host either), one engine
+ * region at the top of the pool, which a fork child's engine maps as well (pmem_clone) */
+static int shared_alloc(uc_engine *uc, struct pmem *m, uint64_t size, uint64_t *pbase)
+{
+    uint64_t base = m->pool_top ? m->pool_top : POOL_BASE;
+    if (base + size > POOL_LIMIT) return -1;
+    struct shm *shm = malloc(sizeof *shm);
+    if (!shm) return -1;
+    shm->host = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    shm->size = size;
+    shm->refs = 0;
+    if (shm->host == MAP_FAILED || add_chunk(uc, m, base, size, shm) != 0) {
+        if (shm->host != MAP_FAILED) munmap(shm->host, size);
+        free(shm);
+        return -1;
+    }
+    m->pool_top = base + size + PG;
+    *pbase = base;
+    return 0;
+}
+
+/* n bytes of a shared chunk are unmapped in this engine: the region goes when none is left */
+static int shared_release(uc_engine *uc, struct pmem *m, struct chunk *ch, uint64_t n)
+{
+    if ((ch->live -= n) > 0) return 0;
+    if (uc_mem_unmap(uc, ch->pbase, ch->size) != 0) return -1;
+    put_shm(ch->shm);
+    *ch = m->chunks[--m->nchunks];
     return 0;
 }
 
@@ -186,7 +235,9 @@ int pmem_map(uc_engine *uc, struct icount *c, uint64_t start, uint64_t size, uin
     uint64_t end = start + size, pbase;
     size_t i = ext_find(m, start);
     if (i < m->n && ext_at(m, i)->start < end) return 11; /* UC_ERR_MAP, as uc_mem_map over a mapping */
-    if (palloc(uc, m, size, &pbase) != 0) return 1;       /* UC_ERR_NOMEM */
+    int shared = perms & AF_MAP_SHARED;
+    perms &= 7;
+    if ((shared ? shared_alloc(uc, m, size, &pbase) : palloc(uc, m, size, &pbase)) != 0) return 1; /* UC_ERR_NOMEM */
     if (ext_insert(m, i, (struct extent){ start, end, pbase, perms, perms & 4 }) != 0) return 1;
     tlb_changed(uc, c, start, end); /* a trap entry may be cached for these pages */
     return 0;
@@ -197,6 +248,7 @@ int pmem_protect(uc_engine *uc, struct icount *c, uint64_t start, uint64_t size,
     struct pmem *m = &c->pm;
     uint64_t end = start + size;
     if (!covered(m, start, end)) return 1;
+    perms &= 7;
     size_t i = ext_find(m, start);
     if (ext_at(m, i)->start < start && ext_split(m, i++, start) != 0) return 1;
     for (; i < m->n && ext_at(m, i)->start < end; i++) {
@@ -222,7 +274,8 @@ int pmem_unmap(uc_engine *uc, struct icount *c, uint64_t start, uint64_t size)
         struct extent *e = ext_at(m, j);
         /* translated code is keyed by pool address: drop it before the pages can serve another mapping */
         if (e->ever_exec) tlb_drop_code(uc, c, e, e->start, e->end);
-        if (pfree(m, e->pbase, e->end - e->start) != 0) return 1;
+        struct chunk *ch = chunk_of(m, e->pbase);
+        if (ch && ch->shm ? shared_release(uc, m, ch, e->end - e->start) : pfree(m, e->pbase, e->end - e->start)) return 1;
     }
     ext_erase(m, i, j);
     tlb_changed(uc, c, start, end);
@@ -271,7 +324,8 @@ int pmem_clone(uc_engine *uc, struct icount *dst, struct icount *src)
     struct pmem *d = &dst->pm, *s = &src->pm;
     if (d->n || d->nchunks) return 11;
     for (size_t i = 0; i < s->nchunks; i++) {
-        if (add_chunk(uc, d, s->chunks[i].pbase, s->chunks[i].size, NULL) != 0) return 1;
+        if (add_chunk(uc, d, s->chunks[i].pbase, s->chunks[i].size, s->chunks[i].shm) != 0) return 1;
+        d->chunks[i].live = s->chunks[i].live;
     }
     d->pool_top = s->pool_top;
     d->free = malloc((s->nfree ? s->nfree : 1) * sizeof(struct prange));
@@ -282,6 +336,8 @@ int pmem_clone(uc_engine *uc, struct icount *dst, struct icount *src)
     for (size_t i = 0; i < s->n; i++) {
         struct extent e = *ext_at(s, i);
         if (ext_insert(d, d->n, e) != 0) return 1;
+        struct chunk *ch = chunk_of(s, e.pbase);
+        if (ch && ch->shm) continue; /* the same host memory on both sides */
         for (uint64_t a = e.pbase; a < e.pbase + (e.end - e.start); a += sizeof vec * PG) {
             uint64_t n = e.pbase + (e.end - e.start) - a;
             if (n > sizeof vec * PG) n = sizeof vec * PG;
@@ -297,7 +353,10 @@ int pmem_clone(uc_engine *uc, struct icount *dst, struct icount *src)
 
 void pmem_free(struct pmem *m)
 {
-    for (size_t i = 0; i < m->nchunks; i++) munmap(m->chunks[i].host, m->chunks[i].size);
+    for (size_t i = 0; i < m->nchunks; i++) {
+        if (m->chunks[i].shm) put_shm(m->chunks[i].shm);
+        else munmap(m->chunks[i].host, m->chunks[i].size);
+    }
     free(m->chunks);
     free(m->free);
     free(m->ext);

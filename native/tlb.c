@@ -138,12 +138,12 @@ int af_vtlb_enable(uc_engine *uc, struct icount *c)
 
 int af_map(uc_engine *uc, struct icount *c, uint64_t start, uint64_t size, int perms)
 {
-    return c->paged ? pmem_map(uc, c, start, size, (uint32_t)perms) : (int)uc_mem_map(uc, start, size, (uint32_t)perms);
+    return c->paged ? pmem_map(uc, c, start, size, (uint32_t)perms) : (int)uc_mem_map(uc, start, size, (uint32_t)perms & 7);
 }
 
 int af_protect(uc_engine *uc, struct icount *c, uint64_t start, uint64_t size, int perms)
 {
-    return c->paged ? pmem_protect(uc, c, start, size, (uint32_t)perms) : (int)uc_mem_protect(uc, start, size, (uint32_t)perms);
+    return c->paged ? pmem_protect(uc, c, start, size, (uint32_t)perms) : (int)uc_mem_protect(uc, start, size, (uint32_t)perms & 7);
 }
 
 int af_unmap(uc_engine *uc, struct icount *c, uint64_t start, uint64_t size)

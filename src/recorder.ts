@@ -113,6 +113,9 @@ export class Recorder implements Observer {
       }
       case 'sched_process_exec': {
         const p = this.proc(e.pid as number);
+        // after de_thread the exec'ing thread leads the process (it may not have been the leader)
+        const lead = p?.threads.find((t) => t.leader === t && t.exitState === null);
+        if (p && lead) [p.task, p.threads] = [lead, p.threads.slice().sort((a, b) => a.tid - b.tid)];
         if (p) [p.program, p.argv] = [p.task.exePath, p.task.argv];
         break;
       }

@@ -2,6 +2,7 @@
 // before the process has ended; afterwards every call throws a StateError that points at report().
 import { Machine } from './machine.ts';
 import { StateError } from './errors.ts';
+import { procPidMaps } from './fs/proc/task_mmu.ts';
 import type { RunReport } from './report.ts';
 
 export class ScriptMachine extends Machine {
@@ -43,7 +44,7 @@ export class ScriptMachine extends Machine {
 
   /** /proc/self/maps of the process */
   maps(): string {
-    return this.mm.procMaps();
+    return procPidMaps(this.mm);
   }
 
   /** kill(2) from the parent: SI_USER, delivered when the run resumes. */

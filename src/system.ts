@@ -50,7 +50,7 @@ export class System implements Kernel {
   /** an outside event asks schedule() to return to the run loop (runUntil's time stop) */
   breakSchedule = false;
   /** the first process: orphans are reparented to it, the report's top-level fields are its */
-  readonly init: Task;
+  init: Task;
   private lastPid: number;
   private lastIno = 20000;
   /** the virtual clock's instruction part: instructions retired on engines before the one now running */
@@ -105,7 +105,7 @@ export class System implements Kernel {
   /** The first task: its structs, then exec of the program (begin_new_exec's credentials, load_elf_binary). */
   private bootTask(programPath: string, file: Buffer, cpu: Cpu): Task {
     const o = this.options;
-    const mm = new Mm(cpu, o.rlimitStack);
+    const mm = new Mm(cpu, o.rlimitStack, this.sysctl);
     const guestPath = hostToGuest(o.root, path.resolve(programPath)) ?? path.resolve(programPath);
     const argv = o.argv.length > 0 ? o.argv : [programPath];
     const files = new FileTable({ write: (stream, data) => this.writeConsole(stream, data), isatty: () => false }, o.stdin);

@@ -13,6 +13,7 @@ import { Machine } from '../src/machine.ts';
 import type { MachineOptions } from '../src/options.ts';
 import { LoaderError } from '../src/errors.ts';
 import { ELF_ET_DYN_BASE } from '../src/fs/binfmt_elf.ts';
+import { procPidMaps } from '../src/fs/proc/task_mmu.ts';
 import { prog } from './helpers.ts';
 
 const SYSROOT = '/usr/aarch64-linux-gnu';
@@ -81,7 +82,7 @@ describe('loading (load_elf_binary with PT_INTERP)', () => {
     const root = makeRoot();
     const m = new Machine(join(root, 'bin', 'dyn_hello'), { root, sysroot: SYSROOT, argv: ['/bin/dyn_hello'] });
     m.runUntil({ insns: 1n });
-    const maps = m.mm.procMaps();
+    const maps = procPidMaps(m.mm);
     // the program at ELF_ET_DYN_BASE aligned down to its 64 KiB p_align; the interpreter's image top-down below
     // mmap_base (no alignment beyond a page: load_elf_interp), the vDSO in the hole between ld.so's segments
     expect(ELF_ET_DYN_BASE).toBe(0xaaaaaaaaa000n);

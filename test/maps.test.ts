@@ -21,6 +21,11 @@ describe('vm.max_map_count', () => {
     expect(first?.slice(2)).toEqual(['65531', 'Cannot allocate memory', 'ok']);
     expect(report.exit.code).toBe(0);
   }, 300_000);
+
+  it('a write to /proc/sys/vm/max_map_count is the limit from then on (sysctl_max_map_count is global)', () => {
+    const { report } = run('max_map_count', { uid: 0, gid: 0, argv: ['max_map_count', '70000', '100'] });
+    expect(report.stdout).toBe('mapped 94 more, 101 in all; the next mmap: Cannot allocate memory; touched all: ok\n');
+  });
 });
 
 describe('guest memory in few engine regions', () => {

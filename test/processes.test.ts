@@ -2,7 +2,7 @@
 // the cores of children. Each program runs from inside a fresh root (it execs itself there), and its output is
 // compared with the kernel's rules and, where qemu-aarch64 is faithful, with qemu running the same binary.
 import { describe, it, expect } from 'vitest';
-import { copyFileSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +76,22 @@ describe('fork and wait', () => {
     // the roots differ (temporary directories): everything else is the same
     const strip = (r: typeof a) => JSON.stringify(r).replaceAll(/af-proc-\w+/g, 'ROOT');
     expect(strip(a)).toBe(strip(b));
+  });
+});
+
+describe('MAP_SHARED after fork (proc_shared)', () => {
+  it('the child\'s stores reach the parent (anonymous and file), private pages are copies, a process-shared semaphore works; as on qemu-aarch64', () => {
+    const { root, report } = runInRoot('proc_shared');
+    const out = 'parent sees: counter=1000 text="written by the child" private="parent\'s" file="file page written by the child"\n' +
+      'after the child\'s munmap and exit: counter=1001, status=0\nread() of the file: "file page written by the child"\n';
+    expect(report.stdout).toBe(out);
+    expect(report.exit).toMatchObject({ kind: 'exited', code: 0 });
+    expect(readFileSync(join(root, 'shared.dat'), 'latin1').split('\0')[0]).toBe('file page written by the child');
+    expect(qemu('proc_shared')).toBe(out);
+  });
+  it('/proc/self/maps names the shared anonymous mapping as Linux does (its shmem file)', () => {
+    const { report } = runInRoot('proc_shared', { argv: ['/proc_shared', 'maps'] });
+    expect(report.stdout).toMatch(/^[0-9a-f]+-[0-9a-f]+ rw-s 00000000 00:00 0 +\/dev\/zero \(deleted\)\n$/);
   });
 });
 

@@ -120,3 +120,33 @@ describe('mutex, condvar, barrier, semaphore and the scheduler (thr_sync)', () =
     for (const s of [a, b]) expect([...s.slice(6, 22)].sort().join('')).toBe('AAAABBBBCCCCDDDD');
   });
 });
+
+describe('execve from a multi-threaded process (de_thread, thr_exec)', () => {
+  it('the leader execs: the spinning threads are killed first, the new image runs alone as the same pid', () => {
+    const { report } = runInRoot('thr_exec', { argv: ['/thr_exec', 'leader'] });
+    expect(report.stdout).toBe('main 1000 execs\nafter exec: pid=1000 tid=1000 ppid=999 threads=1\n');
+    expect(report.exit).toMatchObject({ kind: 'exited', code: 7 });
+    expect(report.processes![0].threads!.map((t) => [t.tid, t.state])).toEqual([[1000, 'exited'], [1001, 'exited'], [1002, 'exited']]);
+  });
+  it('a second thread execs: it takes the leader\'s pid as its tid (exchange_tids), main\'s pthread_join never returns', () => {
+    const { report } = runInRoot('thr_exec', { argv: ['/thr_exec', 'thread'] });
+    expect(report.stdout).toBe('thread 1002 execs\nafter exec: pid=1000 tid=1000 ppid=999 threads=1\n');
+    expect(report.exit).toMatchObject({ kind: 'exited', code: 7 });
+    expect(report.processes![0]).toMatchObject({ pid: 1000, ppid: 999, program: '/thr_exec', argv: ['/thr_exec', 'after'] });
+    // the exec'ing task leads; the old leader's task_struct, now with tid 1002, was released
+    expect(report.processes![0].threads!.map((t) => t.tid)).toEqual([1000, 1001, 1002]);
+  });
+});
+
+describe('priority-inheritance mutexes (FUTEX_LOCK_PI, TRYLOCK_PI, UNLOCK_PI; thr_pi)', () => {
+  it('contended locking counts exactly; trylock EBUSY, non-owner unlock EPERM, a dead owner\'s robust PI lock EOWNERDEAD', () => {
+    // qemu-aarch64 7.2 aborts here (glibc's "e != ESRCH || !robust"): it does not pass the robust list to the
+    // host kernel, so nothing hands the dead owner's lock on
+    const { report } = run('thr_pi');
+    expect(report.stdout).toBe('counter: 60000\nrelock by the owner: Resource deadlock avoided\n' +
+      'trylock of a held PI mutex: Device or resource busy\nunlock by a non-owner: Operation not permitted\n' +
+      'lock after the owner died: Owner died\nunlock: Success\nlock again: Success\n');
+    expect(report.exit).toMatchObject({ kind: 'exited', code: 0 });
+    expect(report.notes ?? []).toEqual([]);
+  }, 120_000);
+});

@@ -4,7 +4,8 @@
  * map_count > max_map_count, so the process ends with 65,531 VMAs. At that count: munmap or mprotect of the
  * middle of a mapping (a split in three) is ENOMEM, munmap of its first page is not, brk is ENOMEM until two
  * mappings go. Nothing here allocates (stdio gets a static buffer): malloc could not at the limit.
- * Prints one line per step. Argument: the most mappings to make (default: until mmap fails). */
+ * Prints one line per step. Arguments: the most mappings to make (default: until mmap fails), then a value to
+ * write to /proc/sys/vm/max_map_count first (root only). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -33,6 +34,11 @@ int main(int argc, char **argv)
 {
   setvbuf(stdout, iobuf, _IOFBF, sizeof iobuf);
   long want = argc > 1 ? atol(argv[1]) : MAX;
+  if (argc > 2) {
+    int fd = open("/proc/sys/vm/max_map_count", O_WRONLY);
+    if (fd < 0 || write(fd, argv[2], strlen(argv[2])) < 0) printf("vm.max_map_count: %s\n", strerror(errno));
+    close(fd);
+  }
   int before = vma_count(), n = 0;
   for (; n < want && n < MAX; n++) {
     void *p = mmap(NULL, 4096, n % 2 ? PROT_READ | PROT_WRITE : PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -22,6 +22,7 @@ export interface CpuOptions {
 
 const TRAMPOLINE = 0x1000n; //      below mmap_min_addr: no guest mapping can be there
 const ERET = 0xd69f03e0;
+const AF_MAP_SHARED = 0x100; //  native/af.h: af_map's perms bit for a MAP_SHARED mapping
 
 /** SCTLR_EL1 as Linux runs EL0 (arch/arm64/include/asm/sysreg.h INIT_SCTLR_EL1_MMU_ON), MMU bit clear:
  *  Unicorn's flat memory stands in for the page tables (mm/ models them). */
@@ -124,8 +125,9 @@ export class Cpu {
   // On Unicorn >= 2.1 guest memory lives in a pool of a few large engine regions and a TLB fill hook
   // translates each page with its mapping's permissions (native/tlb.c, pmem.c): Unicorn aborts the host after
   // about a thousand regions, Linux allows 65,530 mappings. On older engines every mapping is its own region.
-  map(addr: bigint, size: bigint, prot: number): void {
-    const err = this.ic.map(this.uc, this.ctx, addr, size, prot);
+  // A shared mapping (MAP_SHARED) gets host memory of its own, which a fork child's engine maps too (pmem.c).
+  map(addr: bigint, size: bigint, prot: number, shared = false): void {
+    const err = this.ic.map(this.uc, this.ctx, addr, size, prot | (shared ? AF_MAP_SHARED : 0));
     if (err === 1 /* UC_ERR_NOMEM */) {
       throw new EngineMemoryError(`the engine cannot back 0x${size.toString(16)} bytes at 0x${addr.toString(16)}`);
     }

@@ -19,7 +19,7 @@ import { coredumpPipe } from './coredump_pipe.ts';
 import { elfCoreDump, FileCoreSink, BufferCoreSink, type CoreSnapshot, type CoreVma, type CoreThread } from './binfmt_elf_core.ts';
 import type { Task } from '../kernel/task.ts';
 import type { Cpu } from '../cpu/cpu.ts';
-import type { Mm } from '../mm/mm.ts';
+import { type Mm, SHMEM_NAME } from '../mm/mm.ts';
 import { RLIMIT_CORE } from '../kernel/task.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import type { KernelSiginfo } from '../kernel/siginfo.ts';
@@ -249,7 +249,8 @@ const PF_FLAGS = 0x400600n;
 function snapshot(env: CoredumpEnv, signo: number, siginfo: Buffer): CoreSnapshot {
   const { task, cpu, mm } = env;
   const vmas: CoreVma[] = mm.vmas.map((v) => ({
-    start: v.start, end: v.end, flags: v.flags, pgoff: v.pgoff, file: v.file?.path ?? null,
+    start: v.start, end: v.end, flags: v.flags, pgoff: v.pgoff, file: v.file?.path ?? (v.shmem ? SHMEM_NAME : null),
+    ...(v.shmem ? { fileUnlinked: true } : {}),
     special: v.name === '[vdso]', anonWritten: isWritten(cpu, v), fileHasExecBit: v.file?.executable,
   }));
   return {

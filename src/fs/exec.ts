@@ -10,9 +10,11 @@ import { Mm } from '../mm/mm.ts';
 import { readU64, strncpyFromUser } from '../mm/uaccess.ts';
 import { loadElfBinary } from './binfmt_elf.ts';
 import { lookupOverlay, openExecOverlay } from './sysroot.ts';
-import { mmRelease, mmput } from '../kernel/exit.ts';
+import { mmRelease, mmput, releaseTask, threadsOf } from '../kernel/exit.ts';
+import { groupExiting } from '../kernel/signal.ts';
+import { SIGCHLD, SIGKILL, sigmask } from '../kernel/sigdefs.ts';
 import { LoaderError, EngineMemoryError } from '../errors.ts';
-import { E2BIG, EACCES, EBADF, EFAULT, EINVAL, ELOOP, ENAMETOOLONG, ENOENT, ENOEXEC, ENOMEM, ENOTDIR, neg } from '../kernel/errno.ts';
+import { E2BIG, EACCES, EAGAIN, EBADF, EFAULT, EINVAL, ELOOP, ENAMETOOLONG, ENOENT, ENOEXEC, ENOMEM, ENOTDIR, neg } from '../kernel/errno.ts';
 
 /**
  * The credentials and dumpable flag an exec gives (fs/exec.c begin_new_exec, bprm_fill_uid, would_dump;
@@ -110,7 +112,7 @@ export function doExecve(k: Kernel, dir: string, filename: string, argv: string[
   if (file.data.length < 4 || file.data.readUInt32BE(0) !== 0x7f454c46) return neg(ENOEXEC);
   const t = k.task;
   const cred = execCredentials(file.host, { uid: t.uid, gid: t.gid, suidDumpable: k.sysctl.suidDumpable });
-  const mm = new Mm(k.newCpu(), t.rlimit(RLIMIT_STACK));
+  const mm = new Mm(k.newCpu(), t.rlimit(RLIMIT_STACK), k.sysctl);
   let exec;
   try {
     exec = loadElfBinary(mm, {
@@ -123,19 +125,62 @@ export function doExecve(k: Kernel, dir: string, filename: string, argv: string[
     if (e instanceof LoaderError || e instanceof EngineMemoryError) return neg(e instanceof EngineMemoryError ? ENOMEM : ENOEXEC);
     throw e;
   }
-  beginNewExec(k, t, mm, comm, file.guest, cred);
-  t.argv = argv;
-  mm.cpu.pc = exec.entry;
-  mm.cpu.sp = exec.sp;
-  k.trace('sched_process_exec', { filename: file.guest, pid: t.pid, old_pid: t.tid });
-  return NO_RETURN;
+  const guest = file.guest;
+  const oldTid = t.tid;
+  const commit = (): typeof NO_RETURN => {
+    beginNewExec(k, t, mm, comm, guest, cred);
+    t.argv = argv;
+    mm.cpu.pc = exec.entry;
+    mm.cpu.sp = exec.sp;
+    k.trace('sched_process_exec', { filename: guest, pid: t.pid, old_pid: oldTid });
+    return NO_RETURN;
+  };
+  if (threadsOf(k, t).length === 1) return commit();
+  // de_thread: kill the other threads (zap_other_threads), sleep killable until they are gone, then commit
+  if (groupExiting(t) || t.signal.groupExecTask) { // another group action in progress: its signal comes first
+    mm.cpu.close();
+    return neg(EAGAIN);
+  }
+  t.signal.groupExecTask = t;
+  for (const x of threadsOf(k, t)) {
+    if (x === t) continue;
+    x.pending.signal |= sigmask(SIGKILL);
+    x.sigpendingFlag = true;
+  }
+  return {
+    wait: true, reason: 'execve: de_thread, waiting for the other threads to exit', deadline: null, killable: true,
+    ready: () => threadsOf(k, t).length === 1,
+    finish: (why) => {
+      t.signal.groupExecTask = null;
+      if (why === 'signal') { // killed: a fatal signal overtook the exec, which fails; the signal kills us next
+        mm.cpu.close();
+        return neg(EAGAIN);
+      }
+      if (t.leader !== t) takeLeadership(k, t);
+      return commit();
+    },
+  };
 }
 
 /**
- * begin_new_exec: the point of no return.
- * DIVERGENCE: de_thread is not done: the other threads of an exec'ing thread's process are not killed, and the
- * exec'ing thread keeps its own tid instead of taking the leader's.
+ * de_thread's second half, when a thread other than the leader execs: it waits for the leader to be a zombie
+ * (the killed leader stays one while the group lives), takes its pid as tid (exchange_tids), its parent and
+ * children, and the leader is released without its parent hearing of it (exit_signal = -1).
  */
+function takeLeadership(k: Kernel, t: Task): void {
+  const leader = t.leader;
+  [t.tid, leader.tid] = [leader.tid, t.tid];
+  t.leader = leader.leader = t;
+  t.parent = leader.parent;
+  t.ppid = leader.ppid;
+  t.exitSignal = SIGCHLD;
+  leader.exitSignal = -1;
+  for (const c of k.tasks) if (c.parent === leader) c.parent = t;
+  if (k.init === leader) k.init = t;
+  releaseTask(k, leader);
+}
+
+/** begin_new_exec after de_thread: the point of no return. */
 function beginNewExec(k: Kernel, t: Task, mm: Mm, comm: string, guest: string, cred: ReturnType<typeof execCredentials>): void {
   mmRelease(k, t); // a vfork parent goes on from here
   const old = t.mm;

@@ -4,6 +4,7 @@
 // same paths on the host (its /proc/1000/maps is some other process's). Read-only: there is no vFile:pwrite.
 import * as fs from 'node:fs';
 import { openExecOverlay } from '../fs/sysroot.ts';
+import { procPidMaps } from '../fs/proc/task_mmu.ts';
 import type { Machine } from '../machine.ts';
 
 const ENOENT = 2, EBADF = 9, EROFS = 30;
@@ -29,7 +30,7 @@ export class HostIo {
   private contents(path: string): Buffer | number {
     const t = this.m.task;
     const proc = new RegExp(`^/proc/(${t.pid}|self)(/task/${t.tid})?/maps$`);
-    if (proc.test(path)) return Buffer.from(this.m.mm.procMaps());
+    if (proc.test(path)) return Buffer.from(procPidMaps(this.m.mm));
     if (path === t.exePath) return fs.readFileSync(this.m.programPath);
     const r = openExecOverlay(this.m.sys.root, this.m.sys.sysroot, path);
     return typeof r === 'number' ? -r : r.data;

@@ -9,15 +9,17 @@ import { writebackShared, hasSharedFileMappings } from '../mm/filemap.ts';
 import { copyToUser } from '../mm/uaccess.ts';
 import type { Mm } from '../mm/mm.ts';
 import { exitRobustList, futexWake, FUTEX_BITSET_MATCH_ANY } from './futex.ts';
+import { exitPiStateList } from './futex_pi.ts';
 
 /**
  * do_group_exit(exit_code): exit_code is already a wait status ((status & 0xff) << 8, or a signal number with
  * 0x80 when a core was dumped). A group exit already under way keeps its group_exit_code; the other threads
- * get SIGKILL (zap_other_threads).
+ * get SIGKILL (zap_other_threads). A thread that execve's de_thread killed exits with 0.
  */
 export function doGroupExit(k: Kernel, exitCode: number): void {
   const sig = k.task.signal;
   if (sig.flags & SIGNAL_GROUP_EXIT) exitCode = sig.groupExitCode;
+  else if (sig.groupExecTask) exitCode = 0; // killed by de_thread: exec goes on without this thread
   else {
     sig.flags = SIGNAL_GROUP_EXIT;
     sig.groupExitCode = exitCode;
@@ -53,6 +55,7 @@ export function doExit(k: Kernel, code: number): void {
 export function mmRelease(k: Kernel, t: Task): void {
   exitRobustList(t.mm, t);
   t.robustList = 0n;
+  exitPiStateList(k, t);
   if (t.clearChildTid !== 0n && t.mm.users > 1) {
     copyToUser(t.mm, t.clearChildTid, Buffer.alloc(4));
     futexWake(t.mm, t.clearChildTid, true, 1, FUTEX_BITSET_MATCH_ANY);

@@ -33,11 +33,12 @@ export interface CloneArgs {
 
 /** dup_mm: a new engine with the parent's VMAs and every byte in them. */
 export function dupMm(k: Kernel, old: Mm): Mm {
-  const mm = new Mm(k.newCpu(), old.rlimitStack);
+  const mm = new Mm(k.newCpu(), old.rlimitStack, k.sysctl);
   for (const key of ['startCode', 'endCode', 'startData', 'endData', 'startBrk', 'brk', 'startStack', 'argStart', 'argEnd', 'envStart', 'envEnd', 'savedAuxv', 'mmapBase',
     'vdsoBase', 'dumpable', 'coredumpFilter'] as const) (mm as unknown as Record<string, unknown>)[key] = old[key];
   for (const [key, v] of old.pageCache) mm.pageCache.set(key, v);
-  // the pool's host buffers copied buffer to buffer; an engine without the pool copies mapping by mapping
+  // the pool's host buffers copied buffer to buffer (MAP_SHARED ones mapped by both engines); an engine without
+  // the pool copies mapping by mapping. DIVERGENCE: then MAP_SHARED memory is copied too, not shared.
   if (mm.cpu.copyMemoryFrom(old.cpu)) {
     for (const v of old.vmas) mm.vmas.push({ ...v });
   } else for (const v of old.vmas) {

@@ -4,7 +4,7 @@ import { Mm, VM_READ, VM_WRITE } from '../mm/mm.ts';
 import { testKernel } from './testing.ts';
 import type { Wait } from './kernel.ts';
 import { futexSyscalls, exitRobustList, FUTEX_WAITERS, FUTEX_OWNER_DIED } from './futex.ts';
-import { EAGAIN, EFAULT, EINVAL, ENOSYS, ETIMEDOUT, ERESTARTSYS, ERESTART_RESTARTBLOCK } from './errno.ts';
+import { EAGAIN, EDEADLK, EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, ETIMEDOUT, ERESTARTSYS, ERESTART_RESTARTBLOCK } from './errno.ts';
 
 const cpus: Cpu[] = [];
 afterEach(() => { while (cpus.length) cpus.pop()!.close(); });
@@ -12,6 +12,7 @@ afterEach(() => { while (cpus.length) cpus.pop()!.close(); });
 const DATA = 0x10000n;
 const A = DATA + 0x100n, B = DATA + 0x200n;
 const WAIT = 0, WAKE = 1, REQUEUE = 3, CMP_REQUEUE = 4, WAKE_OP = 5, LOCK_PI = 6, WAIT_BITSET = 9, WAKE_BITSET = 10;
+const UNLOCK_PI = 7, TRYLOCK_PI = 8, CMP_REQUEUE_PI = 12;
 const PRIV = 128;
 const neg = (e: number) => BigInt(-e);
 
@@ -102,9 +103,22 @@ describe('requeue and wake_op', () => {
     expect([w1.ready(), w2.ready()]).toEqual([true, true]);
     expect(futex(A, BigInt(WAKE_OP | PRIV), 1n, 1n, B, BigInt(7 << 28))).toBe(neg(ENOSYS));
   });
-  it('PI ops are not emulated: ENOSYS, noted as unsupported', () => {
+  it('LOCK_PI takes a free word (keeping OWNER_DIED), EDEADLK on its own, ESRCH for a dead owner; UNLOCK_PI owner only', () => {
+    const { k, futex, put, get } = machine();
+    const tid = k.task.tid;
+    put(A, FUTEX_OWNER_DIED);
+    expect(futex(A, BigInt(LOCK_PI | PRIV), 0n)).toBe(0n);
+    expect(get(A)).toBe((FUTEX_OWNER_DIED | tid) >>> 0);
+    expect(futex(A, BigInt(LOCK_PI | PRIV), 0n)).toBe(neg(EDEADLK));
+    expect(futex(A, BigInt(UNLOCK_PI | PRIV), 0n)).toBe(0n);
+    expect(get(A)).toBe(0);
+    put(B, 999); // no thread has tid 999
+    expect(futex(B, BigInt(TRYLOCK_PI | PRIV), 0n)).toBe(neg(ESRCH));
+    expect(futex(B, BigInt(UNLOCK_PI | PRIV), 0n)).toBe(neg(EPERM));
+  });
+  it('the requeue-PI ops are not emulated: ENOSYS, noted as unsupported', () => {
     const { k, futex } = machine();
-    expect(futex(A, BigInt(LOCK_PI | PRIV), 0n)).toBe(neg(ENOSYS));
+    expect(futex(A, BigInt(CMP_REQUEUE_PI | PRIV), 0n)).toBe(neg(ENOSYS));
     expect(k.notices.some(([n]) => n === 'unsupported')).toBe(true);
   });
 });

@@ -1,17 +1,16 @@
 // Mirrors kernel/futex/ (v6.17: syscalls.c do_futex, waitwake.c futex_wait/futex_wake/futex_wake_op, requeue.c
-// futex_requeue without PI, core.c get_futex_key and the robust list walk exit_robust_list/handle_futex_death),
+// futex_requeue without PI, and the robust list walk exit_robust_list/handle_futex_death),
 // and arch/arm64/include/asm/futex.h's atomic ops for FUTEX_WAKE_OP.
 // A waiter is a Wait (kernel.ts) whose ready() reads the futex_q's "unqueued by a wake" flag, so a wake only
 // flips flags and the scheduler picks the woken tasks up in its own deterministic order. The hash bucket of a key
 // is a FIFO list: every task here has the same priority, which makes the kernel's plist FIFO too.
-// DIVERGENCE: a shared futex is keyed by its mm and address, not by its inode or page: two processes cannot meet
-// on a futex in a MAP_SHARED mapping (their engines do not share memory either; see fork.ts).
-// DIVERGENCE: the PI futexes (LOCK_PI, LOCK_PI2, UNLOCK_PI, TRYLOCK_PI, WAIT_REQUEUE_PI, CMP_REQUEUE_PI) return
-// -ENOSYS, as on a kernel without futex_cmpxchg; glibc needs them only for PTHREAD_PRIO_INHERIT mutexes.
+// get_futex_key and the hash buckets are in futex_core.ts, the PI ops in futex_pi.ts.
 import type { Kernel, Syscall, SyscallTable, SysResult, Wait } from './kernel.ts';
-import type { Mm, FutexQ } from '../mm/mm.ts';
+import type { Mm, FutexQ, FutexKey } from '../mm/mm.ts';
+import { getFutexKey, getU32, putU32, queue, unqueue } from './futex_core.ts';
+import { futexLockPi, futexUnlockPi } from './futex_pi.ts';
 import type { Task } from './task.ts';
-import { copyFromUser, copyToUser, untaggedAddr } from '../mm/uaccess.ts';
+import { copyFromUser, untaggedAddr } from '../mm/uaccess.ts';
 import { getTimespec, CLOCK_MONOTONIC, CLOCK_REALTIME } from './time.ts';
 import { EAGAIN, EFAULT, EINVAL, ENOSYS, ETIMEDOUT, ERESTARTSYS, ERESTART_RESTARTBLOCK, neg } from './errno.ts';
 
@@ -23,49 +22,15 @@ const FUTEX_CMD_MASK = ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
 export const FUTEX_BITSET_MATCH_ANY = 0xffffffff;
 export const FUTEX_WAITERS = 0x80000000, FUTEX_OWNER_DIED = 0x40000000, FUTEX_TID_MASK = 0x3fffffff;
 const ROBUST_LIST_LIMIT = 2048;
-const PI_NAMES: Record<number, string> = {
-  [FUTEX_LOCK_PI]: 'FUTEX_LOCK_PI', [FUTEX_UNLOCK_PI]: 'FUTEX_UNLOCK_PI', [FUTEX_TRYLOCK_PI]: 'FUTEX_TRYLOCK_PI',
-  [FUTEX_WAIT_REQUEUE_PI]: 'FUTEX_WAIT_REQUEUE_PI', [FUTEX_CMP_REQUEUE_PI]: 'FUTEX_CMP_REQUEUE_PI', [FUTEX_LOCK_PI2]: 'FUTEX_LOCK_PI2',
-};
-
-/**
- * get_futex_key: a private key is (mm, address); a shared one carries FUT_OFF_MMSHARED, so FUTEX_WAKE_PRIVATE
- * never wakes a shared waiter on the same word. -EINVAL for a misaligned word; a shared key pins the page
- * (-EFAULT when unmapped), a private one only checks access_ok.
- */
-function getFutexKey(mm: Mm, uaddr: bigint, shared: boolean): string | number {
-  const addr = untaggedAddr(uaddr);
-  if (addr % 4n !== 0n) return EINVAL;
-  if (addr + 4n > 1n << 48n) return EFAULT;
-  if (shared && !copyFromUser(mm, addr, 4)) return EFAULT;
-  return `${shared ? 's' : 'p'}:${addr.toString(16)}`;
-}
-
-const getU32 = (mm: Mm, uaddr: bigint): number | null => copyFromUser(mm, untaggedAddr(uaddr), 4)?.readUInt32LE(0) ?? null;
-
-function queue(mm: Mm, q: FutexQ): void {
-  const list = mm.futexQueues.get(q.key);
-  if (list) list.push(q);
-  else mm.futexQueues.set(q.key, [q]);
-}
-
-/** futex_unqueue: true when the waiter was still queued (nobody woke it). */
-function unqueue(mm: Mm, q: FutexQ): boolean {
-  const list = mm.futexQueues.get(q.key);
-  const i = list ? list.indexOf(q) : -1;
-  if (i < 0) return false;
-  list!.splice(i, 1);
-  if (list!.length === 0) mm.futexQueues.delete(q.key);
-  return true;
-}
+const PI_NAMES: Record<number, string> = { [FUTEX_WAIT_REQUEUE_PI]: 'FUTEX_WAIT_REQUEUE_PI', [FUTEX_CMP_REQUEUE_PI]: 'FUTEX_CMP_REQUEUE_PI' };
 
 /** The waiters' loop of futex_wake / futex_wake_op: at least one is woken, even for nr 0 ("++ret >= nr_wake"). */
-function wakeKey(mm: Mm, key: string, nr: number, bitset: number): number {
-  const list = mm.futexQueues.get(key);
+function wakeKey(key: FutexKey, nr: number, bitset: number): number {
+  const list = key.queues.get(key.id);
   let ret = 0;
   for (const q of [...(list ?? [])]) {
-    if ((q.bitset & bitset) === 0) continue;
-    unqueue(mm, q);
+    if ((q.bitset & bitset) === 0 || q.pi) continue; // a PI waiter waits for unlock_pi's hand-over
+    unqueue(q);
     q.woken = true;
     if (++ret >= nr) break;
   }
@@ -77,7 +42,7 @@ export function futexWake(mm: Mm, uaddr: bigint, shared: boolean, nr: number, bi
   if (bitset === 0) return neg(EINVAL);
   const key = getFutexKey(mm, uaddr, shared);
   if (typeof key === 'number') return neg(key);
-  return BigInt(wakeKey(mm, key, nr, bitset));
+  return BigInt(wakeKey(key, nr, bitset));
 }
 
 /**
@@ -95,13 +60,13 @@ function futexWait(k: Kernel, uaddr: bigint, shared: boolean, val: number, deadl
   if (uval === null) return neg(EFAULT);
   if (uval !== val) return neg(EAGAIN);
   const q: FutexQ = { key, bitset, woken: false };
-  queue(mm, q);
+  queue(q);
   const task = k.task;
   const wait: Wait = {
     wait: true, reason: `on futex 0x${untaggedAddr(uaddr).toString(16)} (value ${val})`, deadline,
     ready: () => q.woken,
     finish: (why) => {
-      if (why === 'ready' || !unqueue(mm, q)) return 0n;
+      if (why === 'ready' || !unqueue(q)) return 0n;
       if (deadline !== null && k.clock.elapsed() >= deadline) return neg(ETIMEDOUT);
       if (deadline === null) return neg(ERESTARTSYS);
       task.restartBlock = (kk) => futexWait(kk, uaddr, shared, val, deadline, bitset);
@@ -125,13 +90,13 @@ function futexRequeue(mm: Mm, uaddr1: bigint, uaddr2: bigint, shared: boolean, n
     if (cur !== cmpval) return neg(EAGAIN);
   }
   let count = 0;
-  for (const q of [...(mm.futexQueues.get(key1) ?? [])]) {
+  for (const q of [...(key1.queues.get(key1.id) ?? [])].filter((x) => !x.pi)) {
     if (count - nrWake >= nrRequeue) break;
-    unqueue(mm, q);
+    unqueue(q);
     if (++count <= nrWake) q.woken = true;
     else {
       q.key = key2; // requeue_futex: to the tail of key2's bucket
-      queue(mm, q);
+      queue(q);
     }
   }
   return BigInt(count);
@@ -154,9 +119,7 @@ function futexAtomicOp(mm: Mm, encoded: number, uaddr: bigint): { oldval: number
     case 4: nv = old ^ oparg; break; //     FUTEX_OP_XOR
     default: return -ENOSYS;
   }
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(nv >>> 0);
-  if (!copyToUser(mm, untaggedAddr(uaddr), b)) return -EFAULT;
+  if (!putU32(mm, uaddr, nv)) return -EFAULT;
   const oldval = old | 0;
   const result = [oldval === cmparg, oldval !== cmparg, oldval < cmparg, oldval >= cmparg, oldval <= cmparg, oldval > cmparg][cmp];
   return result === undefined ? -ENOSYS : { oldval, cmp: result };
@@ -170,8 +133,8 @@ function futexWakeOp(mm: Mm, uaddr1: bigint, uaddr2: bigint, shared: boolean, nr
   if (typeof key2 === 'number') return neg(key2);
   const r = futexAtomicOp(mm, op, uaddr2);
   if (typeof r === 'number') return BigInt(r);
-  let ret = wakeKey(mm, key1, nrWake, FUTEX_BITSET_MATCH_ANY);
-  if (r.cmp) ret += wakeKey(mm, key2, nrWake2, FUTEX_BITSET_MATCH_ANY);
+  let ret = wakeKey(key1, nrWake, FUTEX_BITSET_MATCH_ANY);
+  if (r.cmp) ret += wakeKey(key2, nrWake2, FUTEX_BITSET_MATCH_ANY);
   return BigInt(ret);
 }
 
@@ -184,11 +147,13 @@ const futex: Syscall = (k, [uaddr, opArg, valArg, utime, uaddr2, val3Arg]) => {
   const val = Number(valArg & 0xffffffffn), val3 = Number(val3Arg & 0xffffffffn);
   const val2 = Number(BigInt.asIntN(32, utime));
   // futex_cmd_has_timeout + futex_init_timeout: FUTEX_WAIT's timeout is relative, the others' absolute
+  // (FUTEX_LOCK_PI's is on CLOCK_REALTIME: do_futex sets FLAGS_CLOCKRT for it)
   let deadline: bigint | null = null;
-  if (utime !== 0n && (cmd === FUTEX_WAIT || cmd === FUTEX_WAIT_BITSET)) {
+  if (utime !== 0n && (cmd === FUTEX_WAIT || cmd === FUTEX_WAIT_BITSET || cmd === FUTEX_LOCK_PI || cmd === FUTEX_LOCK_PI2)) {
     const ns = getTimespec(k.mm, utime);
     if (ns < 0n) return ns;
-    deadline = cmd === FUTEX_WAIT ? k.clock.elapsed() + ns : ns - k.clock.offset(clockrt ? CLOCK_REALTIME : CLOCK_MONOTONIC);
+    deadline = cmd === FUTEX_WAIT ? k.clock.elapsed() + ns
+      : ns - k.clock.offset(clockrt || cmd === FUTEX_LOCK_PI ? CLOCK_REALTIME : CLOCK_MONOTONIC);
   }
   if (clockrt && cmd !== FUTEX_WAIT && cmd !== FUTEX_WAIT_BITSET && cmd !== FUTEX_WAIT_REQUEUE_PI && cmd !== FUTEX_LOCK_PI2) return neg(ENOSYS);
   const signed = (v: number) => v | 0;
@@ -200,6 +165,9 @@ const futex: Syscall = (k, [uaddr, opArg, valArg, utime, uaddr2, val3Arg]) => {
     case FUTEX_REQUEUE: return futexRequeue(k.mm, uaddr, uaddr2, shared, signed(val), val2, null);
     case FUTEX_CMP_REQUEUE: return futexRequeue(k.mm, uaddr, uaddr2, shared, signed(val), val2, val3);
     case FUTEX_WAKE_OP: return futexWakeOp(k.mm, uaddr, uaddr2, shared, signed(val), val2, val3);
+    case FUTEX_LOCK_PI: case FUTEX_LOCK_PI2: return futexLockPi(k, uaddr, shared, deadline, false);
+    case FUTEX_TRYLOCK_PI: return futexLockPi(k, uaddr, shared, null, true);
+    case FUTEX_UNLOCK_PI: return futexUnlockPi(k, uaddr, shared);
   }
   if (PI_NAMES[cmd]) k.notice('unsupported', { what: `futex ${PI_NAMES[cmd]} (priority-inheritance futexes)`, errno: ENOSYS });
   else k.notice('unsupported', { what: `futex op ${cmd}${cmd === FUTEX_FD ? ' (FUTEX_FD, removed in 2.6.26)' : ''}`, errno: ENOSYS });
@@ -227,9 +195,7 @@ function handleFutexDeath(mm: Mm, uaddr: bigint, t: Task, pi: boolean, pendingOp
     return;
   }
   if ((uval & FUTEX_TID_MASK) !== t.tid) return;
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(((uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED) >>> 0);
-  if (!copyToUser(mm, untaggedAddr(uaddr), b)) return;
+  if (!putU32(mm, uaddr, (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED)) return;
   if (!pi && (uval & FUTEX_WAITERS) !== 0) futexWake(mm, uaddr, true, 1, FUTEX_BITSET_MATCH_ANY);
 }
 

@@ -72,8 +72,9 @@ export interface Kernel {
   savedContext(t: Task): CpuContext | undefined;
   /** release_task's last step: the task leaves the task list */
   releaseTask(t: Task): void;
-  /** the child reaper: the first process, which orphans are reparented to (it plays init) */
-  readonly init: Task;
+  /** the child reaper: the first process, which orphans are reparented to (it plays init); its leader changes
+   *  only when another of its threads execs (de_thread) */
+  init: Task;
   /** die() with panic_on_oops: the machine stops with outcome `panic` */
   panic(): void;
   /** an emulator bug, never a guest outcome */

@@ -34,11 +34,12 @@ function hideSiAddrTagBits(info: KernelSiginfo): void {
 export function getSignal(k: Kernel): GetSignalResult {
   const t = k.task;
   for (;;) {
-    if (groupExiting(t)) {
+    // signal_group_exit: a fatal signal decided the group dies, or another thread's execve is killing this one
+    if (groupExiting(t) || (t.signal.groupExecTask && t.signal.groupExecTask !== t)) {
       t.pending.signal &= ~sigmask(SIGKILL);
       k.trace('signal_deliver', { sig: SIGKILL, errno: 0, code: SI_USER, sa_handler: '0x0', sa_flags: 0 });
       const g = t.signal;
-      const info = g.groupExitInfo ?? { signo: g.groupExitCode, errno: 0, code: SI_USER, pid: 0, uid: 0 };
+      const info = g.groupExitInfo ?? { signo: groupExiting(t) ? g.groupExitCode : SIGKILL, errno: 0, code: SI_USER, pid: 0, uid: 0 };
       // do_group_exit(SIGKILL) keeps the group_exit_code set by complete_signal (the original signal)
       doGroupExit(k, SIGKILL);
       return { fatal: info.signo, info, coredump: false };

@@ -3,7 +3,7 @@
 // SighandStruct (sighand_struct: the actions) and FsStruct (fs_struct: cwd, umask). A Task holds them by
 // reference, so the CLONE_* flags can share them the way copy_process does. `task_struct` → `Task` is an
 // allowed shortening (style-models.md §10).
-import type { Mm } from '../mm/mm.ts';
+import type { Mm, FutexKey } from '../mm/mm.ts';
 import type { KernelSiginfo } from './siginfo.ts';
 import type { FileTable } from '../fs/files.ts';
 import type { Itimers } from './itimer.ts';
@@ -52,6 +52,8 @@ export class SignalStruct {
   currTarget: Task | null = null;
   /** the siginfo of the fatal signal complete_signal turned into a group exit */
   groupExitInfo: KernelSiginfo | null = null;
+  /** group_exec_task: the thread in execve's de_thread, while it waits for the others to die */
+  groupExecTask: Task | null = null;
   pgrp: number;
   session: number;
   /** group stop: the stop signal, and whether the parent has yet to be told (WUNTRACED) */
@@ -92,6 +94,8 @@ export class Task {
   clearChildTid = 0n;
   /** robust_list: the user address of the thread's struct robust_list_head (set_robust_list), 0 for none */
   robustList = 0n;
+  /** pi_state_list: the PI futexes this thread owns while others wait on them (handed on when it exits) */
+  piStateList: FutexKey[] = [];
   /** restart_block: what restart_syscall runs after an -ERESTART_RESTARTBLOCK (futex_wait_restart) */
   restartBlock: ((k: Kernel) => SysResult) | null = null;
 

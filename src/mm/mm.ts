@@ -48,6 +48,8 @@ export interface MappedFile {
   executable: boolean;
   /** host path inside the root, for the write-back of MAP_SHARED mappings (mm/filemap.ts) */
   host?: string;
+  /** waiters on futexes in MAP_SHARED mappings of the file (get_futex_key's inode-based keys) */
+  futexQueues?: FutexQueues;
 }
 
 export interface Vma {
@@ -59,6 +61,8 @@ export interface Vma {
   file: MappedFile | null;
   /** '[heap]', '[stack]', '[vdso]' or null */
   name: string | null;
+  /** MAP_SHARED anonymous: its shmem object (shared futex keys are in it) */
+  shmem?: Shmem;
 }
 
 export function vmFlagsFromProt(prot: number): number {
@@ -76,6 +80,9 @@ export function ucProt(flags: number): number {
     (flags & VM_EXEC ? UC_PROT_EXEC : 0);
 }
 
+/** A MAP_SHARED mapping: its pages are the same memory in a fork child (the engine maps one host buffer). */
+export const engineShared = (v: Vma): boolean => (v.flags & (VM_SHARED | VM_MAYSHARE)) !== 0;
+
 /** vma_merge: neighbours with the same flags, file and contiguous offsets become one VMA again. */
 function mergeVmas(vmas: Vma[]): Vma[] {
   const out: Vma[] = [];
@@ -89,10 +96,23 @@ function mergeVmas(vmas: Vma[]): Vma[] {
   return out;
 }
 
+/** A futex hash table, by key, each bucket FIFO: an address space's (private keys), or a shared object's. */
+export type FutexQueues = Map<string, FutexQ[]>;
+
+/** union futex_key: the table the key lives in and the key in it. */
+export interface FutexKey { queues: FutexQueues; id: string }
+
+/** shmem_zero_setup: the object a MAP_SHARED anonymous mapping maps; a fork child's VMA maps the same one. */
+/** its file's name, as d_path shows it (an unlinked "dev/zero" on the internal shm mount) */
+export const SHMEM_NAME = '/dev/zero (deleted)';
+export interface Shmem { futexQueues: FutexQueues }
+
 /** struct futex_q, as much as a waiter needs: who waits, on which key, for which bits; woken by a wake. */
 export interface FutexQ {
-  key: string;
+  key: FutexKey;
   bitset: number;
+  /** a FUTEX_LOCK_PI waiter: its tid, and where its lock word is (unlock hands the lock to it) */
+  pi?: { tid: number; mm: Mm; uaddr: bigint };
   /** futex_q unqueued by a wake (the waiter's ready()) */
   woken: boolean;
 }
@@ -124,14 +144,18 @@ export class Mm {
   /** mm->flags coredump filter bits (/proc/PID/coredump_filter) */
   coredumpFilter = 0x33;
 
-  /** sysctl vm.max_map_count (sysctl_max_map_count) */
-  maxMapCount = DEFAULT_MAX_MAP_COUNT;
   /** mm_users: the tasks that use this mm (threads, a vfork child) */
   users = 1;
   /** the futex hash buckets of this address space (kernel/futex/core.c futex_queues), by futex key, FIFO */
-  readonly futexQueues = new Map<string, FutexQ[]>();
+  readonly futexQueues: FutexQueues = new Map();
 
-  constructor(readonly cpu: Cpu, public rlimitStack: bigint) {}
+  /** sysctls: the kernel's one table, read at each check as Linux reads sysctl_max_map_count (none in unit tests) */
+  constructor(readonly cpu: Cpu, public rlimitStack: bigint, private readonly sysctl?: { maxMapCount?: number }) {}
+
+  /** sysctl vm.max_map_count (sysctl_max_map_count): global, so a write through /proc/sys limits every mm */
+  get maxMapCount(): number {
+    return this.sysctl?.maxMapCount ?? DEFAULT_MAX_MAP_COUNT;
+  }
 
   /** mm->map_count: the number of VMAs, [stack] and [vdso] included */
   get mapCount(): number {
@@ -208,7 +232,7 @@ export class Mm {
   /** Inserts a new VMA (the range must be free) and mirrors it into the Cpu, copying file contents. */
   insert(vma: Vma, contents?: Buffer): Vma {
     if (!this.isFree(vma.start, vma.end)) throw new Error(`overlapping mapping at 0x${vma.start.toString(16)}`);
-    this.cpu.map(vma.start, vma.end - vma.start, ucProt(vma.flags));
+    this.cpu.map(vma.start, vma.end - vma.start, ucProt(vma.flags), engineShared(vma));
     if (contents && contents.length > 0) this.cpu.write(vma.start, contents);
     this.hideBeyondEof(vma);
     this.vmas.splice(this.findVmaIndex(vma.start), 0, vma); // the range is free: before the first VMA above it
@@ -390,17 +414,5 @@ export class Mm {
     }
     vma.start = newStart;
     return true;
-  }
-
-  /** /proc/self/maps text, as show_map_vma prints it (device and inode are shown as zero). */
-  procMaps(): string {
-    return this.vmas.map((v) => {
-      const perms = (v.flags & VM_READ ? 'r' : '-') + (v.flags & VM_WRITE ? 'w' : '-') +
-        (v.flags & VM_EXEC ? 'x' : '-') + (v.flags & (VM_SHARED | VM_MAYSHARE) ? 's' : 'p');
-      const head = `${v.start.toString(16).padStart(8, '0')}-${v.end.toString(16).padStart(8, '0')} ${perms} ` +
-        `${v.pgoff.toString(16).padStart(8, '0')} 00:00 0`;
-      const name = v.file?.path ?? v.name;
-      return name ? `${head.padEnd(73)}${name}` : `${head} `;
-    }).join('\n') + '\n';
   }
 }

@@ -5,7 +5,7 @@ import { EINVAL, ENOMEM, EBADF, EACCES, EFAULT, ENODEV, EOVERFLOW, errnoFromNode
 import { mappedFileFor, filePages, writebackShared, hasSharedFileMappings } from './filemap.ts';
 import {
   PAGE_SIZE, TASK_SIZE, MMAP_MIN_ADDR, pageAlignUp, pageAlignDown, vmFlagsFromProt, type Vma,
-  VM_SHARED, VM_MAYSHARE, VM_DONTDUMP, VM_READ,
+  VM_SHARED, VM_MAYSHARE, VM_DONTDUMP, ucProt, engineShared,
 } from './mm.ts';
 import { RLIMIT_DATA } from '../kernel/task.ts';
 import { EngineMemoryError } from '../errors.ts';
@@ -101,7 +101,8 @@ function doMmap(k: Kernel, addr: bigint, len: bigint, prot: number, flags: numbe
   // DIVERGENCE: no vma_merge with a neighbour of the same flags: every mmap is a VMA of its own, and counts
   // towards vm.max_map_count as one.
   try {
-    mm.insert({ start, end: start + size, flags: vmFlags, pgoff: file ? off : 0n, file, name: null }, contents);
+    const shmem = !file && type !== MAP_PRIVATE ? { futexQueues: new Map() } : undefined; // shmem_zero_setup
+    mm.insert({ start, end: start + size, flags: vmFlags, pgoff: file ? off : 0n, file, name: null, shmem }, contents);
   } catch (e) {
     // DIVERGENCE: Linux overcommits such a mapping; the engine must back it, so it fails as out of memory
     if (e instanceof EngineMemoryError) return neg(ENOMEM);
@@ -187,7 +188,7 @@ const mremap: Syscall = (k, [oldAddr, oldLen, newLenArg, flagsArg, newAddr]) => 
   // grow in place when the next range is free
   if (!(flags & MREMAP_FIXED) && oldAddr + oldSize === v.end && k.mm.isFree(v.end, oldAddr + newSize)) {
     try {
-      k.mm.cpu.map(v.end, oldAddr + newSize - v.end, ucProtOf(v));
+      k.mm.cpu.map(v.end, oldAddr + newSize - v.end, ucProt(v.flags), engineShared(v));
     } catch (e) {
       if (e instanceof EngineMemoryError) return neg(ENOMEM);
       throw e;
@@ -203,6 +204,7 @@ const mremap: Syscall = (k, [oldAddr, oldLen, newLenArg, flagsArg, newAddr]) => 
   if (dest === null || !isAligned(dest)) return neg(dest === null ? ENOMEM : EINVAL);
   const data = k.mm.cpu.read(oldAddr, Number(oldSize)) ?? Buffer.alloc(Number(oldSize));
   if (flags & MREMAP_FIXED) k.mm.unmapRange(dest, dest + newSize);
+  // DIVERGENCE: a moved MAP_SHARED mapping gets new engine memory (a copy): a fork relative no longer shares it
   const moved: Vma = { ...v, start: dest, end: dest + newSize, pgoff: v.pgoff + (oldAddr - v.start) };
   try {
     k.mm.insert(moved, data); // the new place first: if the engine cannot back it, the old mapping is intact
@@ -213,10 +215,6 @@ const mremap: Syscall = (k, [oldAddr, oldLen, newLenArg, flagsArg, newAddr]) => 
   k.mm.unmapRange(oldAddr, oldAddr + oldSize);
   return dest;
 };
-
-function ucProtOf(v: Vma): number {
-  return (v.flags & VM_READ ? 1 : 0) | (v.flags & 2 ? 2 : 0) | (v.flags & 4 ? 4 : 0);
-}
 
 const madvise: Syscall = (k, [addr, len, advice]) => {
   if (!isAligned(addr)) return neg(EINVAL);

@@ -2,7 +2,7 @@
 // task_vsize and task_statm. Source read: ColinIanKing/linux-next fs/proc/task_mmu.c @
 // 042acf45157ec6f1de2cd0dfffeec756c8186a67 (show_vma_header_prefix, get_vma_name, task_mem).
 import type { Mm, Vma } from '../../mm/mm.ts';
-import { VM_READ, VM_WRITE, VM_EXEC, VM_MAYSHARE, VM_SHARED, VM_GROWSDOWN, PAGE_SIZE, eofStart } from '../../mm/mm.ts';
+import { VM_READ, VM_WRITE, VM_EXEC, VM_MAYSHARE, VM_SHARED, VM_GROWSDOWN, PAGE_SIZE, SHMEM_NAME, eofStart } from '../../mm/mm.ts';
 
 const hex8 = (v: bigint): string => v.toString(16).padStart(8, '0');
 /** seq_setwidth(m, 25 + sizeof(void *) * 6 - 1): the name column starts after the pad to 72 and one space */
@@ -27,6 +27,7 @@ export function showMapVma(mm: Mm, v: Vma): string {
 /** get_vma_name */
 function vmaName(mm: Mm, v: Vma): string | null {
   if (v.file) return v.file.path;
+  if (v.shmem) return SHMEM_NAME;
   if (v.name === '[vdso]') return v.name;
   // vma_is_initial_heap: vm_start < mm->brk && vm_end > mm->start_brk
   if (v.start < mm.brk && v.end > mm.startBrk) return '[heap]';
