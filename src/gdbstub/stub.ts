@@ -10,6 +10,7 @@ import { Listener, type Connection } from './socket.ts';
 import { PacketIo } from './packets.ts';
 import { HostIo } from './hostio.ts';
 import { Threads, parseVCont } from './threads.ts';
+import { librariesSvr4 } from './libraries.ts';
 import { TARGET_XML, NUM_REGS, readAll, writeAll, readReg, writeReg, regSize, gdbSignal, linuxSignal } from './target.ts';
 import type { Machine } from '../machine.ts';
 import type { Ptracer } from '../kernel/kernel.ts';
@@ -339,7 +340,7 @@ class GdbStub implements Ptracer {
       this.threads.multiprocess = /[:;]multiprocess\+/.test(t);
       this.lastStop = this.lastStop.replace(/thread:[^;]*;/, `thread:${this.tid};`); // the first stop, in the new form
       return (this.threads.multiprocess ? 'multiprocess+;' : '') + 'PacketSize=20000;QStartNoAckMode+;qXfer:features:read+;qXfer:exec-file:read+;qXfer:siginfo:read+;' +
-        'qXfer:auxv:read+;swbreak+;hwbreak+;vContSupported+';
+        'qXfer:auxv:read+;qXfer:libraries-svr4:read+;swbreak+;hwbreak+;vContSupported+';
     }
     if (t === 'QStartNoAckMode') {
       this.io.send('OK'); // acknowledged like any packet; none after it
@@ -350,7 +351,7 @@ class GdbStub implements Ptracer {
     if (thread !== null) return thread;
     if (t.startsWith('qAttached')) return '0'; // we started it: gdb kills it when it quits
     if (t.startsWith('qSymbol')) return 'OK';
-    const x = /^qXfer:([a-z-]+):read:([^:]*):([0-9a-f]+),([0-9a-f]+)$/.exec(t);
+    const x = /^qXfer:([a-z0-9-]+):read:([^:]*):([0-9a-f]+),([0-9a-f]+)$/.exec(t);
     if (x) {
       const data = this.xfer(x[1], x[2]);
       if (!data) return 'E00';
@@ -366,6 +367,7 @@ class GdbStub implements Ptracer {
     if (object === 'exec-file') return Buffer.from(this.m.task.exePath); // the guest's path: gdb opens it with vFile
     if (object === 'siginfo') return this.siginfo;
     if (object === 'auxv') return this.m.mm.savedAuxv;
+    if (object === 'libraries-svr4') return librariesSvr4(this.m.mm.savedAuxv, (a, n) => this.readMemory(a, n));
     return null;
   }
 
