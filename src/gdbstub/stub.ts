@@ -285,7 +285,7 @@ class GdbStub implements Ptracer {
     switch (t[0]) {
       case '?': return this.lastStop;
       case 'g': return regs ? readAll(regs).toString('hex') : 'E01';
-      case 'G': if (!regs) return 'E01'; writeAll(regs, Buffer.from(t.slice(1), 'hex')); return 'OK';
+      case 'G': if (!regs || !this.threads.writable(null)) return 'E01'; writeAll(regs, Buffer.from(t.slice(1), 'hex')); return 'OK';
       case 'p': {
         const n = parseInt(t.slice(1), 16);
         return regs && n < NUM_REGS ? readReg(regs, n).toString('hex') : 'E01';
@@ -293,7 +293,7 @@ class GdbStub implements Ptracer {
       case 'P': {
         const [n, v] = t.slice(1).split('=');
         const b = Buffer.from(v, 'hex');
-        if (!regs || parseInt(n, 16) >= NUM_REGS || b.length !== regSize(parseInt(n, 16))) return 'E01';
+        if (!regs || !this.threads.writable(parseInt(n, 16)) || parseInt(n, 16) >= NUM_REGS || b.length !== regSize(parseInt(n, 16))) return 'E01';
         writeReg(regs, parseInt(n, 16), b);
         return 'OK';
       }

@@ -13,15 +13,20 @@ import type { RegisterFile } from './target.ts';
 
 const hex = (n: number): string => n.toString(16);
 
-/** A saved context as a register file: reads and writes go to the context the thread resumes with. */
-function contextRegisters(c: CpuContext): RegisterFile {
+/**
+ * A saved context as a register file: reads and writes go to the context the thread resumes with. `origX0`: the
+ * thread sleeps in a syscall. On arm64 Linux a thread that the debugger stops there leaves the syscall with
+ * -ERESTART*, and do_signal puts back x0 (orig_x0) and moves pc back onto the svc before get_signal parks it in
+ * the ptrace stop; so gdb reads pc on the svc and x0 as the syscall's first argument, as the core shows them.
+ */
+function contextRegisters(c: CpuContext, origX0: bigint | null): RegisterFile {
   return {
-    x: (n) => c.x[n],
+    x: (n) => (n === 0 && origX0 !== null ? origX0 : c.x[n]),
     setX: (n, v) => { c.x[n] = BigInt.asUintN(64, v); },
     v: (n) => c.v[n],
     setV: (n, v) => { c.v[n] = BigInt.asUintN(128, v); },
     get sp() { return c.sp; }, set sp(v) { c.sp = v; },
-    get pc() { return c.pc; }, set pc(v) { c.pc = v; },
+    get pc() { return origX0 !== null ? c.pc - 4n : c.pc; }, set pc(v) { c.pc = v; },
     // as the engine's NZCV: only the flags are the guest's
     get nzcv() { return c.nzcv; }, set nzcv(v) { c.nzcv = v & 0xf0000000n; },
     get fpsr() { return c.fpsr; }, set fpsr(v) { c.fpsr = v >>> 0; },
@@ -84,7 +89,17 @@ export class Threads {
     const t = this.general ?? this.current;
     if (t === this.current) return this.m.cpu;
     const c = t.exitState === null ? this.m.sys.savedContext(t) : undefined;
-    return c ? contextRegisters(c) : null;
+    return c ? contextRegisters(c, t.wait && t.waitSyscall ? t.waitSyscall.origX0 : null) : null;
+  }
+
+  /**
+   * Whether gdb may write register n (null: every one, a G packet) of the selected thread. DIVERGENCE: a thread
+   * asleep in a syscall stays in it (the stub does not make it leave with -ERESTART* as a ptrace stop does), so
+   * its x0 and pc, shown as the restart would set them, cannot be changed; the other registers can.
+   */
+  writable(n: number | null): boolean {
+    const t = this.general ?? this.current;
+    return t === this.current || !t.wait || (n !== null && n !== 0 && n !== 32);
   }
 
   /** comm and what the thread does, as /proc/PID/task/TID/status says it: "faulter, S (sleeping) in futex" */
