@@ -137,7 +137,10 @@ export interface VContResume { kind: 'continue' | 'step'; /** gdb's signal numbe
 /**
  * vCont;action[:thread]…: the first step action (s/S) names the thread to step; else the first continue action
  * that names the current thread or no thread gives the signal. A step action without a thread steps the current
- * one. Continue actions for other threads are all-stop's "the others run too", which they do anyway. null: malformed.
+ * one. null: malformed.
+ * DIVERGENCE: the other threads always run during a step, as under qemu-aarch64 -g; gdbserver keeps them stopped
+ * for `vCont;s:T` without a default action (gdb's step over a breakpoint, scheduler-locking). A continue that
+ * names one thread (`vCont;c:T`) runs them all too.
  */
 export function parseVCont(actions: string, threads: Threads): VContResume | null {
   const list = actions.split(';').map((a) => {
