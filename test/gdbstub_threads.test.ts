@@ -97,10 +97,10 @@ describe('run --gdb: threads', () => {
     expect(perThread(core.stdout)).toEqual(live);
   });
 
-  it('stepi over a svc that sleeps: the other thread runs meanwhile, the step ends when the sleeper is back', async () => {
+  it('stepi over a svc that sleeps: the other thread runs meanwhile, the step ends when the sleeper is back; stepi of a thread off the CPU', async () => {
     const stub = await startStub(['--root', mkdtempSync(join(tmpdir(), 'af-gdbt-')), '--gdb', '0', nap]);
     const out = gdbBatch(stub.port, ['break nap_svc', 'continue', 'p spins', 'stepi', 'p $pc == nap_svc + 4', 'p $x0',
-      'p spins', 'info threads', 'break joined', 'continue', 'echo ---joined\\n', 'info threads', 'continue'], nap);
+      'p spins', 'info threads', 'thread 1', 'p/x $pc', 'stepi', 'p/x $pc', 'echo ---main\\n', 'info threads', 'break joined', 'continue', 'echo ---joined\\n', 'info threads', 'continue'], nap);
     const r = await stub.done;
     expect(out).toMatch(/Thread 2 hit Breakpoint 1, [^\n]*nap/);
     const spins = [...out.matchAll(/^\$[14] = (\d+)$/gm)].map((m) => Number(m[1]));
@@ -108,8 +108,12 @@ describe('run --gdb: threads', () => {
     expect(spins[1]).toBeGreaterThan(spins[0]); // main spun while the sleeper slept
     expect(out).toMatch(/\$2 = 1\n\$3 = 0\n/); // one instruction on: after the svc, with nanosleep's result
     const [stepped, joined] = out.split('---joined');
-    expect(stepped).toMatch(/^\* 2 +Thread 1000\.1001 /m); // the step's stop is the sleeper's
-    expect(stepped.match(/^[ *] \d +Thread 1000\.\d+ /gm)).toHaveLength(2);
+    // main, runnable but not on the CPU, steps one instruction of its spin loop; the stop is main's
+    const [pc1, pc2] = [/^\$5 = (0x[0-9a-f]+)$/m.exec(out)![1], /^\$6 = (0x[0-9a-f]+)$/m.exec(out)![1]];
+    expect(pc2, out).not.toBe(pc1);
+    expect(stepped.split('---main')[1]).toMatch(new RegExp(`^\\* 1 +Thread 1000\\.1000 \\(nap, R \\(running\\)\\) +0x0*${pc2.slice(2)} in main \\(\\)`, 'm'));
+    expect(stepped.split('---main')[0]).toMatch(/^\* 2 +Thread 1000\.1001 /m); // the step's stop is the sleeper's
+    expect(stepped.split('---main')[0].match(/^[ *] \d +Thread 1000\.\d+ /gm)).toHaveLength(2);
     // the sleeper has ended: gone from the list at the next stop
     expect(joined.match(/^[ *] \d +Thread 1000\.\d+ .*$/gm)).toEqual([expect.stringMatching(/^\* 1 +Thread 1000\.1000 \(nap, R \(running\)\) +joined \(\)/)]);
     expect(out).toContain('[Inferior 1 (process 1000) exited normally]');

@@ -228,7 +228,7 @@ class GdbStub implements Ptracer {
   }
 
   private resume(r: { kind: 'continue' | 'step'; signal: number; thread?: Task }): void {
-    this.stepping = r.kind === 'step' ? this.stepOn(r.thread ?? this.m.task) : null;
+    this.stepping = r.kind === 'step' ? this.threads.toStep(r.thread ?? this.m.task) : null;
     this.stepTarget = this.icount + 1n;
     if (r.signal !== 0) {
       // a signal given at a stop that was not a signal (a breakpoint, a step): delivered, SI_USER from the tracer
@@ -236,16 +236,6 @@ class GdbStub implements Ptracer {
       sendSignal(this.m.sys, { signo: r.signal, errno: 0, code: SI_USER, pid: this.m.task.ppid, uid: this.m.task.uid }, 'pid', 'external');
       if (this.stepping) this.stepTarget = this.icount;
     }
-  }
-
-  /**
-   * The thread to step: a runnable one that is not on the CPU takes it now (the scheduler's choice, overridden
-   * as a debugger's would be), so its next instruction is the step; one asleep in a syscall steps out of it when
-   * the syscall is done, as ptrace's PTRACE_SINGLESTEP does.
-   */
-  private stepOn(t: Task): Task {
-    if (t !== this.m.task && t.wait === null && !t.stopped && t.exitState === null) this.m.sys.sched.contextSwitch(t);
-    return t;
   }
 
   /** sched_switch: a stepped thread back on the CPU has completed its step (its syscall returned). */

@@ -102,6 +102,16 @@ export class Threads {
     return t === this.current || !t.wait || (n !== null && n !== 0 && n !== 32);
   }
 
+  /**
+   * The thread to step: a runnable one that is not on the CPU takes it now (the scheduler's choice, overridden
+   * as a debugger's would be), so its next instruction is the step; one asleep in a syscall steps out of it when
+   * the syscall is done, as ptrace's PTRACE_SINGLESTEP does.
+   */
+  toStep(t: Task): Task {
+    if (t !== this.current && t.wait === null && !t.stopped && t.exitState === null) this.m.sys.sched.contextSwitch(t);
+    return t;
+  }
+
   /** comm and what the thread does, as /proc/PID/task/TID/status says it: "faulter, S (sleeping) in futex" */
   private describe(t: Task): string {
     const nr = t.waitSyscall?.nr;
