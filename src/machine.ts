@@ -171,7 +171,7 @@ export class Machine {
     const t = this.task;
     if (t.exitState !== null || t.wait || t.stopped) {
       this.sys.schedule();
-      if (this.done) return;
+      if (this.done || this.stopped) return; // a stop asked for in the switch (the gdb stub's step) comes first
     }
     const want = this.stopAt.insns;
     const next = this.nextStop();

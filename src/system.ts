@@ -353,6 +353,7 @@ export class System implements Kernel {
 
   private contextSwitch(next: Task): void {
     this.sched.contextSwitch(next);
+    this.ptracer?.switched?.(next);
     // every pick starts a new slice, also when current picks itself again: a slice that ended would otherwise
     // stop the engine at once, forever (one runnable task and one waiting)
     this.sliceBegin = this.cpu.icount ?? 0n;

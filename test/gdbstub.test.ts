@@ -6,6 +6,7 @@ import { mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN } from './bin.ts';
+import { startStub as startStubWith, gdbBatch, type Stub } from './gdb-session.ts';
 
 let dir: string;
 let prog: string;
@@ -37,34 +38,11 @@ int main(void) {
   execFileSync('aarch64-linux-gnu-gcc', ['-static', '-g', '-O1', '-o', prog, `${prog}.c`]);
 });
 
-interface Stub { port: number; done: Promise<{ status: number | null; stdout: string; stderr: string }> }
-
-/** Starts `arm64-fault run --gdb 0 …` and resolves once it announces its port. */
-function startStub(root: string, ...args: string[]): Promise<Stub> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(BIN, ['run', '--root', root, '--gdb', '0', ...args, prog], { env: { ...process.env, ARM64_FAULT_FROM_SOURCE: '' } });
-    let stdout = '', stderr = '';
-    const killer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    const done = new Promise<{ status: number | null; stdout: string; stderr: string }>((res) => child.on('close', (status) => {
-      clearTimeout(killer);
-      res({ status, stdout, stderr });
-    }));
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      const m = /waiting for gdb on 127\.0\.0\.1:(\d+)/.exec(stderr);
-      if (m) resolve({ port: Number(m[1]), done });
-    });
-    done.then((r) => reject(new Error(`the stub ended before announcing a port: ${r.stderr}`)));
-  });
-}
+/** Starts `arm64-fault run --gdb 0 …` on the program. */
+const startStub = (root: string, ...args: string[]): Promise<Stub> => startStubWith(['--root', root, '--gdb', '0', ...args, prog]);
 
 /** gdb on the program; `file: false`: gdb gets the program from the stub (qXfer:exec-file and vFile). */
-const gdbOn = (file: boolean, port: number, ...cmds: string[]): string => {
-  const r = spawnSync('gdb-multiarch', ['-nx', '-batch', '-ex', 'set confirm off', '-ex', `target remote 127.0.0.1:${port}`,
-    ...cmds.flatMap((c) => ['-ex', c]), ...(file ? [prog] : [])], { encoding: 'utf8', timeout: 60_000 });
-  return r.stdout + r.stderr;
-};
+const gdbOn = (file: boolean, port: number, ...cmds: string[]): string => gdbBatch(port, cmds, file ? prog : undefined);
 const gdb = (port: number, ...cmds: string[]): string => gdbOn(true, port, ...cmds);
 
 describe('arm64-fault run --gdb', () => {

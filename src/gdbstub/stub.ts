@@ -9,9 +9,12 @@
 import { Listener, type Connection } from './socket.ts';
 import { PacketIo } from './packets.ts';
 import { HostIo } from './hostio.ts';
+import { Threads, parseVCont } from './threads.ts';
+import { librariesSvr4 } from './libraries.ts';
 import { TARGET_XML, NUM_REGS, readAll, writeAll, readReg, writeReg, regSize, gdbSignal, linuxSignal } from './target.ts';
 import type { Machine } from '../machine.ts';
 import type { Ptracer } from '../kernel/kernel.ts';
+import type { Task } from '../kernel/task.ts';
 import { copySiginfoToUser, type KernelSiginfo } from '../kernel/siginfo.ts';
 import { sendSignal } from '../kernel/signal.ts';
 import { SIGINT, SIGKILL, SIGTRAP, SI_USER, TRAP_BRKPT, TRAP_HWBKPT, TRAP_TRACE } from '../kernel/sigdefs.ts';
@@ -29,7 +32,7 @@ export interface GdbOptions {
 }
 
 /** A resume request: continue or step, with the (Linux) signal to deliver, 0 for none; or the end of tracing. */
-type Resume = { kind: 'continue' | 'step'; signal: number } | { kind: 'detach' } | { kind: 'kill' };
+type Resume = { kind: 'continue' | 'step'; signal: number; thread?: Task } | { kind: 'detach' } | { kind: 'kill' };
 
 /** Instructions per slice of a continue: between slices the stub checks for gdb's interrupt (Ctrl-C). */
 const SLICE = 20_000_000n;
@@ -62,7 +65,8 @@ class GdbStub implements Ptracer {
   private lastStop = 'S05';
   /** the siginfo of the last stop (qXfer:siginfo:read) */
   private siginfo: Buffer | null = null;
-  private stepping = false;
+  /** the thread a single step is for: the step ends when it has run one instruction (others may run meanwhile) */
+  private stepping: Task | null = null;
   /** the instruction count at which a single step is complete */
   private stepTarget = 0n;
   /** a signal gdb asked to deliver at a stop that was not its own (C sig after a breakpoint): not stopped at again */
@@ -73,24 +77,15 @@ class GdbStub implements Ptracer {
   constructor(private readonly m: Machine, conn: Connection, log?: (line: string) => void) {
     this.io = new PacketIo(conn);
     this.hostIo = new HostIo(m);
+    this.threads = new Threads(m);
     if (log) this.io.log = (dir, text) => log(`${dir} ${text}`);
   }
 
-  /** gdb offered multiprocess+: thread ids are p<pid>.<tid>, exits name the process */
-  private multiprocess = false;
+  private readonly threads: Threads;
 
+  /** the thread that stopped, as the stop reply names it */
   private get tid(): string {
-    const t = hex(this.m.task.tid, 1);
-    return this.multiprocess ? `p${hex(this.m.task.pid, 1)}.${t}` : t;
-  }
-
-  /** A thread id gdb names in vCont: ours, or any (-1), with or without the p<pid>. prefix. */
-  private ours(id: string | undefined): boolean {
-    if (id === undefined) return true;
-    const m = /^(?:p(-1|[0-9a-f]+)\.)?(-1|[0-9a-f]+)$/.exec(id);
-    if (!m) return false;
-    return (m[1] === undefined || m[1] === '-1' || parseInt(m[1], 16) === this.m.task.pid) &&
-      (m[2] === '-1' || parseInt(m[2], 16) === this.m.task.tid || (m[1] !== undefined && m[2] === '0'));
+    return this.threads.id(this.m.task);
   }
 
   private get icount(): bigint {
@@ -117,6 +112,7 @@ class GdbStub implements Ptracer {
   // ---- stops ------------------------------------------------------------------------------------------------
   private stopAt(signo: number, info: KernelSiginfo, fields = ''): void {
     this.siginfo = copySiginfoToUser(info);
+    this.threads.stopped();
     this.lastStop = `T${hex(gdbSignal(signo))}${fields}thread:${this.tid};`;
   }
 
@@ -127,8 +123,11 @@ class GdbStub implements Ptracer {
   /** Runs until something gdb must see; sends its stop reply. false when the process has ended. */
   private runToStop(): boolean {
     for (;;) {
-      const at = this.stepping ? this.stepTarget : this.icount + SLICE;
-      const st = this.stepping && this.icount >= at ? { reason: 'insns' as const } : this.m.runUntil({ insns: at });
+      // a stepped thread that left the CPU (it blocked in a syscall) completes its step when it is back: the
+      // others run meanwhile, and switched() ends the run then
+      const away = this.stepping !== null && this.stepping !== this.m.task;
+      const at = this.stepping && !away ? this.stepTarget : this.icount + SLICE;
+      const st = this.stepping && !away && this.icount >= at ? { reason: 'insns' as const } : this.m.runUntil({ insns: at });
       if (st.reason === 'exited') return this.exited();
       if (this.detached) {
         this.m.runUntil();
@@ -142,7 +141,7 @@ class GdbStub implements Ptracer {
         else this.trap(TRAP_BRKPT, this.m.cpu.pc, 'swbreak:;');
         break;
       }
-      if (this.stepping && this.icount >= this.stepTarget) {
+      if (this.stepping === this.m.task && this.icount >= this.stepTarget) {
         this.trap(TRAP_TRACE, this.m.cpu.pc);
         break;
       }
@@ -168,7 +167,7 @@ class GdbStub implements Ptracer {
     const r = this.m.report();
     const ws = waitStatus(r.exit.waitStatus);
     let reply: string;
-    const proc = this.multiprocess ? `;process:${hex(this.m.options.pid, 1)}` : '';
+    const proc = this.threads.multiprocess ? `;process:${hex(this.m.options.pid, 1)}` : '';
     if (r.exit.kind === 'signaled' && ws.kind === 'signaled') reply = `X${hex(gdbSignal(ws.signo))}${proc}`;
     else if (r.exit.kind === 'exited' && ws.kind === 'exited') reply = `W${hex(ws.code)}${proc}`;
     else {
@@ -219,7 +218,7 @@ class GdbStub implements Ptracer {
     const out = r.signal === 0 ? null : r.signal === info.signo ? info
       // ptrace_signal: a signal the tracer changed is SI_USER from the tracer
       : { signo: r.signal, errno: 0, code: SI_USER, pid: this.m.task.ppid, uid: this.m.task.uid };
-    this.stepping = r.kind === 'step';
+    this.stepping = r.kind === 'step' ? this.m.task : null;
     if (this.stepping) {
       // stepping into a handler stops at its first instruction; a cancelled signal's instruction runs again
       this.stepTarget = this.icount + (out ? 0n : 1n);
@@ -228,8 +227,8 @@ class GdbStub implements Ptracer {
     return out;
   }
 
-  private resume(r: { kind: 'continue' | 'step'; signal: number }): void {
-    this.stepping = r.kind === 'step';
+  private resume(r: { kind: 'continue' | 'step'; signal: number; thread?: Task }): void {
+    this.stepping = r.kind === 'step' ? this.threads.toStep(r.thread ?? this.m.task) : null;
     this.stepTarget = this.icount + 1n;
     if (r.signal !== 0) {
       // a signal given at a stop that was not a signal (a breakpoint, a step): delivered, SI_USER from the tracer
@@ -237,6 +236,11 @@ class GdbStub implements Ptracer {
       sendSignal(this.m.sys, { signo: r.signal, errno: 0, code: SI_USER, pid: this.m.task.ppid, uid: this.m.task.uid }, 'pid', 'external');
       if (this.stepping) this.stepTarget = this.icount;
     }
+  }
+
+  /** sched_switch: a stepped thread back on the CPU has completed its step (its syscall returned). */
+  switched(next: Task): void {
+    if (next === this.stepping) this.m.requestStop();
   }
 
   private detach(): void {
@@ -267,20 +271,20 @@ class GdbStub implements Ptracer {
 
   /** The reply to send, a resume request, or null when the reply has gone out already. */
   private dispatch(t: string, raw: Buffer): string | Buffer | Resume | null {
-    const cpu = this.m.cpu;
+    const regs = 'gGpP'.includes(t[0]) ? this.threads.registers() : null; // the Hg thread's
     switch (t[0]) {
       case '?': return this.lastStop;
-      case 'g': return readAll(cpu).toString('hex');
-      case 'G': writeAll(cpu, Buffer.from(t.slice(1), 'hex')); return 'OK';
+      case 'g': return regs ? readAll(regs).toString('hex') : 'E01';
+      case 'G': if (!regs || !this.threads.writable(null)) return 'E01'; writeAll(regs, Buffer.from(t.slice(1), 'hex')); return 'OK';
       case 'p': {
         const n = parseInt(t.slice(1), 16);
-        return n < NUM_REGS ? readReg(cpu, n).toString('hex') : 'E01';
+        return regs && n < NUM_REGS ? readReg(regs, n).toString('hex') : 'E01';
       }
       case 'P': {
         const [n, v] = t.slice(1).split('=');
         const b = Buffer.from(v, 'hex');
-        if (parseInt(n, 16) >= NUM_REGS || b.length !== regSize(parseInt(n, 16))) return 'E01';
-        writeReg(cpu, parseInt(n, 16), b);
+        if (!regs || !this.threads.writable(parseInt(n, 16)) || parseInt(n, 16) >= NUM_REGS || b.length !== regSize(parseInt(n, 16))) return 'E01';
+        writeReg(regs, parseInt(n, 16), b);
         return 'OK';
       }
       case 'm': {
@@ -301,7 +305,7 @@ class GdbStub implements Ptracer {
       case 'S': return { kind: 'step', signal: linuxSignal(parseInt(t.slice(1), 16)) };
       case 'D': this.io.send('OK'); return { kind: 'detach' };
       case 'k': return { kind: 'kill' };
-      case 'H': case 'T': return 'OK';
+      case 'H': case 'T': return this.threads.packet(t) ?? '';
       case 'v': return this.vPacket(t);
       case 'q': case 'Q': return this.query(t);
       default: return '';
@@ -315,34 +319,29 @@ class GdbStub implements Ptracer {
       return { kind: 'kill' };
     }
     if (t.startsWith('vCont;')) {
-      // one thread: the first action that names it (or no thread) applies
-      const action = t.slice(6).split(';').map((a) => a.split(':')).find(([, tid]) => this.ours(tid))?.[0] ?? 'c';
-      const sig = action.length > 1 ? linuxSignal(parseInt(action.slice(1), 16)) : 0;
-      if (action[0] === 'c' || action[0] === 'C') return { kind: 'continue', signal: sig };
-      if (action[0] === 's' || action[0] === 'S') return { kind: 'step', signal: sig };
-      return 'E01';
+      const r = parseVCont(t.slice(6), this.threads);
+      return r ? { ...r, signal: linuxSignal(r.signal) } : 'E01';
     }
     return this.hostIo.handle(t) ?? ''; // vFile; vMustReplyEmpty, vRun…: not supported
   }
 
   private query(t: string): string | null {
     if (t.startsWith('qSupported')) {
-      this.multiprocess = /[:;]multiprocess\+/.test(t);
+      this.threads.multiprocess = /[:;]multiprocess\+/.test(t);
       this.lastStop = this.lastStop.replace(/thread:[^;]*;/, `thread:${this.tid};`); // the first stop, in the new form
-      return (this.multiprocess ? 'multiprocess+;' : '') + 'PacketSize=20000;QStartNoAckMode+;qXfer:features:read+;qXfer:exec-file:read+;qXfer:siginfo:read+;' +
-        'qXfer:auxv:read+;swbreak+;hwbreak+;vContSupported+';
+      return (this.threads.multiprocess ? 'multiprocess+;' : '') + 'PacketSize=20000;QStartNoAckMode+;qXfer:features:read+;qXfer:exec-file:read+;qXfer:siginfo:read+;' +
+        'qXfer:auxv:read+;qXfer:libraries-svr4:read+;swbreak+;hwbreak+;vContSupported+';
     }
     if (t === 'QStartNoAckMode') {
       this.io.send('OK'); // acknowledged like any packet; none after it
       this.io.noAck();
       return null;
     }
-    if (t === 'qC') return `QC${this.tid}`;
-    if (t === 'qfThreadInfo') return `m${this.tid}`;
-    if (t === 'qsThreadInfo') return 'l';
+    const thread = this.threads.packet(t);
+    if (thread !== null) return thread;
     if (t.startsWith('qAttached')) return '0'; // we started it: gdb kills it when it quits
     if (t.startsWith('qSymbol')) return 'OK';
-    const x = /^qXfer:([a-z-]+):read:([^:]*):([0-9a-f]+),([0-9a-f]+)$/.exec(t);
+    const x = /^qXfer:([a-z0-9-]+):read:([^:]*):([0-9a-f]+),([0-9a-f]+)$/.exec(t);
     if (x) {
       const data = this.xfer(x[1], x[2]);
       if (!data) return 'E00';
@@ -358,6 +357,7 @@ class GdbStub implements Ptracer {
     if (object === 'exec-file') return Buffer.from(this.m.task.exePath); // the guest's path: gdb opens it with vFile
     if (object === 'siginfo') return this.siginfo;
     if (object === 'auxv') return this.m.mm.savedAuxv;
+    if (object === 'libraries-svr4') return librariesSvr4(this.m.mm.savedAuxv, (a, n) => this.readMemory(a, n));
     return null;
   }
 

@@ -3,6 +3,9 @@
 // for g/G/p/P, and the translation of Linux signal numbers to gdb's (enum gdb_signal, gdb/signals.def).
 import type { Cpu } from '../cpu/cpu.ts';
 
+/** What g/G/p/P reach: the engine's registers (the thread on the CPU) or a saved context (any other thread). */
+export type RegisterFile = Pick<Cpu, 'x' | 'setX' | 'sp' | 'pc' | 'nzcv' | 'v' | 'setV' | 'fpsr' | 'fpcr' | 'tpidr'>;
+
 const xregs = Array.from({ length: 31 }, (_, i) => `<reg name="x${i}" bitsize="64" type="int" regnum="${i}"/>`).join('');
 const vregs = Array.from({ length: 32 }, (_, i) => `<reg name="v${i}" bitsize="128" type="aarch64v" regnum="${34 + i}"/>`).join('');
 const union = (id: string, fields: [string, string][]) =>
@@ -37,7 +40,7 @@ const PC = 32, CPSR = 33, V0 = 34, FPSR = 66, FPCR = 67, TPIDR = 68;
 export const regSize = (n: number): number => (n === CPSR || n === FPSR || n === FPCR ? 4 : n >= V0 && n < FPSR ? 16 : 8);
 
 /** Register n as the target's little-endian bytes. */
-export function readReg(cpu: Cpu, n: number): Buffer {
+export function readReg(cpu: RegisterFile, n: number): Buffer {
   const b = Buffer.alloc(regSize(n));
   if (n <= 30) b.writeBigUInt64LE(cpu.x(n));
   else if (n === 31) b.writeBigUInt64LE(cpu.sp);
@@ -53,7 +56,7 @@ export function readReg(cpu: Cpu, n: number): Buffer {
   return b;
 }
 
-export function writeReg(cpu: Cpu, n: number, b: Buffer): void {
+export function writeReg(cpu: RegisterFile, n: number, b: Buffer): void {
   const u64 = () => b.readBigUInt64LE(0);
   if (n <= 30) cpu.setX(n, u64());
   else if (n === 31) cpu.sp = u64();
@@ -66,11 +69,11 @@ export function writeReg(cpu: Cpu, n: number, b: Buffer): void {
 }
 
 /** The g packet: every register, in order. */
-export function readAll(cpu: Cpu): Buffer {
+export function readAll(cpu: RegisterFile): Buffer {
   return Buffer.concat(Array.from({ length: NUM_REGS }, (_, n) => readReg(cpu, n)));
 }
 
-export function writeAll(cpu: Cpu, b: Buffer): void {
+export function writeAll(cpu: RegisterFile, b: Buffer): void {
   let off = 0;
   for (let n = 0; n < NUM_REGS && off + regSize(n) <= b.length; off += regSize(n), n++) writeReg(cpu, n, b.subarray(off, off + regSize(n)));
 }

@@ -89,6 +89,8 @@ export interface Kernel {
  */
 export interface Ptracer {
   signal(info: KernelSiginfo): KernelSiginfo | null;
+  /** sched_switch: next takes the CPU (the stub's single step of a thread that blocked ends when it is back) */
+  switched?(next: Task): void;
 }
 
 /**
