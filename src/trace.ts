@@ -15,7 +15,7 @@ export interface TraceEventMap {
   mem_abort: { fsc: number; fault: string; handler: string; far: Hex; esr: Hex };
   do_page_fault: { addr: Hex; vma: string | null; code: number };
   /** --inject: the abort about to be taken instead of the access (kind, fault_info row or exception, address) */
-  inject: { kind: string; fsc: number | null; fault: string; insns: string; pc: Hex; far: Hex; esr: Hex };
+  inject: { kind: string; fsc: number | null; fault: string; pc: Hex; far: Hex; esr: Hex };
   /** handle_mm_fault returned without VM_FAULT_ERROR for an injected abort: the access is retried */
   handle_mm_fault: { addr: Hex; fault: number };
   /** firmware-first RAS claimed a synchronous external abort; memory_failure() handles the page */

@@ -50,7 +50,7 @@ export function injectAbort(k: Kernel, spec: InjectSpec): boolean {
   const kind = resolveKind(spec.kind);
   const { esr, far } = syn;
   const fault = kind.special ?? faultInfo[kind.fsc].name;
-  k.trace('inject', { kind: spec.kind, fsc: kind.fsc, fault, insns: String(k.cpu.icount ?? 0n), pc: hex(pc), far: hex(far), esr: hex(esr) });
+  k.trace('inject', { kind: spec.kind, fsc: kind.fsc, fault, pc: hex(pc), far: hex(far), esr: hex(esr) });
   k.trace('exception_entry', { ec: ESR_ELx_EC(esr), class: esrGetClassString(esr), esr: hex(esr), far: hex(far), pc: hex(pc) });
   k.task.injected = { firmwareFirst: kind.special === 'memory-failure' };
   try {
