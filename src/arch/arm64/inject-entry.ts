@@ -12,6 +12,8 @@
 // * EA (external abort type) and S1PTW are 0: the first is IMPLEMENTATION DEFINED, the second is for stage 2.
 // * sp-alignment: EC 0x26 on the next memory access, FAR UNKNOWN (the kernel reports regs->sp);
 //   pc-alignment: EC 0x22 on the next instruction, FAR = its pc (or addr=A).
+// DIVERGENCE: an injected abort is transient: it is taken once, and the access, retried after a handler or a
+// fixed page fault, succeeds (a real persistent external abort would be taken again).
 // The hardware never reports some rows for some accesses (e.g. IFSC 0x21); the kernel dispatches on the low six
 // bits either way, so every row can be injected either way.
 import type { Kernel } from '../../kernel/kernel.ts';
