@@ -1,7 +1,8 @@
 // Fault injection (--inject KIND@insns=N[,addr=A][,fetch][,fnv]): the kinds as data and the one parser the CLI,
 // scenarios and the API share. What an injected abort then does is inject-entry.ts; the kernel path is fault.ts.
 //
-// A KIND is one of the 64 fault_info rows (arch/arm64/mm/fault.c, v6.17; kernel.md §3), named by its
+// A KIND is one of the 64 fault_info rows (arch/arm64/mm/fault.c, v6.17, read from ColinIanKing/linux-next
+// @536f8fe8 as fault.ts; kernel.md §3), named by its
 // DFSC/IFSC number ("0x10", "16") or a short name below, or one of three exceptions that are not rows:
 //   memory-failure  a synchronous external abort (DFSC 0x10) that firmware-first RAS claims (apei_claim_sea):
 //                   memory_failure() then sends SIGBUS BUS_MCEERR_AR with si_addr_lsb = PAGE_SHIFT
