@@ -161,6 +161,7 @@ export class Recorder implements Observer {
     const rec: SignalRecord = {
       signo: info.signo, name: signalName(info.signo), code: info.code, codeName: siCodeName(info.signo, info.code),
       addr: info.addr !== undefined ? `0x${info.addr.toString(16)}` : null,
+      ...(info.addrLsb !== undefined ? { addrLsb: info.addrLsb } : {}),
       esr: source === 'fault' && ex ? ex.esr : null,
       fault: own && (source === 'fault' || (source === 'kernel' && ex)) ? this.faultName : null,
       source: source as SignalRecord['source'], action, icount: own ? this.sys.icountNumber() : icountOf(t), pid: t.pid, tid: t.tid,

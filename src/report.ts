@@ -11,6 +11,8 @@ export interface SignalRecord extends Partial<SignalLocation> {
   code: number;
   codeName: string;
   addr: string | null;
+  /** si_addr_lsb, for SIGBUS BUS_MCEERR_AR/AO only (a hardware memory error: the page's shift) */
+  addrLsb?: number;
   esr: string | null;
   fault: string | null;
   source: 'fault' | 'kill' | 'tkill' | 'sigqueue' | 'kernel' | 'external';

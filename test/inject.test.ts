@@ -120,7 +120,7 @@ describe('what a handler is given (programs/build/inject_handler)', () => {
     const page = counterH & ~0xfffn;
     expect(r.stdout).toBe(`fault: sig=7 si_signo=7 code=4 errno=0 addr=${hex(page)} fault_address=0x0 pc=inject_here+4 esr=none\n` +
       `si_addr_lsb=12 si_addr=${hex(page)}\nrecovered\n`);
-    expect(r.signals[0]).toMatchObject({ name: 'SIGBUS', codeName: 'BUS_MCEERR_AR', addr: hex(page), esr: '0x92000010' });
+    expect(r.signals[0]).toMatchObject({ name: 'SIGBUS', codeName: 'BUS_MCEERR_AR', addr: hex(page), addrLsb: 12, esr: '0x92000010' });
   });
 
   it('sp-alignment: SIGBUS BUS_ADRALN, si_addr = sp, ESR 0x9a000000', () => {
