@@ -13,6 +13,7 @@ import { coredumpsCommand } from './harness/coredumps.ts';
 import { strace } from './strace/strace.ts';
 import { serveGdb } from './gdbstub/stub.ts';
 import type { MachineOptions } from './options.ts';
+import { parseInject, type InjectSpec } from './arch/arm64/inject.ts';
 
 /** The Linux version whose behaviour is reproduced (the uname release of kernel/sys.ts is 6.17.0-arm64-fault). */
 export const LINUX_VERSION = '6.17';
@@ -63,6 +64,14 @@ function collectSignals(v: string, prev: ({ signo: number } & When)[]): ({ signo
   return [...prev, { signo, ...when(v.slice(at + 1), usage) }];
 }
 
+function collectInject(v: string, prev: InjectSpec[]): InjectSpec[] {
+  try {
+    return [...prev, parseInject(v)];
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
 function collectGcore(v: string, prev: When[]): When[] {
   return [...prev, when(v, `"${v}" is not insns=N or time=SECONDS`)];
 }
@@ -104,6 +113,7 @@ function runOptions(cmd: Command): Command {
     .option('--timeout <seconds>', 'end a run still going after this much virtual time with outcome "timeout"', (v: string) => seconds(v, '--timeout'))
     .option('--on-timeout <SIG>', 'at the timeout, send SIG from another process first (e.g. SIGABRT for a core)', (v: string) => signalArg(v, v))
     .option('--on-stuck <SIG|gcore>', 'when the process waits for something that can never happen: send SIG (e.g. SIGQUIT for a core), or write a gcore; the outcome is "stuck" otherwise', onStuck)
+    .option('--inject <KIND@insns=N[,addr=A][,fetch][,fnv]>', 'from instruction N on, the next memory access (or, with fetch, the instruction fetch) takes this abort: a fault_info row (0x10, sea, access-flag-l3…), memory-failure, sp-alignment or pc-alignment; repeatable (README "Fault injection")', collectInject, [])
     .option('--max-insns <n>', 'stop with outcome "limit" after n instructions', big('--max-insns'))
     .option('--quantum <n>', 'scheduler time slice: a task runs at most n instructions before another runnable one (default: 1000000)', big('--quantum'))
     .option('--sched-seed <n>', 'permute the scheduler\'s choices reproducibly with this seed (search for and replay a racy interleaving)', int('--sched-seed'))
@@ -132,6 +142,7 @@ function machineOptions(prog: string, args: string[], o: Record<string, unknown>
     sysroot: (o.sysroot as string | undefined) ?? null,
     signals: (o.signal as ({ signo: number } & When)[]).flatMap((x) => ('insns' in x ? [{ signo: x.signo, insns: x.insns }] : [])),
     timedSignals: (o.signal as ({ signo: number } & When)[]).flatMap((x) => ('ns' in x ? [{ signo: x.signo, ns: x.ns }] : [])),
+    inject: o.inject as InjectSpec[],
     gcore: (o.gcore as When[]).flatMap((x) => ('insns' in x ? [x.insns] : [])),
     gcoreTimes: (o.gcore as When[]).flatMap((x) => ('ns' in x ? [x.ns] : [])),
     timeout: (o.timeout as bigint | undefined) ?? null, onTimeout: (o.onTimeout as number | undefined) ?? null,

@@ -15,6 +15,8 @@ import type { TraceSink, TraceEvent } from './trace.ts';
 import { System } from './system.ts';
 import { writebackShared, hasSharedFileMappings } from './mm/filemap.ts';
 import { Recorder } from './recorder.ts';
+import { injectAbort } from './arch/arm64/inject-entry.ts';
+import { formatInject, type InjectSpec } from './arch/arm64/inject.ts';
 
 /** What runUntil() may stop at, besides the end of the process. */
 export interface StopAt {
@@ -50,6 +52,8 @@ export class Machine {
   /** signals from another process and gcores still to come, earliest first */
   private external: { signo: number; insns: bigint }[] = [];
   private gcoreAt: bigint[] = [];
+  /** --inject: the injections still to come, earliest first (the first is due once its count is reached) */
+  private injectAt: InjectSpec[] = [];
   private started = false;
   protected finished = false;
   private stopAt: StopAt = {};
@@ -147,6 +151,7 @@ export class Machine {
     if (o.interruptible) this.cpu.catchInterrupts(true);
     this.external = [...o.signals];
     this.gcoreAt = [...o.gcore];
+    this.injectAt = [...o.inject];
     scheduleOutside(o, this.sys, {
       kill: (signo) => this.kill(signo), gcore: () => this.writeGcore(), note: (text) => this.recorder.notes.push(text),
       timeoutSignalSent: () => { this.timeoutFired = true; },
@@ -164,6 +169,7 @@ export class Machine {
       t.files.closeAll();
       t.mm.cpu.close();
     }
+    for (const i of this.injectAt) this.recorder.notes.push(`inject ${formatInject(i)}: the run ended before a memory access at or after that count`);
   }
 
   /** One trip into the guest and back through the kernel path. */
@@ -172,6 +178,11 @@ export class Machine {
     if (t.exitState !== null || t.wait || t.stopped) {
       this.sys.schedule();
       if (this.done || this.stopped) return; // a stop asked for in the switch (the gdb stub's step) comes first
+    }
+    if (this.injectDue() && injectAbort(this.sys, this.injectAt[0])) {
+      this.injectAt.shift();
+      this.returnToUser();
+      return;
     }
     const want = this.stopAt.insns;
     const next = this.nextStop();
@@ -194,15 +205,26 @@ export class Machine {
       sc = invokeSyscall(this.sys);
       this.recorder.svcPc = null;
     } else el0SyncHandler(this.sys, stop);
+    this.returnToUser(sc);
+    const nr = this.stopAt.syscall;
+    if (sc && nr !== undefined && sc.nr === nr && !this.stopped) {
+      this.stopped = { reason: 'syscall', icount: this.sys.icountNumber(), pc: this.cpu.pc };
+    }
+  }
+
+  /** Back from the kernel path of a syscall or an exception: signals on the way to user mode, then maybe another task. */
+  private returnToUser(sc?: SyscallExit): void {
     if (!sc?.blocked && this.task.exitState === null && !this.sys.halted) this.sys.exitToUserMode(sc);
     this.sys.notice('exception_return', NOTHING);
     // the task now waits, or is gone: another one takes the CPU
     if (this.task.exitState !== null || this.task.wait || this.task.stopped) this.sys.schedule();
     if (this.timeoutFired && !this.sys.halted) this.sys.timedOut = true;
-    const nr = this.stopAt.syscall;
-    if (sc && nr !== undefined && sc.nr === nr && !this.stopped) {
-      this.stopped = { reason: 'syscall', icount: this.sys.icountNumber(), pc: this.cpu.pc };
-    }
+  }
+
+  /** The first injection's count has been reached: the next memory access (or fetch) takes it. */
+  private injectDue(): boolean {
+    const i = this.injectAt[0];
+    return i !== undefined && this.task.exitState === null && !this.task.wait && (this.cpu.icount ?? 0n) >= i.insns;
   }
 
   /** The count at which the engine must stop next: a gcore's, an external signal's, a timer's, or the limit. */
@@ -210,7 +232,9 @@ export class Machine {
     const now = this.cpu.icount;
     // 1 ns of virtual time per instruction: a timer left ns away is that many instructions away
     const at = (left: bigint | null) => (now === null || left === null ? null : now + (left > 0n ? left : 1n));
-    const sig = [this.gcoreAt[0] ?? null, this.external[0]?.insns ?? null, at(this.sys.nextEvent()), this.sys.sliceEnd()]
+    // a due injection waits for an instruction that accesses memory: one instruction at a time until then
+    const inj = this.injectAt[0] === undefined || now === null ? null : this.injectAt[0].insns > now ? this.injectAt[0].insns : now + 1n;
+    const sig = [inj, this.gcoreAt[0] ?? null, this.external[0]?.insns ?? null, at(this.sys.nextEvent()), this.sys.sliceEnd()]
       .reduce<bigint | null>((a, b) => (b === null ? a : a === null || b < a ? b : a), null);
     const max = this.options.maxInsns;
     if (sig === null) return max;
@@ -242,7 +266,9 @@ export class Machine {
       this.stopped = { reason: 'insns', icount: Number(now), pc: this.cpu.pc };
       return;
     }
-    if (scheduled || this.done) return;
+    // a due injection: the next step takes it, or steps on to an instruction that accesses memory
+    const atMax = this.options.maxInsns !== null && now >= this.options.maxInsns;
+    if (scheduled || this.done || (this.injectDue() && !atMax)) return;
     this.limited = true;
     this.recorder.noteRefaultLoop();
   }

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { OptionError } from './errors.ts';
 import { RLIM_INFINITY } from './kernel/task.ts';
+import { checkInject, type InjectSpec } from './arch/arm64/inject.ts';
 
 export interface MachineOptions {
   /** guest argv (argv[0] included) */
@@ -71,6 +72,8 @@ export interface MachineOptions {
   quantum: bigint;
   /** permute the scheduler's choices reproducibly (null: round robin in creation order) */
   schedSeed: number | null;
+  /** fault injection: from each count on, the next memory access (or fetch) takes this abort (README "Fault injection") */
+  inject: InjectSpec[];
 }
 
 export const defaultOptions = (): MachineOptions => ({
@@ -78,7 +81,7 @@ export const defaultOptions = (): MachineOptions => ({
   time: 1_700_000_000n, seed: 0n, hostname: 'arm64-fault', maxInsns: null, signals: [], countInsns: true,
   rlimitCore: RLIM_INFINITY, rlimitStack: 8n * 1024n * 1024n, corePattern: 'core', coreUsesPid: false, corePipeLimit: 0,
   coredumpFilter: 0x33, suidDumpable: 0, dumpable: null, exceptionTrace: false, oopsOnSyscall: null, gcore: [], timedSignals: [], gcoreTimes: [], timeout: null, onTimeout: null, onStuck: null, collectDir: null, allowHostPipe: false, stdin: Buffer.alloc(0), passthrough: false, interruptible: false,
-  quantum: 1_000_000n, schedSeed: null,
+  quantum: 1_000_000n, schedSeed: null, inject: [],
 });
 
 const KEYS = new Set(Object.keys(defaultOptions()));
@@ -119,6 +122,9 @@ export function resolveOptions(partial: Partial<MachineOptions>): MachineOptions
   if (o.gcore.length > 0 && !o.countInsns) throw new OptionError('--gcore insns=N needs instruction counting (drop --fast)');
   o.gcore = [...o.gcore].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (o.signals.length > 0 && !o.countInsns) throw new OptionError('--signal SIG@insns=N needs instruction counting (drop --fast)');
+  if (!Array.isArray(o.inject)) throw new OptionError('inject must be a list of {kind, insns, addr?, fetch?, fnv?}');
+  if (o.inject.length > 0 && !o.countInsns) throw new OptionError('--inject KIND@insns=N needs instruction counting (drop --fast)');
+  o.inject = o.inject.map(checkInject).sort((a, b) => (a.insns < b.insns ? -1 : a.insns > b.insns ? 1 : 0));
   o.signals = [...o.signals].sort((a, b) => (a.insns < b.insns ? -1 : a.insns > b.insns ? 1 : 0));
   for (const s of [...o.timedSignals.map((t) => t.signo), ...(o.onTimeout !== null ? [o.onTimeout] : []),
     ...(typeof o.onStuck === 'number' ? [o.onStuck] : [])]) {

@@ -3,7 +3,7 @@
 // fault name of the exception that raised it, what will happen to it — is what the Recorder saw happen.
 import type { System } from './system.ts';
 import type { TraceEvent, Observer, NoticeMap } from './trace.ts';
-import { noCore, type RunReport, type SignalRecord, type CoreRecord, type ProcessRecord, type SysctlChange } from './report.ts';
+import { noCore, type InjectedRecord, type RunReport, type SignalRecord, type CoreRecord, type ProcessRecord, type SysctlChange } from './report.ts';
 import { CORE_SYSCTLS, sysctlValue } from './fs/proc/sysctl.ts';
 import { SIGNAL_GROUP_EXIT, type Task } from './kernel/task.ts';
 
@@ -33,8 +33,10 @@ import { locateSignal, type SignalLocation } from './where/locate.ts';
 export class Recorder implements Observer {
   readonly wants: ReadonlySet<string> = new Set([
     'exception_entry', 'mem_abort', 'signal_stop_ignored', 'coredump_begin', 'coredump_step', 'coredump_end',
-    'task_newtask', 'sched_process_exec', 'sched_process_exit', 'proc_sys_write',
+    'task_newtask', 'sched_process_exec', 'sched_process_exit', 'proc_sys_write', 'inject',
   ]);
+  /** the aborts --inject made a task take */
+  private readonly injected: InjectedRecord[] = [];
   /** the processes by pid, in creation order */
   private readonly procs = new Map<number, ProcState>();
   readonly sysctlChanges: SysctlChange[] = [];
@@ -76,6 +78,12 @@ export class Recorder implements Observer {
       case 'exception_entry':
         this.exception = { esr: e.esr as string, pc: e.pc as string };
         this.faultName = null;
+        break;
+      case 'inject':
+        this.injected.push({
+          kind: e.kind as string, fsc: e.fsc as number | null, fault: e.fault as string, insns: e.icount ?? 0,
+          pid: this.sys.task.pid, pc: e.pc as string, address: e.far as string, esr: e.esr as string,
+        });
         break;
       case 'mem_abort':
         this.faultName = e.fault as string;
@@ -156,6 +164,7 @@ export class Recorder implements Observer {
     const rec: SignalRecord = {
       signo: info.signo, name: signalName(info.signo), code: info.code, codeName: siCodeName(info.signo, info.code),
       addr: info.addr !== undefined ? `0x${info.addr.toString(16)}` : null,
+      ...(info.addrLsb !== undefined ? { addrLsb: info.addrLsb } : {}),
       esr: source === 'fault' && ex ? ex.esr : null,
       fault: own && (source === 'fault' || (source === 'kernel' && ex)) ? this.faultName : null,
       source: source as SignalRecord['source'], action, icount: own ? this.sys.icountNumber() : icountOf(t), pid: t.pid, tid: t.tid,
@@ -253,6 +262,7 @@ export class Recorder implements Observer {
       sysctl: this.sysctlAtDump ?? this.coreSysctls(),
       engine: sys.cpu.engine,
       processes,
+      ...(this.injected.length > 0 ? { injected: this.injected } : {}),
     };
   }
 }

@@ -11,6 +11,8 @@ export interface SignalRecord extends Partial<SignalLocation> {
   code: number;
   codeName: string;
   addr: string | null;
+  /** si_addr_lsb, for SIGBUS BUS_MCEERR_AR/AO only (a hardware memory error: the page's shift) */
+  addrLsb?: number;
   esr: string | null;
   fault: string | null;
   source: 'fault' | 'kill' | 'tkill' | 'sigqueue' | 'kernel' | 'external';
@@ -67,6 +69,25 @@ export interface RunReport {
   engine?: { name: 'unicorn'; version: string; path: string; source: 'project' | 'system' };
   /** every process of the run in creation order, the first one first (its fields are the top-level ones) */
   processes?: ProcessRecord[];
+  /** the aborts --inject made the program take, in order (present only when one was taken) */
+  injected?: InjectedRecord[];
+}
+
+/** One injected abort: what was asked, the row or exception taken, where, and the ESR. */
+export interface InjectedRecord {
+  /** the KIND as given (0x10, sea, memory-failure…) */
+  kind: string;
+  /** the fault_info row (DFSC/IFSC) dispatched on, or null for sp-alignment / pc-alignment */
+  fsc: number | null;
+  /** the row's name, or the special kind */
+  fault: string;
+  /** the instruction count at which the access took it, the pid that took it */
+  insns: number;
+  pid: number;
+  pc: string;
+  /** FAR as reported to the kernel */
+  address: string;
+  esr: string;
 }
 
 /** One process of the run: what it ran, how it ended (null: still alive when the run ended), its signals, its core. */
@@ -119,6 +140,10 @@ export function whereText(w: SignalLocation): string {
 
 export function renderText(r: RunReport): string {
   const out: string[] = [];
+  for (const j of r.injected ?? []) {
+    const row = j.fsc === null ? '' : ` fault_info[0x${j.fsc.toString(16).padStart(2, '0')}]`;
+    out.push(`injected: ${j.kind}${row} (${j.fault}) at insn ${j.insns}, pc ${j.pc}, FAR ${j.address}, ESR ${j.esr}`);
+  }
   for (let i = 0; i < r.signals.length; i++) {
     const s = r.signals[i];
     const parts = [`${s.name} ${s.codeName}`];

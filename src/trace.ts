@@ -14,6 +14,12 @@ export interface TraceEventMap {
   /** do_mem_abort: the fault_info row and its handler */
   mem_abort: { fsc: number; fault: string; handler: string; far: Hex; esr: Hex };
   do_page_fault: { addr: Hex; vma: string | null; code: number };
+  /** --inject: the abort about to be taken instead of the access (kind, fault_info row or exception, address) */
+  inject: { kind: string; fsc: number | null; fault: string; pc: Hex; far: Hex; esr: Hex };
+  /** handle_mm_fault returned without VM_FAULT_ERROR for an injected abort: the access is retried */
+  handle_mm_fault: { addr: Hex; fault: number };
+  /** firmware-first RAS claimed a synchronous external abort; memory_failure() handles the page */
+  memory_failure: { addr: Hex; action: string };
   /** an EL0 MRS of an ID or counter register, emulated as the kernel does */
   emulate_mrs: { reg: string | null; value: Hex };
   /** die(): a kernel-mode Oops */

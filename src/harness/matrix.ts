@@ -10,11 +10,14 @@ import type { MachineOptions } from '../options.ts';
 import type { RunReport } from '../report.ts';
 import { RLIM_INFINITY } from '../kernel/task.ts';
 import { PROGRAMS_DIR } from './scenario.ts';
+import { expandInject, injectColumns, injectSpec } from './matrix-inject.ts';
 
 /** A --vary key: how its text values become MachineOptions. */
 interface Axis {
   option: keyof MachineOptions;
   parse: (v: string) => MachineOptions[keyof MachineOptions];
+  /** one value standing for several (inject=all) */
+  expand?: (v: string) => string[];
 }
 
 const intIn = (key: string, max: number) => (v: string): number => {
@@ -40,6 +43,8 @@ export const AXES: Record<string, Axis> = {
   dumpable: { option: 'dumpable', parse: (v) => intIn('dumpable', 2)(v) as 0 | 1 | 2 },
   'suid-dumpable': { option: 'suidDumpable', parse: (v) => intIn('suid-dumpable', 2)(v) as 0 | 1 | 2 },
   uid: { option: 'uid', parse: intIn('uid', 0xfffffffe) },
+  // a fault_info row, memory-failure, sp-/pc-alignment (KIND, at --inject-at), or KIND@insns=N: matrix-inject.ts
+  inject: { option: 'inject', parse: (v) => [injectSpec(v, 'insns=0')], expand: expandInject },
 };
 
 export interface MatrixRow {
@@ -48,6 +53,8 @@ export interface MatrixRow {
   outcome: string;
   signal: string;
   core: string;
+  /** columns an axis adds (inject: the row, the expectation, the result, mismatch) */
+  columns?: Record<string, string>;
   report: RunReport;
 }
 
@@ -78,16 +85,20 @@ export function resolveProgramArg(p: string): string {
   throw new UsageError(`program "${p}" is neither a file nor in ${PROGRAMS_DIR}`);
 }
 
-export function runMatrix(program: string, vary: [string, string[]][], base: Partial<MachineOptions> = {}): MatrixRow[] {
+/** `injectAt`: where an inject value without its own @insns=… is injected (`insns=N[,addr=A][,fetch][,fnv]`). */
+export function runMatrix(program: string, vary: [string, string[]][], base: Partial<MachineOptions> = {}, injectAt = 'insns=0'): MatrixRow[] {
   const exe = resolveProgramArg(program);
   for (const [k] of vary) if (!AXES[k]) throw new InvalidArgumentError(`unknown --vary key "${k}" (one of: ${Object.keys(AXES).join(', ')})`);
+  vary = vary.map(([k, vs]) => [k, vs.flatMap((v) => AXES[k].expand?.(v) ?? [v])]);
   return combinations(vary).map((settings) => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'af-matrix-'));
     try {
       const o: Partial<MachineOptions> = { argv: [exe], ...base, root };
       for (const [k, v] of Object.entries(settings)) (o as Record<string, unknown>)[AXES[k].option] = AXES[k].parse(v);
+      const inject = settings.inject === undefined ? undefined : injectSpec(settings.inject, injectAt);
+      if (inject) o.inject = [inject];
       const report = new Machine(exe, o).run();
-      return { settings, ...describeRun(report), report };
+      return { settings, ...describeRun(report), ...(inject ? { columns: injectColumns(inject, report) } : {}), report };
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
@@ -98,8 +109,9 @@ export type MatrixFormat = 'table' | 'markdown' | 'csv';
 
 export function formatMatrix(rows: MatrixRow[], format: MatrixFormat): string {
   const keys = rows.length ? Object.keys(rows[0].settings) : [];
-  const head = [...keys, 'outcome', 'signal', 'core'];
-  const body = rows.map((r) => [...keys.map((k) => r.settings[k]), r.outcome, r.signal, r.core]);
+  const cols = rows.length ? Object.keys(rows[0].columns ?? {}) : [];
+  const head = [...keys, ...cols, 'outcome', 'signal', 'core'];
+  const body = rows.map((r) => [...keys.map((k) => r.settings[k]), ...cols.map((c) => r.columns![c]), r.outcome, r.signal, r.core]);
   if (format === 'csv') {
     const q = (c: string) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
     return [head, ...body].map((r) => r.map(q).join(',')).join('\n');
@@ -117,7 +129,7 @@ function collectVary(v: string, prev: [string, string[]][]): [string, string[]][
   const m = /^([a-z-]+)=(.*)$/s.exec(v);
   if (!m) throw new InvalidArgumentError(`"${v}" is not key=v1,v2,…`);
   if (!AXES[m[1]]) throw new InvalidArgumentError(`unknown key "${m[1]}" (one of: ${Object.keys(AXES).join(', ')})`);
-  const values = m[2].split(',');
+  const values = m[2].split(',').flatMap((x) => AXES[m[1]].expand?.(x) ?? [x]);
   for (const x of values) AXES[m[1]].parse(x); // reject a bad value before anything runs
   return [...prev, [m[1], values]];
 }
@@ -128,10 +140,14 @@ export function matrixCommand(onStatus: (status: number) => void = (s) => { proc
     .argument('<program>', 'a static ARM64 executable, or a name in programs/build/')
     .argument('[args...]', 'guest arguments (after --)')
     .option('--vary <key=v1,v2,…>', `a setting and its values; repeatable. Keys: ${Object.keys(AXES).join(', ')}`, collectVary, [])
+    .option('--inject-at <insns=N[,addr=A][,fetch][,fnv]>', 'where --vary inject=KIND values are injected (README "Fault injection")', (v: string) => {
+      injectSpec('sea', v); // reject a bad one before anything runs
+      return v;
+    }, 'insns=0')
     .addOption(new Option('--format <f>', 'output format').choices(['table', 'markdown', 'csv']).default('table'))
-    .action((prog: string, args: string[], o: { vary: [string, string[]][]; format: MatrixFormat }) => {
+    .action((prog: string, args: string[], o: { vary: [string, string[]][]; format: MatrixFormat; injectAt: string }) => {
       const exe = resolveProgramArg(prog);
-      const rows = runMatrix(exe, o.vary, { argv: [exe, ...args] });
+      const rows = runMatrix(exe, o.vary, { argv: [exe, ...args] }, o.injectAt);
       process.stdout.write(formatMatrix(rows, o.format) + '\n');
       onStatus(0);
     });

@@ -13,6 +13,7 @@ import { LineCounter, isMap, isPair, isScalar, parseDocument, type Document, typ
 import { signalByName } from '../kernel/sigdefs.ts';
 import { RLIM_INFINITY } from '../kernel/task.ts';
 import type { MachineOptions } from '../options.ts';
+import { parseInject } from '../arch/arm64/inject.ts';
 
 /** Where `program: name` is looked up when it is not next to the scenario file. */
 export const PROGRAMS_DIR = path.resolve(import.meta.dirname, '..', '..', 'programs', 'build');
@@ -94,6 +95,15 @@ const setupSchema = z.object({
   time: u64,
   stdin: z.string(),
   oopsOnSyscall: z.number().int().nonnegative(),
+  /** fault injection: "KIND@insns=N[,addr=A][,fetch][,fnv]" strings, as --inject takes them */
+  inject: z.array(z.string().transform((v, ctx) => {
+    try {
+      return parseInject(v);
+    } catch (e) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: (e as Error).message });
+      return z.NEVER;
+    }
+  })),
 }).strict().partial();
 
 const signalExpect = z.object({

@@ -10,7 +10,7 @@ import { SIGNAL_GROUP_EXIT, type Task, type KSigaction, type SigPending } from '
 import type { KernelSiginfo } from './siginfo.ts';
 import { EINVAL, ENOMEM, EPERM } from './errno.ts';
 import {
-  SIGKILL, SIGSTOP, SIGCONT, SIGSEGV, SIGRTMIN, _NSIG, SI_USER, SI_KERNEL, SYNCHRONOUS_MASK,
+  SIGKILL, SIGBUS, SIGSTOP, SIGCONT, SIGSEGV, SIGRTMIN, _NSIG, SI_USER, SI_KERNEL, SYNCHRONOUS_MASK,
   SIG_KERNEL_STOP_MASK, SIG_DFL, SIG_IGN, SA_NODEFER, SA_IMMUTABLE, SA_ONSTACK,
   SS_ONSTACK, SS_DISABLE, SS_FLAG_BITS, SS_AUTODISARM, sigmask, sigKernelIgnore,
   sigKernelStop, sigKernelCoredump, SIGCHLD, SA_NOCLDSTOP, CLD_STOPPED, CLD_CONTINUED,
@@ -214,6 +214,11 @@ function forceSigInfoToTask(k: Kernel, info: KernelSiginfo, handler: ForceHandle
 /** force_sig_fault: the synchronous fault signal of the current thread. */
 export function forceSigFault(k: Kernel, signo: number, code: number, addr: bigint): SendResult {
   return forceSigInfoToTask(k, { signo, errno: 0, code, addr }, 'current', 'fault');
+}
+
+/** force_sig_mceerr: SIGBUS BUS_MCEERR_AR/AO for a hardware memory error, si_addr_lsb = the page's shift. */
+export function forceSigMceerr(k: Kernel, code: number, addr: bigint, lsb: number): SendResult {
+  return forceSigInfoToTask(k, { signo: SIGBUS, errno: 0, code, addr, addrLsb: lsb }, 'current', 'fault');
 }
 
 const kernelInfo = (signo: number): KernelSiginfo => ({ signo, errno: 0, code: SI_KERNEL, pid: 0, uid: 0 });

@@ -110,6 +110,10 @@ export class Task {
   sas: AltStack = { sp: 0n, size: 0n, flags: 2 /* SS_DISABLE */ };
   /** thread_struct fault_address / fault_code (arch/arm64/include/asm/processor.h) */
   thread = { faultAddress: 0n, faultCode: 0n };
+  /** the abort being handled was injected (--inject, arch/arm64/inject-entry.ts), not raised by the engine: the
+   *  page is present, so a fault inside a VMA that allows the access is a spurious one handle_mm_fault fixes;
+   *  firmwareFirst: apei_claim_sea claims a synchronous external abort */
+  injected: { firmwareFirst: boolean } | null = null;
   /** restore_sigframe's forget_syscall(): the syscall being returned from must not be restarted */
   syscallForgotten = false;
   /** exit_state: EXIT_ZOMBIE once do_exit ran, EXIT_DEAD once reaped (or released at once) */

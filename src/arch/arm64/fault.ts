@@ -1,10 +1,11 @@
 // Mirrors arch/arm64/mm/fault.c (Linux v6.17; table read from ColinIanKing/linux-next @536f8fe8, kernel.md §3–4):
 // fault_info[], do_mem_abort and the handlers the table points at.
-import { VM_READ, VM_WRITE, VM_EXEC, TASK_SIZE } from '../../mm/mm.ts';
+import { VM_READ, VM_WRITE, VM_EXEC, TASK_SIZE, PAGE_SHIFT } from '../../mm/mm.ts';
 import { untaggedAddr } from '../../mm/uaccess.ts';
 import { beyondEof } from '../../mm/filemap.ts';
 import {
   SIGSEGV, SIGBUS, SIGKILL, SEGV_MAPERR, SEGV_ACCERR, SEGV_MTESERR, BUS_OBJERR, BUS_ADRALN, BUS_ADRERR, SI_KERNEL,
+  BUS_MCEERR_AR,
 } from '../../kernel/sigdefs.ts';
 import {
   ESR_ELx_EC, ESR_ELx_EC_DABT_LOW, ESR_ELx_EC_DABT_CUR, ESR_ELx_EC_IABT_LOW, ESR_ELx_WNR, ESR_ELx_CM, ESR_ELx_FnV,
@@ -13,6 +14,7 @@ import {
 import { translationLevel } from './syndrome.ts';
 import { emulateTaggedAccess } from './tbi.ts';
 import { arm64ForceSigFault, arm64NotifyDie } from './traps.ts';
+import { forceSigMceerr } from '../../kernel/signal.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 
 /** A fault_info handler: 0 = handled (a signal may have been sent), non-zero = unhandled → fallback. */
@@ -78,7 +80,8 @@ function doPageFault(k: Kernel, far: bigint, esr: number): number {
   if (code === 0) {
     // handle_mm_fault succeeded: the stack grew, the access is retried. Or the pointer was tagged: the
     // hardware ignores the top byte (TBI), Unicorn does not, so the access is performed here (tbi.ts).
-    if (!grew && !(addr !== far && emulateTaggedAccess(k.cpu, k.mm))) k.bug(`page fault at ${hex(addr)} inside a VMA that allows it`);
+    if (k.task.injected) k.trace('handle_mm_fault', { addr: hex(addr), fault: 0 }); // a spurious fault: fixed, retried
+    else if (!grew && !(addr !== far && emulateTaggedAccess(k.cpu, k.mm))) k.bug(`page fault at ${hex(addr)} inside a VMA that allows it`);
     return 0;
   }
   setThreadEsr(k, addr, esr);
@@ -98,9 +101,26 @@ const doTagCheckFault: FaultFn = (k, far, esr) => doBadArea(k, far, esr);
 /** do_sea: si_addr is 0 when FnV is set; arm64_notify_die zeroes fault_address. */
 function doSea(k: Kernel, far: bigint, esr: number): number {
   const inf = esrToFaultInfo(esr);
+  if (apeiClaimSea(k, far)) return 0;
   const siaddr = esr & ESR_ELx_FnV ? 0n : untaggedAddr(far);
   arm64NotifyDie(k, inf.name, inf.sig, inf.code, siaddr, esr);
   return 0;
+}
+
+/**
+ * apei_claim_sea: with firmware-first RAS (only for an injected memory-failure here) GHES claims the error and
+ * queues memory_failure(pfn, MF_ACTION_REQUIRED), which runs before the return to user: kill_proc sends the
+ * current task force_sig_mceerr(BUS_MCEERR_AR, the page's user address, PAGE_SHIFT) (mm/memory-failure.c).
+ * fault_address/fault_code are not set on this path, and nothing is logged by arm64_show_signal.
+ * DIVERGENCE: the page is not poisoned (a retried access succeeds instead of faulting with VM_FAULT_HWPOISON),
+ * and GHES/memory_failure print no log lines (there is no physical address to print).
+ */
+function apeiClaimSea(k: Kernel, far: bigint): boolean {
+  if (!k.task.injected?.firmwareFirst) return false;
+  const page = untaggedAddr(far) & ~((1n << PAGE_SHIFT) - 1n);
+  k.trace('memory_failure', { addr: hex(page), action: 'MF_ACTION_REQUIRED: SIGBUS BUS_MCEERR_AR to current' });
+  forceSigMceerr(k, BUS_MCEERR_AR, page, Number(PAGE_SHIFT));
+  return true;
 }
 
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
