@@ -4,25 +4,8 @@
 // of 2.1.4 by compiling a program that prints them (they equal 2.0.1's; 2.1.4 only adds UC_ERR_OVERFLOW);
 // nothing above this file sees a koffi type.
 import type * as Koffi from 'koffi';
-import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
-
-/**
- * koffi's native module itself, required directly: koffi's index.js loads https, zlib and crypto (for its
- * build tools) before it loads that same file, which costs a cold start tens of milliseconds. Its JS wrapper
- * adds only deprecated aliases. Any other layout falls back to the package's entry point.
- */
-function loadKoffi(): typeof Koffi {
-  const req = createRequire(import.meta.url);
-  try {
-    const native = req(`koffi/build/koffi/${process.platform}_${process.arch}/koffi.node`) as typeof Koffi & { version: string };
-    if (native.version === (req('koffi/package.json') as { version: string }).version) return native;
-  } catch {
-    // fall through
-  }
-  return req('koffi') as typeof Koffi;
-}
-const koffi = loadKoffi();
+import { loadKoffi } from './koffi.ts';
 
 export const UC_ARCH_ARM64 = 2;
 export const UC_MODE_ARM = 0;
@@ -215,6 +198,7 @@ function mappedPath(fallback: string): string {
 
 function loadIcount(): IcountLib | null {
   if (!NATIVE_ICOUNT) return null;
+  const koffi = loadKoffi();
   let so: Koffi.IKoffiLib;
   try {
     so = koffi.load(NATIVE_ICOUNT);
@@ -304,6 +288,7 @@ let lib: UnicornLib | undefined;
  */
 export function unicorn(): UnicornLib {
   if (lib) return lib;
+  const koffi = loadKoffi();
   let so: Koffi.IKoffiLib | undefined;
   const project = fromRoot('.engine/lib/libunicorn.so.2');
   let source: EngineInfo['source'] = 'project';
