@@ -166,6 +166,9 @@ export interface IcountLib {
   interrupts(on: boolean): void;
   /** the signal caught since interrupts(true), or 0 */
   interrupted(): number;
+  /** native/scan.c: the indexes (into out) of the n words that match any (mask, value) pair of patterns; the
+   *  count */
+  scanWords(words: Buffer, n: number, patterns: Uint32Array, out: Uint32Array): number;
 }
 
 export const AF_COUNT_NONE = 0;
@@ -236,6 +239,7 @@ function loadIcount(): IcountLib | null {
   const hooksChanged = so.func('int af_hooks_changed(void *uc, void *c)');
   const interrupts = so.func('void af_interrupts(int on)');
   const interrupted = so.func('int af_interrupted(void)');
+  const scanWords = so.func('int64_t af_scan_words(const void *words, int64_t n, const void *pat, int npat, void *out)');
   return {
     createWith(uc, m) {
       const c = createWith(uc, m);
@@ -263,6 +267,7 @@ function loadIcount(): IcountLib | null {
     hooksChanged: (uc, c) => hooksChanged(uc, c) as number,
     interrupts: (on) => void interrupts(on ? 1 : 0),
     interrupted: () => interrupted() as number,
+    scanWords: (words, n, patterns, out) => Number(scanWords(words, n, patterns, patterns.length >> 1, out)),
     create(uc) {
       const c = create(uc);
       if (!c) throw new Error('af_icount_new failed');
