@@ -15,3 +15,8 @@ find dist -name '*.d.ts' -exec sed -i -E "s/(from '\.{1,2}\/[^']*)\.ts'/\1.js'/g
 npx --no-install esbuild src/cli.ts src/harness/worker.ts --bundle --splitting --format=esm --platform=node \
   --target=node20 --packages=external --outbase=src --outdir=dist --chunk-names='chunks/[name]-[hash]' \
   --allow-overwrite --log-level=warning
+# The chunks lie one folder below dist/, as src/<subsystem>/*.ts below src/, so a path found from import.meta.url
+# is the same there; only dist/cli.js is one level higher, so it may hold no import.meta but src/cli.ts's own.
+if awk '/^\/\/ src\//{f=$2} /import\.meta/ && f!="src/cli.ts"{print f; bad=1} END{exit !bad}' dist/cli.js; then
+  echo 'bundle.sh: a module inlined into dist/cli.js finds paths from import.meta: import it dynamically' >&2; exit 1
+fi
