@@ -248,6 +248,7 @@ export class Mm {
    * that can misalign SP, and on every instruction whose natural alignment only we check (arch/arm64/align.ts).
    */
   watchSpWrites(start: bigint, end: bigint): void {
+    if (!this.cpu.countsInsns) return; // the checks are armed in counted mode only (Cpu.watchAlignment)
     const code = this.cpu.read(start, Number(end - start));
     if (!code) return;
     const sp: bigint[] = [];
