@@ -35,12 +35,12 @@ function childCpuMs(): number {
   const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
   return (Number(f[13]) + Number(f[14])) * TICK_MS; // fields 16 and 17 of proc(5), counted after "comm) "
 }
-function wall(cmd: string, args: string[]): number {
+function wall(cmd: string, args: string[], status = 0): number {
   const c0 = childCpuMs();
   const t0 = performance.now();
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: root, maxBuffer: 1 << 28 });
   const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${String(r.stderr).slice(-2000)}`);
+  if (r.status !== status) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${String(r.stderr).slice(-2000)}`);
   return useWall ? ms : childCpuMs() - c0;
 }
 function raw(program: string, n: string): number {
@@ -104,15 +104,25 @@ if (rows && !rows.some((r) => "hello".startsWith(r))) {
   rmSync(root, { recursive: true, force: true });
   process.exit(0);
 }
-const cold = { qemu: [] as number[], exact: [] as number[], fast: [] as number[] };
+// its phases, as processes that stop after each: Node alone; the CLI's modules loaded (a program that is missing:
+// exit status 126); the libraries loaded too (--version: koffi, libunicorn, native/libaficount.so)
+const cold = { qemu: [] as number[], exact: [] as number[], fast: [] as number[], node: [] as number[],
+  modules: [] as number[], libraries: [] as number[] };
 for (let i = 0; i < Math.max(5, rounds); i++) {
   cold.qemu.push(wall('qemu-aarch64', [prog('hello')]));
   cold.exact.push(wall(cli, ['run', prog('hello')]));
   cold.fast.push(wall(cli, ['run', '--fast', prog('hello')]));
+  cold.node.push(wall(process.execPath, ['-e', '0']));
+  cold.modules.push(wall(cli, ['run', join(root, 'missing')], 126));
+  cold.libraries.push(wall(cli, ['--version']));
 }
 const cq = median(cold.qemu);
 console.log(`| hello cold start (whole CLI process) | ${fmt(cq)} | – | ${fmt(median(cold.exact))} | ${fmt(median(cold.fast))} | ` +
   `${(median(cold.exact) / cq).toFixed(2)} | ${(median(cold.fast) / cq).toFixed(2)} | – | – |`);
+const [n, m, l, e] = [cold.node, cold.modules, cold.libraries, cold.exact].map(median);
+console.log(`\nhello cold start by phase (medians; each phase: the process that stops after it, less the one before):\n` +
+  `| Node's own start (node -e 0) | CLI modules | koffi + libunicorn + helper | engine, exec, run, report | whole |\n` +
+  `|---|---|---|---|---|\n| ${fmt(n)} | ${fmt(m - n)} | ${fmt(l - m)} | ${fmt(e - l)} | ${fmt(e)} |`);
 rmSync(root, { recursive: true, force: true });
 
 if (!process.argv.includes('--no-extra')) {

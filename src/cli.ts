@@ -10,8 +10,6 @@ import { RLIM_INFINITY } from './kernel/task.ts';
 import { signalByName } from './kernel/sigdefs.ts';
 import { unicorn } from './cpu/unicorn.ts';
 import { coredumpsCommand } from './harness/coredumps.ts';
-import { strace } from './strace/strace.ts';
-import { serveGdb } from './gdbstub/stub.ts';
 import type { MachineOptions } from './options.ts';
 import { parseInject, type InjectSpec } from './arch/arm64/inject.ts';
 
@@ -83,8 +81,9 @@ function gdbAddress(v: string): { host: string; port: number } {
 }
 
 /** `run --gdb`: the whole run happens under gdb's control (src/gdbstub/); the report follows as without it. */
-function debugWithGdb(machine: Machine, at: { host: string; port: number }, logFile: string | undefined): void {
+async function debugWithGdb(machine: Machine, at: { host: string; port: number }, logFile: string | undefined): Promise<void> {
   if (machine.cpu.icount === null) throw new OptionError('--gdb needs exact instruction counting (single steps): drop --fast');
+  const { serveGdb } = await import('./gdbstub/stub.ts'); // loaded for --gdb only (cold start)
   const log = logFile ? fs.openSync(logFile, 'w') : null;
   try {
     serveGdb(machine, {
@@ -212,18 +211,20 @@ runOptions(program.command('run').description('run a static ARM64 Linux program;
   .option('--gdb <[host:]port>', 'serve gdb\'s remote protocol on host:port (default host 127.0.0.1; port 0: any free one, announced on stderr) and wait, stopped before the first instruction, for `target remote`', gdbAddress)
   .option('--gdb-wait', 'with --gdb: stop before the first instruction and wait for gdb (what --gdb does; accepted for clarity)')
   .option('--gdb-log <file>', 'with --gdb: write every remote-protocol packet, both ways, to file')
-  .action((prog: string, args: string[], o: Record<string, unknown>) => {
+  .action(async (prog: string, args: string[], o: Record<string, unknown>) => {
+    // the strace printer loads for --strace only (cold start)
+    const strace = o.strace === undefined ? null : (await import('./strace/strace.ts')).strace;
     const trace = o.trace ? fs.openSync(o.trace as string, 'w') : null;
     const straceFd = o.strace === undefined ? null : o.strace === '-' ? 2 : fs.openSync(o.strace as string, 'w');
     let machine: Machine | null = null;
-    const st = straceFd === null ? null
+    const st = straceFd === null || strace === null ? null
       : strace((line) => fs.writeSync(straceFd, line + '\n'), (a, n) => machine?.cpu.read(a, n) ?? null);
     const sinks = [...(trace === null ? [] : [(e: TraceEvent) => void fs.writeSync(trace, JSON.stringify(e) + '\n')]), ...(st ? [st.sink] : [])];
     const sink = sinks.length === 0 ? undefined : sinks.length === 1 ? sinks[0] : (e: TraceEvent) => sinks.forEach((f) => f(e));
     let report: RunReport;
     try {
       machine = new Machine(prog, machineOptions(prog, args, o, !o.json), sink);
-      if (o.gdb) debugWithGdb(machine, o.gdb as { host: string; port: number }, o.gdbLog as string | undefined);
+      if (o.gdb) await debugWithGdb(machine, o.gdb as { host: string; port: number }, o.gdbLog as string | undefined);
       report = machine.run();
       st?.finish(report);
     } finally {

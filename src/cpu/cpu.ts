@@ -230,6 +230,13 @@ export class Cpu {
     for (const a of sites) this.check('af_sp_site', this.ic.spSite(this.uc, this.counter, a + 4n));
   }
 
+  /** The indexes of the 32-bit words of code that match any (mask, value) pair of patterns (native/scan.c): the
+   *  exec-time text scan's pre-filter, which in JS would cost a cold start tens of ms over a static libc. */
+  scanWords(code: Buffer, patterns: Uint32Array): Uint32Array {
+    const out = new Uint32Array(code.length >>> 2);
+    return out.subarray(0, this.ic.scanWords(code, code.length >>> 2, patterns, out));
+  }
+
   /**
    * Arms the natural-alignment check of the instructions the engine runs misaligned (arch/arm64/align.ts: arg is
    * its encodeAlignSite). Counted mode only: DIVERGENCE: with --fast these accesses never take an alignment fault.

@@ -4,25 +4,8 @@
 // of 2.1.4 by compiling a program that prints them (they equal 2.0.1's; 2.1.4 only adds UC_ERR_OVERFLOW);
 // nothing above this file sees a koffi type.
 import type * as Koffi from 'koffi';
-import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
-
-/**
- * koffi's native module itself, required directly: koffi's index.js loads https, zlib and crypto (for its
- * build tools) before it loads that same file, which costs a cold start tens of milliseconds. Its JS wrapper
- * adds only deprecated aliases. Any other layout falls back to the package's entry point.
- */
-function loadKoffi(): typeof Koffi {
-  const req = createRequire(import.meta.url);
-  try {
-    const native = req(`koffi/build/koffi/${process.platform}_${process.arch}/koffi.node`) as typeof Koffi & { version: string };
-    if (native.version === (req('koffi/package.json') as { version: string }).version) return native;
-  } catch {
-    // fall through
-  }
-  return req('koffi') as typeof Koffi;
-}
-const koffi = loadKoffi();
+import { loadKoffi } from './koffi.ts';
 
 export const UC_ARCH_ARM64 = 2;
 export const UC_MODE_ARM = 0;
@@ -183,6 +166,9 @@ export interface IcountLib {
   interrupts(on: boolean): void;
   /** the signal caught since interrupts(true), or 0 */
   interrupted(): number;
+  /** native/scan.c: the indexes (into out) of the n words that match any (mask, value) pair of patterns; the
+   *  count */
+  scanWords(words: Buffer, n: number, patterns: Uint32Array, out: Uint32Array): number;
 }
 
 export const AF_COUNT_NONE = 0;
@@ -215,6 +201,7 @@ function mappedPath(fallback: string): string {
 
 function loadIcount(): IcountLib | null {
   if (!NATIVE_ICOUNT) return null;
+  const koffi = loadKoffi();
   let so: Koffi.IKoffiLib;
   try {
     so = koffi.load(NATIVE_ICOUNT);
@@ -252,6 +239,7 @@ function loadIcount(): IcountLib | null {
   const hooksChanged = so.func('int af_hooks_changed(void *uc, void *c)');
   const interrupts = so.func('void af_interrupts(int on)');
   const interrupted = so.func('int af_interrupted(void)');
+  const scanWords = so.func('int64_t af_scan_words(const void *words, int64_t n, const void *pat, int npat, void *out)');
   return {
     createWith(uc, m) {
       const c = createWith(uc, m);
@@ -279,6 +267,7 @@ function loadIcount(): IcountLib | null {
     hooksChanged: (uc, c) => hooksChanged(uc, c) as number,
     interrupts: (on) => void interrupts(on ? 1 : 0),
     interrupted: () => interrupted() as number,
+    scanWords: (words, n, patterns, out) => Number(scanWords(words, n, patterns, patterns.length >> 1, out)),
     create(uc) {
       const c = create(uc);
       if (!c) throw new Error('af_icount_new failed');
@@ -304,6 +293,7 @@ let lib: UnicornLib | undefined;
  */
 export function unicorn(): UnicornLib {
   if (lib) return lib;
+  const koffi = loadKoffi();
   let so: Koffi.IKoffiLib | undefined;
   const project = fromRoot('.engine/lib/libunicorn.so.2');
   let source: EngineInfo['source'] = 'project';

@@ -8,7 +8,7 @@
 import { signalName } from '../kernel/sigdefs.ts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../builtin.ts';
 import { cnEscape, coredumpLogLine, type CoredumpParams, type Corename } from './corename.ts';
 import { createBeneath, hostToGuest, mkdirBeneath } from './namei.ts';
 import { errnoName } from '../kernel/errno.ts';
@@ -154,7 +154,7 @@ function runHost(argv: string[], input: PipeDumpInput, opts: PipeDumpOptions,
   const program = argv[0].startsWith('/') ? argv[0] : `/${argv[0]}`;
   // DIVERGENCE: the helper runs as the host user, not as root in the init namespaces; it gets no pidfd
   // on fd 3 for %F and its RLIMIT_CORE is not set to 1.
-  const r = spawnSync(program, argv.slice(1), {
+  const r = childProcess().spawnSync(program, argv.slice(1), {
     input: input.core,
     cwd: '/',
     env: { HOME: '/', TERM: 'linux', PATH: '/sbin:/bin:/usr/sbin:/usr/bin' },

@@ -46,8 +46,8 @@ export function collectScenarioFiles(paths: string[]): string[] {
 }
 
 /**
- * The worker runs src/harness/worker.ts, compiled (dist/harness/worker.js, next to this file when it is compiled)
- * or, when this file runs as TypeScript (vitest, tsx), the source through tsx. tsx's ESM hooks are per thread on
+ * The worker runs src/harness/worker.ts, compiled (dist/harness/worker.js: named from dist/'s subfolders, where
+ * both this file's compiled copy, dist/harness/, and the bundled CLI's chunk holding it, dist/chunks/, lie) or, when this file runs as TypeScript (vitest, tsx), the source through tsx. tsx's ESM hooks are per thread on
  * Node 20 and a worker does not inherit the parent's loader (vitest's is not a Node loader at all), so such a
  * worker registers tsx itself before importing the TypeScript entry.
  */
@@ -65,7 +65,7 @@ function tsxEsmApi(): string {
 const COMPILED = import.meta.url.endsWith('.js');
 
 function startWorker(): Worker {
-  if (COMPILED) return new Worker(new URL('./worker.js', import.meta.url), { execArgv: [] });
+  if (COMPILED) return new Worker(new URL('../harness/worker.js', import.meta.url), { execArgv: [] });
   const entry = new URL('./worker.ts', import.meta.url).href;
   return new Worker(BOOT, { eval: true, workerData: { tsxApi: tsxEsmApi(), entry }, execArgv: [] });
 }

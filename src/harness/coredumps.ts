@@ -5,7 +5,7 @@
 import { UsageError } from '../errors.ts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../builtin.ts';
 import { Command } from 'commander';
 import { listCollected } from './collected.ts';
 import { signalName } from '../kernel/sigdefs.ts';
@@ -83,7 +83,7 @@ function hostExe(e: CoreEntry, root: string): string | null {
 export function backtrace(e: CoreEntry, root: string): string[] {
   const exe = hostExe(e, root);
   const mark = '--- arm64-fault backtrace ---';
-  const r = spawnSync('gdb-multiarch', ['-nx', '-batch', '-ex', `echo ${mark}\\n`, '-ex', 'bt', ...(exe ? [exe] : []), e.corePath],
+  const r = childProcess().spawnSync('gdb-multiarch', ['-nx', '-batch', '-ex', `echo ${mark}\\n`, '-ex', 'bt', ...(exe ? [exe] : []), e.corePath],
     { encoding: 'utf8', timeout: 60_000 });
   if (r.error) return ['(no backtrace: gdb-multiarch is not installed; apt-get install gdb-multiarch)'];
   // gdb prints the current frame when it loads the core; the frames after the mark are bt's
@@ -177,7 +177,7 @@ export function coredumpsCommand(): Command {
         const { e, root } = select(what, o);
         const exe = hostExe(e, root);
         const extra = o.debuggerArguments ? o.debuggerArguments.trim().split(/\s+/) : [];
-        const r = spawnSync('gdb-multiarch', [...extra, ...(exe ? [exe] : []), e.corePath], { stdio: 'inherit' });
+        const r = childProcess().spawnSync('gdb-multiarch', [...extra, ...(exe ? [exe] : []), e.corePath], { stdio: 'inherit' });
         if (r.error) throw new UsageError('gdb-multiarch is not installed (apt-get install gdb-multiarch)');
         process.exitCode = r.status ?? 1;
       } catch (err) {

@@ -4,9 +4,12 @@
 import type { Cpu } from '../cpu/cpu.ts';
 import { UC_PROT_READ, UC_PROT_WRITE, UC_PROT_EXEC } from '../cpu/unicorn.ts';
 import { VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_MAYSHARE, VM_GROWSDOWN } from './vma-flags.ts';
-import { spWriteKind, mayWriteSp } from '../arch/arm64/sp_align.ts';
-import { alignSiteOf, encodeAlignSite, mayNeedAlignSite } from '../arch/arm64/align.ts';
+import { spWriteKind, mayWriteSp, MAY_WRITE_SP_PATTERNS } from '../arch/arm64/sp_align.ts';
+import { alignSiteOf, encodeAlignSite, mayNeedAlignSite, MAY_NEED_ALIGN_SITE_PATTERNS } from '../arch/arm64/align.ts';
 import { EngineMemoryError } from '../errors.ts';
+
+/** the text scan's native pre-filter: the words mayNeedAlignSite or mayWriteSp can accept */
+const SCAN_PATTERNS = Uint32Array.from([...MAY_NEED_ALIGN_SITE_PATTERNS, ...MAY_WRITE_SP_PATTERNS]);
 
 export * from './vma-flags.ts';
 
@@ -269,17 +272,19 @@ export class Mm {
    * that can misalign SP, and on every instruction whose natural alignment only we check (arch/arm64/align.ts).
    */
   watchSpWrites(start: bigint, end: bigint): void {
+    if (!this.cpu.countsInsns) return; // the checks are armed in counted mode only (Cpu.watchAlignment)
     const code = this.cpu.read(start, Number(end - start));
     if (!code) return;
     const sp: bigint[] = [];
     const align: Array<{ address: bigint; arg: bigint }> = [];
-    // Classify first (the address, a BigInt, and the Set lookup only for the few candidates); the full decoder
-    // runs once per distinct word (prologues repeat the same few STP/LDP encodings thousands of times).
-    const words = code.byteOffset % 4 === 0 ? new Uint32Array(code.buffer, code.byteOffset, code.length >>> 2) : null;
+    // The words either pre-filter can accept are found natively (native/scan.c); then classify (the address, a
+    // BigInt, and the Set lookup only for the few candidates); the full decoder runs once per distinct word
+    // (prologues repeat the same few STP/LDP encodings thousands of times).
     const misaligns = new Map<number, boolean>();
     const alignArgs = new Map<number, bigint | null>();
-    for (let o = 0; o + 4 <= code.length; o += 4) {
-      const insn = words ? words[o >>> 2] : code.readUInt32LE(o);
+    for (const i of this.cpu.scanWords(code, SCAN_PATTERNS)) {
+      const o = i * 4;
+      const insn = code.readUInt32LE(o);
       if (mayNeedAlignSite(insn)) {
         let arg = alignArgs.get(insn);
         if (arg === undefined) {

@@ -3,7 +3,7 @@
 //   openat(AT_FDCWD, "/etc/x", O_RDONLY) = -1 ENOENT (No such file or directory)
 //   --- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=0x0} ---
 //   +++ killed by SIGSEGV (core dumped) +++
-import koffi from 'koffi';
+import { loadKoffi } from '../cpu/koffi.ts';
 import type { TraceEvent, TraceSink } from '../trace.ts';
 import type { RunReport } from '../report.ts';
 import { siCodeName, siginfoLayout, signalName } from '../kernel/sigdefs.ts';
@@ -106,7 +106,7 @@ let strerrorFn: ((n: number) => string) | null = null;
 function strerror(n: number): string {
   if (!strerrorFn) {
     try {
-      const f = koffi.load('libc.so.6').func('const char *strerror(int errnum)');
+      const f = loadKoffi().load('libc.so.6').func('const char *strerror(int errnum)');
       strerrorFn = (e) => f(e) as string;
     } catch {
       strerrorFn = (e) => `errno ${e}`;

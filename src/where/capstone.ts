@@ -1,6 +1,7 @@
 // Disassembly for reports: Capstone (Debian libcapstone4) through koffi, loaded on first use only, so a run
 // without a signal never pays for it. The one other FFI file besides cpu/unicorn.ts; nothing outside sees koffi.
-import koffi from 'koffi';
+import type * as Koffi from 'koffi';
+import { loadKoffi } from '../cpu/koffi.ts';
 
 const CS_ARCH_ARM64 = 1;
 const CS_MODE_ARM = 0;
@@ -13,7 +14,8 @@ let cs: Capstone | null | undefined;
 let loadError: string | null = null;
 
 function load(): Capstone | null {
-  let so: koffi.IKoffiLib;
+  const koffi = loadKoffi();
+  let so: Koffi.IKoffiLib;
   try {
     so = koffi.load('libcapstone.so.4');
   } catch (e) {

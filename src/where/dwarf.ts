@@ -1,6 +1,7 @@
 // Source lines for reports: elfutils' libdw (Debian libdw1, installed with elfutils) through koffi, never a
 // hand-written DWARF parser. Loaded on first use only; each program's DWARF is opened once per process.
-import koffi from 'koffi';
+import type * as Koffi from 'koffi';
+import { loadKoffi } from '../cpu/koffi.ts';
 import * as fs from 'node:fs';
 
 const DWARF_C_READ = 0;
@@ -18,7 +19,8 @@ interface Libdw {
 let libdw: Libdw | null | undefined;
 
 function load(): Libdw | null {
-  let so: koffi.IKoffiLib;
+  const koffi = loadKoffi();
+  let so: Koffi.IKoffiLib;
   try {
     so = koffi.load('libdw.so.1');
   } catch {

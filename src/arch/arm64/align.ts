@@ -71,9 +71,15 @@ export function encodeAlignSite(insn: number, s: AlignSite): bigint {
 /**
  * Cheap pre-filter for the text scan, a superset of the 'emulator' rows: the exclusive/ordered group (bits
  * 29:24 = 001000: also LDXR, CAS, CASP, which the decoder then drops), LDAPUR/STLUR (011001, bit 21 = 0,
- * bits 11:10 = 00) and LDAPR (111000 1 0 1 11111 1100 00).
+ * bits 11:10 = 00) and LDAPR (111000 1 0 1 11111 1100 00), as (mask, value) pairs: the native pre-filter of the
+ * text scan (native/scan.c) takes them as they are.
  */
+export const MAY_NEED_ALIGN_SITE_PATTERNS: readonly number[] = [
+  0x3f000000, 0x08000000, 0x3f200c00, 0x19000000, 0x3ffffc00, 0x38bfc000,
+];
+
 export function mayNeedAlignSite(insn: number): boolean {
-  return (insn & 0x3f000000) === 0x08000000 || (insn & 0x3f200c00) === 0x19000000 ||
-    (insn & 0x3ffffc00) === 0x38bfc000;
+  const p = MAY_NEED_ALIGN_SITE_PATTERNS;
+  for (let i = 0; i < p.length; i += 2) if ((insn & p[i]) === p[i + 1]) return true;
+  return false;
 }

@@ -62,6 +62,23 @@ export function decodeBitMasks(n: number, imms: number, immr: number, width: 32 
 }
 
 /**
+ * The words mayWriteSp can accept, as (mask, value) pairs for the native pre-filter of the text scan (native/
+ * scan.c), row by row of its tests: a superset (src/arch/arm64/sp_align.test.ts checks it), ~1.5% of real code.
+ */
+export const MAY_WRITE_SP_PATTERNS: readonly number[] = [
+  0x1800001f, 0x0000001f, // op0 = x00x (reserved, SME, SVE), Rd = 31
+  0x3f20001f, 0x0b20001f, // ADD/SUB (extended register), Rd = 31
+  0x3f00001f, 0x1100001f, // ADD/SUB (immediate) without S, Rd = 31
+  0x7f80001f, 0x1200001f, 0x7f80001f, 0x3200001f, 0x7f80001f, 0x5200001f, // AND/ORR/EOR (immediate), Rd = 31
+  // loads and stores on Rn = 31 but LDR/STR (unsigned offset) and LDP/STP (signed offset)
+  0x3a0003e0, 0x080003e0, // exclusive, ordered, SIMD structures
+  0x3a0003e0, 0x180003e0, // literal, LDAPR/STLR (unscaled)
+  0x3b8003e0, 0x280003e0, // LDNP/STNP
+  0x3a8003e0, 0x288003e0, // LDP/STP post- and pre-index
+  0x3b0003e0, 0x380003e0, // LDR/STR (unscaled, post- and pre-index, register offset), atomics
+];
+
+/**
  * A cheap pre-filter for the text scan (the full decoder costs tens of ms over static glibc): only a
  * data-processing instruction with Rd = 31 or a load/store on Rn = 31 can write SP, and the two most common
  * stack accesses (LDR/STR unsigned offset, LDP/STP signed offset) never write back.
