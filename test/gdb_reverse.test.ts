@@ -1,7 +1,7 @@
 // Reverse execution in the gdb stub (src/gdbstub/replay.ts): gdb-multiarch's reverse-continue, reverse-stepi and
 // reverse-finish against `arm64-fault run --gdb`, on a program whose pointer is corrupted long before it crashes.
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStub as start, gdbBatch as batch } from './gdb-session.ts';
@@ -16,6 +16,23 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'af-rev-'));
 const registerDumps = (out: string): string[] => [...out.matchAll(/^x0 [^]*?^fpcr .*$/gm)].map((m) => m[0]);
 
 describe('arm64-fault run --gdb: reverse execution', () => {
+  it('README: the session of "Reverse execution" prints what the README shows', async () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n### Reverse execution\n'));
+    const lines = /\n```text\n([^]*?)\n```/.exec(section)![1].split('\n').filter((l) => !l.startsWith('$ '));
+    const cmds = lines.filter((l) => l.startsWith('(gdb) ')).map((l) => l.slice(6));
+    expect(cmds).toContain('reverse-continue');
+    const stub = await startStub(prog, tmp());
+    const out = gdbBatch(prog, stub.port, ...cmds).split('\n');
+    await stub.done;
+    let at = 0;
+    for (const want of lines.filter((l) => !l.startsWith('(gdb) '))) {
+      while (at < out.length && out[at] !== want) at++;
+      expect(at < out.length, `"${want}" in:\n${out.join('\n')}`).toBe(true);
+      at++;
+    }
+  });
+
   it('from the SIGSEGV, a watchpoint and reverse-continue find the store that corrupted the pointer; reverse-finish, the start of the history, then forward again to the crash', async () => {
     const root = tmp();
     const stub = await startStub(prog, root);

@@ -84,7 +84,8 @@ export class ReplayLog implements Ptracer {
   }
 
   /** The replay ptracer: gdb's decisions as recorded; past the end of the log (the live machine's pending stop),
-   *  nothing is delivered and the replay stops there. */
+   *  nothing is delivered and the replay stops there. DIVERGENCE: (from rr) a replayed signal does not stop for
+   *  gdb: its decision is already taken. */
   signal(info: KernelSiginfo): KernelSiginfo | null {
     const d = this.decisions[this.seq++];
     if (d === undefined) {
@@ -136,7 +137,7 @@ export class ReplayLog implements Ptracer {
   private refusal(): string | null {
     const live = this.host.live;
     if (this.spoiled) return this.spoiled;
-    // DIVERGENCE-free limit: one task's instruction count is the position; fork, clone and exec make it ambiguous
+    // one task's instruction count is the position: after a fork, clone or exec it no longer orders the run
     if (live.sys.lastAllocatedPid !== live.options.pid || live.sys.tasks.length !== 1) return 'the program has started other processes or threads (reverse execution supports one single-threaded process)';
     if (live.cpu !== this.liveCpu) return 'the program has called execve';
     return null;
@@ -175,7 +176,9 @@ export class ReplayLog implements Ptracer {
   }
 
   // ---- replay machines -----------------------------------------------------------------------------------------
-  /** A machine at the start of the run, its signals decided by the log; `points`: with gdb's breakpoints. */
+  /** A machine at the start of the run, its signals decided by the log; `points`: with gdb's breakpoints.
+   *  DIVERGENCE: (from rr and qemu's record/replay, which replay recorded syscall results) the replay runs the
+   *  syscalls again, on the same --root: the guest's file writes happen again (its console output does not). */
   private fresh(points: boolean): Machine {
     const live = this.host.live;
     const m = new Machine(live.programPath, { ...live.options, passthrough: false, interruptible: false, gcore: [], gcoreTimes: [] });
