@@ -5,6 +5,7 @@ import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStub as start, gdbBatch as batch } from './gdb-session.ts';
+import { af } from './bin.ts';
 
 const build = join(import.meta.dirname, '..', 'programs', 'build');
 const prog = join(build, 'rev_corrupt');
@@ -71,6 +72,21 @@ describe('arm64-fault run --gdb: reverse execution', () => {
     expect(new Set([a, b, c]).size).toBe(3); // the pc moved each time
     expect(b2).toBe(b);
     expect(a2).toBe(a);
+  });
+
+  it('the replay delivers a signal as gdb passed it: reverse-continue stops in the handler it ran, and the output is written once', async () => {
+    const recover = join(build, 'sig_recover');
+    const stub = await startStub(recover, tmp(), [], ['skip']);
+    const out = gdbBatch(recover, stub.port, 'break exit', 'continue', 'continue', 'break on_skip', 'reverse-continue',
+      'p $pc == on_skip', 'continue', 'continue');
+    const r = await stub.done;
+    // back from exit to the handler's breakpoint (entered at the count of the load that faulted), then forward
+    expect(out).toMatch(/Program received signal SIGSEGV[^]*\nBreakpoint 1, [^\n]*exit \([^]*\nBreakpoint 2, on_skip \(sig=11,[^]*\n\$1 = 1\n\nBreakpoint 1, [^\n]*exit \(/);
+    expect(out).toContain('[Inferior 1 (process 1000) exited normally]');
+    const plain = af('run', '--root', tmp(), recover, '--', 'skip');
+    expect(plain.stdout).toContain('after skip: v=7');
+    expect(r.stdout).toBe(plain.stdout);
+    expect(r.status).toBe(0);
   });
 
   it('is refused, with a message, once gdb has changed registers', async () => {

@@ -110,27 +110,35 @@ export class ReplayLog implements Ptracer {
       this.runTo(this.machine!, now - 1n);
       return `T05thread:${this.host.tid()};`;
     }
-    // bc: the last breakpoint or watchpoint hit before now, found by a replay that records every hit
+    // bc: the last breakpoint or watchpoint hit before now. One replay counts the hits, a second stops at the last:
+    // a hit is named by its rank, not its count, because a signal's delivery enters the handler (where a
+    // breakpoint may be) at the count of the instruction that faulted.
     const scan = this.fresh(true);
-    let last: { at: bigint; reply: string } | null = null;
-    for (;;) {
-      const st = this.runTo(scan, now);
-      if (st.reason !== 'address' || count(scan) >= now) break;
+    const n = this.hits(scan, now, 0).rank;
+    discard(scan);
+    if (n === 0) return this.begin();
+    this.use(this.fresh(true));
+    return this.hits(this.machine!, now, n).reply!;
+  }
+
+  /** Runs m towards `now` through the breakpoint and watchpoint hits before it, stopping at the one of rank `stop`
+   *  (1, 2, …; 0: none): the number of hits seen, and at a stop its reply. */
+  private hits(m: Machine, now: bigint, stop: number): { rank: number; reply: string | null } {
+    for (let rank = 0; ;) {
+      const st = this.runTo(m, now);
+      if (st.reason !== 'address' || count(m) >= now) return { rank, reply: null };
+      rank++;
+      const reply = this.hitReply(m);
+      const watch = m.cpu.debug.lastWatch !== null;
       // Going back, a watched access is met as its instruction is undone: the stop is after it, and gdb steps back
       // over it (aarch64 watchpoints are not steppable), as forward it stops before it and steps over it.
-      const after = scan.cpu.debug.lastWatch ? 1n : 0n;
-      last = { at: count(scan) + after, reply: this.hitReply(scan) };
+      if (rank === stop && !watch) return { rank, reply };
       // over the hit, with no points in the way (as gdb steps over them)
-      scan.cpu.debug.clear();
-      this.runTo(scan, count(scan) + 1n);
-      for (const p of this.points.values()) this.host.insert(scan, p);
+      m.cpu.debug.clear();
+      this.runTo(m, count(m) + 1n);
+      for (const p of this.points.values()) this.host.insert(m, p);
+      if (rank === stop) return { rank, reply };
     }
-    discard(scan);
-    if (!last) return this.begin();
-    this.use(this.fresh(false));
-    this.runTo(this.machine!, last.at);
-    for (const p of this.points.values()) this.host.insert(this.machine!, p);
-    return last.reply;
   }
 
   /** Why going back is refused, or null. */
