@@ -144,6 +144,8 @@ export class System implements Kernel {
 
   get task(): Task { return this.sched.current; }
   get tasks(): readonly Task[] { return this.sched.tasks; }
+  /** the last pid handed out: still the first process's while nothing was forked or cloned */
+  get lastAllocatedPid(): number { return this.lastPid; }
   get mm(): Mm { return this.task.mm; }
   get cpu(): Cpu { return this.task.mm.cpu; }
 

@@ -11,6 +11,7 @@ import { PacketIo } from './packets.ts';
 import { HostIo } from './hostio.ts';
 import { Threads, parseVCont } from './threads.ts';
 import { librariesSvr4 } from './libraries.ts';
+import { ReplayLog } from './replay.ts';
 import { TARGET_XML, NUM_REGS, readAll, writeAll, readReg, writeReg, regSize, gdbSignal, linuxSignal } from './target.ts';
 import type { Machine } from '../machine.ts';
 import type { Ptracer } from '../kernel/kernel.ts';
@@ -74,10 +75,16 @@ class GdbStub implements Ptracer {
   private detached = false;
   private killing = false;
 
-  constructor(private readonly m: Machine, conn: Connection, log?: (line: string) => void) {
+  /** reverse execution (replay.ts): while gdb looks at the past, `m` is a replay machine */
+  private readonly replay: ReplayLog;
+  private get m(): Machine { return this.replay.machine ?? this.live; }
+
+  constructor(private readonly live: Machine, conn: Connection, log?: (line: string) => void) {
     this.io = new PacketIo(conn);
-    this.hostIo = new HostIo(m);
-    this.threads = new Threads(m);
+    this.hostIo = new HostIo(live);
+    this.threads = new Threads(() => this.m);
+    this.replay = new ReplayLog({ live, tid: () => this.tid, liveStop: () => this.lastStop,
+      insert: (m, p) => this.breakpoint(p, m), console: (text) => this.io.send(`O${Buffer.from(text).toString('hex')}`) });
     if (log) this.io.log = (dir, text) => log(`${dir} ${text}`);
   }
 
@@ -93,7 +100,7 @@ class GdbStub implements Ptracer {
   }
 
   session(): void {
-    this.m.sys.ptracer = this;
+    this.m.sys.ptracer = this.replay.recording(this);
     // before the first instruction, as after PTRACE_TRACEME's exec: SIGTRAP, SI_USER
     this.stopAt(SIGTRAP, { signo: SIGTRAP, errno: 0, code: SI_USER, pid: this.m.task.pid, uid: this.m.task.uid });
     for (;;) {
@@ -233,7 +240,9 @@ class GdbStub implements Ptracer {
     if (r.signal !== 0) {
       // a signal given at a stop that was not a signal (a breakpoint, a step): delivered, SI_USER from the tracer
       this.passOnce = r.signal;
-      sendSignal(this.m.sys, { signo: r.signal, errno: 0, code: SI_USER, pid: this.m.task.ppid, uid: this.m.task.uid }, 'pid', 'external');
+      const info = { signo: r.signal, errno: 0, code: SI_USER, pid: this.m.task.ppid, uid: this.m.task.uid };
+      this.replay.inject(this.icount, info);
+      sendSignal(this.m.sys, info, 'pid', 'external');
       if (this.stepping) this.stepTarget = this.icount;
     }
   }
@@ -263,7 +272,11 @@ class GdbStub implements Ptracer {
       // DIVERGENCE: gdb went away without D or k: the process runs on to its end, as under qemu (gdbserver kills it)
       if (p.kind === 'eof') return { kind: 'detach' };
       if (p.kind === 'interrupt') continue; //              already stopped
-      const r = this.dispatch(p.data.toString('latin1'), p.data);
+      let r = this.dispatch(p.data.toString('latin1'), p.data);
+      if (this.replay.machine && r !== null && typeof r === 'object' && !Buffer.isBuffer(r)) {
+        r = this.replay.forward(r);
+        this.threads.stopped();
+      }
       if (typeof r === 'string' || Buffer.isBuffer(r)) this.io.send(r);
       else if (r !== null) return r;
     }
@@ -272,6 +285,7 @@ class GdbStub implements Ptracer {
   /** The reply to send, a resume request, or null when the reply has gone out already. */
   private dispatch(t: string, raw: Buffer): string | Buffer | Resume | null {
     const regs = 'gGpP'.includes(t[0]) ? this.threads.registers() : null; // the Hg thread's
+    if ('GPMX'.includes(t[0]) && !this.replay.write()) return 'E01'; // the past is read-only
     switch (t[0]) {
       case '?': return this.lastStop;
       case 'g': return regs ? readAll(regs).toString('hex') : 'E01';
@@ -298,7 +312,8 @@ class GdbStub implements Ptracer {
         const data = t[0] === 'M' ? Buffer.from(t.slice(colon + 1), 'hex') : raw.subarray(colon + 1);
         return data.length === Number(l) && this.writeMemory(a, data) ? 'OK' : 'E14';
       }
-      case 'Z': case 'z': return this.breakpoint(t);
+      case 'Z': case 'z': this.replay.point(t); return this.breakpoint(t, this.live);
+      case 'b': return t === 'bs' || t === 'bc' ? this.backward(t[1] as 's' | 'c') : '';
       case 'c': return { kind: 'continue', signal: 0 };
       case 's': return { kind: 'step', signal: 0 };
       case 'C': return { kind: 'continue', signal: linuxSignal(parseInt(t.slice(1), 16)) };
@@ -330,7 +345,7 @@ class GdbStub implements Ptracer {
       this.threads.multiprocess = /[:;]multiprocess\+/.test(t);
       this.lastStop = this.lastStop.replace(/thread:[^;]*;/, `thread:${this.tid};`); // the first stop, in the new form
       return (this.threads.multiprocess ? 'multiprocess+;' : '') + 'PacketSize=20000;QStartNoAckMode+;qXfer:features:read+;qXfer:exec-file:read+;qXfer:siginfo:read+;' +
-        'qXfer:auxv:read+;qXfer:libraries-svr4:read+;swbreak+;hwbreak+;vContSupported+';
+        'qXfer:auxv:read+;qXfer:libraries-svr4:read+;swbreak+;hwbreak+;vContSupported+;ReverseStep+;ReverseContinue+';
     }
     if (t === 'QStartNoAckMode') {
       this.io.send('OK'); // acknowledged like any packet; none after it
@@ -361,10 +376,17 @@ class GdbStub implements Ptracer {
     return null;
   }
 
-  private breakpoint(t: string): string {
+  /** bs, bc: reverse-stepi and reverse-continue (replay.ts); register packets then act on the replay's thread. */
+  private backward(kind: 's' | 'c'): string {
+    this.threads.stopped();
+    return this.replay.backward(kind);
+  }
+
+  /** A Z or z packet applied to a machine (the live one; replay.ts applies them to its replay machines). */
+  private breakpoint(t: string, m: Machine): string {
     const [type, a, kind] = t.slice(1).split(',');
     const addr = BigInt(`0x${a}`);
-    const d = this.m.cpu.debug;
+    const d = m.cpu.debug;
     const insert = t[0] === 'Z';
     if (type === '0' || type === '1') {
       if (insert) d.addBreakpoint(addr);

@@ -41,7 +41,12 @@ export class Threads {
   /** Hg: the thread g/G/p/P act on; null: the one that stopped (each stop selects it again, as gdbserver does) */
   private general: Task | null = null;
 
-  constructor(private readonly m: Machine) {}
+  /** `machine`: the one gdb looks at now (the live one, or a replay machine in reverse execution) */
+  constructor(private readonly machine: () => Machine) {}
+
+  private get m(): Machine {
+    return this.machine();
+  }
 
   /** The live threads of the debugged process (the first process's thread group), in creation order. */
   list(): Task[] {
