@@ -75,10 +75,11 @@ describe('renderMatrixTable', () => {
   it('draws every settings key and every text column a row has, escaped', () => {
     const report = { core: { dumped: false }, exit: { kind: 'exited' }, signals: [{ action: 'handler' }] } as unknown as RunReport;
     const html = renderMatrixTable([
-      { settings: { inject: 'efault@read' }, outcome: 'exited 0', injected: '<1 fault>', report } as MatrixRowLike,
+      { settings: { inject: 'efault@read' }, columns: { dfsc: '0x10' }, outcome: 'exited 0', injected: '<1 fault>', report } as MatrixRowLike,
       { settings: { inject: 'none' }, outcome: 'exited 0' } as MatrixRowLike,
     ]);
-    expect(html).toContain('<th>inject</th><th>outcome</th><th>injected</th>');
+    expect(html).toContain('<th>inject</th><th>dfsc</th><th>outcome</th><th>injected</th>');
+    expect(html).toContain('<td class="mono" data-column="dfsc">0x10</td>');
     expect(html).toContain('&#60;1 fault&#62;');
     expect(html).toContain('<tr data-outcome="handled">');
     expect(html).toContain('<tr data-outcome="other">');

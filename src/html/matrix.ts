@@ -5,7 +5,7 @@ import type { RunReport } from '../report.ts';
 import { esc, page } from './page.ts';
 
 /** A matrix row as the harness makes it: its settings, text result columns, and the run's report. */
-export interface MatrixRowLike { settings: Record<string, string>; report?: RunReport }
+export interface MatrixRowLike { settings: Record<string, string>; columns?: Record<string, string>; report?: RunReport }
 
 const cell = (r: MatrixRowLike, k: string): unknown => (r as unknown as Record<string, unknown>)[k];
 
@@ -24,23 +24,26 @@ const LEGEND: [string, string][] = [
 ];
 
 /** the columns of the rows, in first-seen order: settings first, then the text result columns */
-function columns(rows: MatrixRowLike[]): { settings: string[]; results: string[] } {
-  const settings: string[] = [], results: string[] = [];
+function columns(rows: MatrixRowLike[]): { settings: string[]; extra: string[]; results: string[] } {
+  const settings: string[] = [], extra: string[] = [], results: string[] = [];
   for (const r of rows) {
     for (const k of Object.keys(r.settings)) if (!settings.includes(k)) settings.push(k);
+    // an axis's own columns (inject: dfsc, fault_info, handler, expected, result, mismatch)
+    for (const k of Object.keys(r.columns ?? {})) if (!extra.includes(k)) extra.push(k);
     for (const [k, v] of Object.entries(r as object)) {
       if (k !== 'settings' && k !== 'report' && (typeof v === 'string' || typeof v === 'number') && !results.includes(k)) results.push(k);
     }
   }
-  return { settings, results };
+  return { settings, extra, results };
 }
 
 export function renderMatrixTable(rows: MatrixRowLike[]): string {
-  const { settings, results } = columns(rows);
-  const head = [...settings, ...results].map((c) => `<th>${esc(c)}</th>`).join('');
+  const { settings, extra, results } = columns(rows);
+  const head = [...settings, ...extra, ...results].map((c) => `<th>${esc(c)}</th>`).join('');
   const body = rows.map((r) => {
     const cls = outcomeClass(r.report);
     const cells = [...settings.map((k) => `<td class="mono setting">${esc(r.settings[k] ?? '')}</td>`),
+      ...extra.map((k) => `<td class="mono" data-column="${esc(k)}">${esc(r.columns?.[k] ?? '')}</td>`),
       ...results.map((k) => `<td class="outcome-${cls}" data-column="${esc(k)}">${esc(cell(r, k) as string | number | undefined)}</td>`)];
     return `<tr data-outcome="${cls}">${cells.join('')}</tr>`;
   });
