@@ -12,7 +12,6 @@ import { unicorn } from './cpu/unicorn.ts';
 import { coredumpsCommand } from './harness/coredumps.ts';
 import type { MachineOptions } from './options.ts';
 import { parseInject, type InjectSpec } from './arch/arm64/inject.ts';
-import { runHtmlFile } from './html/run.ts';
 
 /** The Linux version whose behaviour is reproduced (the uname release of kernel/sys.ts is 6.17.0-arm64-fault). */
 export const LINUX_VERSION = '6.17';
@@ -217,7 +216,8 @@ runOptions(program.command('run').description('run a static ARM64 Linux program;
     // the strace printer loads for --strace only (cold start)
     const strace = o.strace === undefined ? null : (await import('./strace/strace.ts')).strace;
     const trace = o.trace ? fs.openSync(o.trace as string, 'w') : null;
-    const html = o.html ? runHtmlFile(o.html as string) : null;
+    // the page's renderers load for --html only (cold start)
+    const html = o.html ? (await import('./html/run.ts')).runHtmlFile(o.html as string) : null;
     const straceFd = o.strace === undefined ? null : o.strace === '-' ? 2 : fs.openSync(o.strace as string, 'w');
     let machine: Machine | null = null;
     const st = straceFd === null || strace === null ? null
@@ -247,8 +247,8 @@ runOptions(program.command('run').description('run a static ARM64 Linux program;
 
 runOptions(program.command('explain').description('run a program and explain, step by step, why a core was or was not written'))
   .option('--html <file>', 'also write the run\'s HTML page (as run --html does), with the decision chain drawn')
-  .action((prog: string, args: string[], o: Record<string, unknown>) => {
-    const html = o.html ? runHtmlFile(o.html as string) : null;
+  .action(async (prog: string, args: string[], o: Record<string, unknown>) => {
+    const html = o.html ? (await import('./html/run.ts')).runHtmlFile(o.html as string) : null;
     try {
       const machine = new Machine(prog, machineOptions(prog, args, o, false), html?.sink);
       const report = machine.run();
