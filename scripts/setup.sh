@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(libunicorn2 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross gdb-multiarch
-      elfutils libdw1 libcapstone4 binutils qemu-user make gcc)
+      elfutils libdw1 libcapstone4 binutils qemu-user make gcc
+      chromium) # headless, for test/html.test.ts: the --html pages are loaded and checked in it (playwright-core drives it)
 # Node 20+ usually comes with the machine; Debian's nodejs/npm only when there is none.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs npm)
 missing=()

@@ -211,15 +211,19 @@ runOptions(program.command('run').description('run a static ARM64 Linux program;
   .option('--gdb <[host:]port>', 'serve gdb\'s remote protocol on host:port (default host 127.0.0.1; port 0: any free one, announced on stderr) and wait, stopped before the first instruction, for `target remote`', gdbAddress)
   .option('--gdb-wait', 'with --gdb: stop before the first instruction and wait for gdb (what --gdb does; accepted for clarity)')
   .option('--gdb-log <file>', 'with --gdb: write every remote-protocol packet, both ways, to file')
+  .option('--html <file>', 'write the run as one self-contained HTML page: kernel-path timeline, signal frames byte by byte, memory map with the fault address, core-dump decision chain')
   .action(async (prog: string, args: string[], o: Record<string, unknown>) => {
     // the strace printer loads for --strace only (cold start)
     const strace = o.strace === undefined ? null : (await import('./strace/strace.ts')).strace;
     const trace = o.trace ? fs.openSync(o.trace as string, 'w') : null;
+    // the page's renderers load for --html only (cold start)
+    const html = o.html ? (await import('./html/run.ts')).runHtmlFile(o.html as string) : null;
     const straceFd = o.strace === undefined ? null : o.strace === '-' ? 2 : fs.openSync(o.strace as string, 'w');
     let machine: Machine | null = null;
     const st = straceFd === null || strace === null ? null
       : strace((line) => fs.writeSync(straceFd, line + '\n'), (a, n) => machine?.cpu.read(a, n) ?? null);
-    const sinks = [...(trace === null ? [] : [(e: TraceEvent) => void fs.writeSync(trace, JSON.stringify(e) + '\n')]), ...(st ? [st.sink] : [])];
+    const sinks = [...(trace === null ? [] : [(e: TraceEvent) => void fs.writeSync(trace, JSON.stringify(e) + '\n')]), ...(st ? [st.sink] : []),
+      ...(html ? [html.sink] : [])];
     const sink = sinks.length === 0 ? undefined : sinks.length === 1 ? sinks[0] : (e: TraceEvent) => sinks.forEach((f) => f(e));
     let report: RunReport;
     try {
@@ -227,8 +231,10 @@ runOptions(program.command('run').description('run a static ARM64 Linux program;
       if (o.gdb) await debugWithGdb(machine, o.gdb as { host: string; port: number }, o.gdbLog as string | undefined);
       report = machine.run();
       st?.finish(report);
+      html?.write(report, machine.captures);
     } finally {
       if (trace !== null) fs.closeSync(trace);
+      html?.close();
       if (straceFd !== null && straceFd !== 2) fs.closeSync(straceFd);
     }
     if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
@@ -240,9 +246,17 @@ runOptions(program.command('run').description('run a static ARM64 Linux program;
   });
 
 runOptions(program.command('explain').description('run a program and explain, step by step, why a core was or was not written'))
-  .action((prog: string, args: string[], o: Record<string, unknown>) => {
-    const report = new Machine(prog, machineOptions(prog, args, o, false)).run();
-    process.stdout.write(explainCore(report) + '\n');
+  .option('--html <file>', 'also write the run\'s HTML page (as run --html does), with the decision chain drawn')
+  .action(async (prog: string, args: string[], o: Record<string, unknown>) => {
+    const html = o.html ? (await import('./html/run.ts')).runHtmlFile(o.html as string) : null;
+    try {
+      const machine = new Machine(prog, machineOptions(prog, args, o, false), html?.sink);
+      const report = machine.run();
+      html?.write(report, machine.captures);
+      process.stdout.write(explainCore(report) + '\n');
+    } finally {
+      html?.close();
+    }
   });
 
 program.addCommand(coredumpsCommand());

@@ -26,6 +26,10 @@ export { runScenario, runScenarioSafe, type ScenarioResult } from './harness/run
 export { runBatch } from './harness/batch.ts';
 export { loadScenario, parseScenario, type Scenario } from './harness/scenario.ts';
 export { runMatrix, formatMatrix } from './harness/matrix.ts';
+export { renderRunHtml, type RunPictures } from './html/run.ts';
+export { renderMatrixHtml } from './html/matrix.ts';
+export { timelineCollector } from './html/timeline.ts';
+export type { Captures, SigframeCapture, MapsCapture } from './capture.ts';
 export {
   SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGKILL, SIGUSR1, SIGSEGV, SIGUSR2, SIGPIPE,
   SIGALRM, SIGTERM, SIGCHLD, SIGCONT, SIGSTOP, SIGSYS, SIGRTMIN, SIGRTMAX, signalName, signalByName, siCodeName,

@@ -17,6 +17,7 @@ import { writebackShared, hasSharedFileMappings } from './mm/filemap.ts';
 import { Recorder } from './recorder.ts';
 import { injectAbort } from './arch/arm64/inject-entry.ts';
 import { formatInject, type InjectSpec } from './arch/arm64/inject.ts';
+import type { Captures } from './capture.ts';
 
 /** What runUntil() may stop at, besides the end of the process. */
 export interface StopAt {
@@ -73,6 +74,8 @@ export class Machine {
   /** where a PIE / static-pie program was placed (its symbols are relative to it); 0 for ET_EXEC */
   get loadBias(): bigint { return this.sys.loadBias; }
   get gcores(): RunReport['gcores'] { return this.recorder.gcores; }
+  /** the first signal frames and fault-time memory maps of the run (what `run --html` draws) */
+  get captures(): Captures { return this.recorder.captures; }
 
   private get done(): boolean {
     return this.limited || this.recorder.interruptedBy !== 0 || this.sys.halted;

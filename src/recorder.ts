@@ -6,6 +6,7 @@ import type { TraceEvent, Observer, NoticeMap } from './trace.ts';
 import { noCore, type InjectedRecord, type RunReport, type SignalRecord, type CoreRecord, type ProcessRecord, type SysctlChange } from './report.ts';
 import { CORE_SYSCTLS, sysctlValue } from './fs/proc/sysctl.ts';
 import { SIGNAL_GROUP_EXIT, type Task } from './kernel/task.ts';
+import { Captures } from './capture.ts';
 
 /** The instruction count of t's process (its engine's), for a signal sent to it from another process. */
 const icountOf = (t: Task): number | null => (t.mm.cpu.icount === null ? null : Number(t.mm.cpu.icount));
@@ -44,6 +45,8 @@ export class Recorder implements Observer {
   private sysctlAtDump: Record<string, string> | null = null;
   readonly notes: string[] = [];
   readonly gcores: RunReport['gcores'] = [];
+  /** the first signal frames and fault maps, for the pictures of the run (--html) */
+  readonly captures = new Captures();
   /** the EL0 exception being handled (from exception_entry until the return to user mode) */
   private exception: { esr: string; pc: string } | null = null;
   /** the fault_info row or the arm64_force_sig_fault string of that exception */
@@ -149,6 +152,11 @@ export class Recorder implements Observer {
       if (!this.notes.some((n) => n.startsWith('stuck: ') && n.includes(reason))) this.notes.push(`blocked forever: ${reason}`);
     }
     else if (name === 'signal_generated') this.onSignalGenerated(data as NoticeMap['signal_generated']);
+    else if (name === 'rt_sigframe') {
+      const { signo, frame, flags, esr, read } = data as NoticeMap['rt_sigframe'];
+      const t = this.sys.task;
+      this.captures.frame({ signo, pid: t.pid, tid: t.tid, icount: this.sys.icountNumber(), frame, flags, esr }, read);
+    }
   }
 
   /** Every generated signal: what will happen to it as things stand now. */
@@ -174,6 +182,8 @@ export class Recorder implements Observer {
     p?.signals.push(rec);
     if (source === 'fault') {
       this.trackRefault(rec);
+      this.captures.fault({ signo: rec.signo, name: rec.name, codeName: rec.codeName, pid: t.pid, icount: rec.icount,
+        addr: info.addr ?? null, pc: ex ? BigInt(ex.pc) : null }, this.sys.mm);
       if (p) p.faultedTid = t.tid;
     }
   }

@@ -67,6 +67,9 @@ export interface NoticeMap {
   arm64_force_sig_fault: { signo: number; str: string };
   /** the exception was handled without a signal (an emulated instruction): nothing of it is left to report */
   exception_return: Record<string, never>;
+  /** setup_rt_frame wrote the frame: its base (the handler's sp), sa_flags, whether an esr_context is in it, and a
+   *  reader of its bytes as they are now (the rt_sigframe and the frame record above it) */
+  rt_sigframe: { signo: number; frame: bigint; flags: number; esr: boolean; read: () => Buffer | null };
   /** a task waits for something that cannot happen */
   blocked_forever: { reason: string };
   /** the guest asked for something not emulated: it got Linux's errno for it */

@@ -11,6 +11,7 @@ import type { RunReport } from '../report.ts';
 import { RLIM_INFINITY } from '../kernel/task.ts';
 import { PROGRAMS_DIR } from './scenario.ts';
 import { expandInject, injectColumns, injectSpec } from './matrix-inject.ts';
+import { renderMatrixHtml } from '../html/matrix.ts';
 
 /** A --vary key: how its text values become MachineOptions. */
 interface Axis {
@@ -145,10 +146,18 @@ export function matrixCommand(onStatus: (status: number) => void = (s) => { proc
       return v;
     }, 'insns=0')
     .addOption(new Option('--format <f>', 'output format').choices(['table', 'markdown', 'csv']).default('table'))
-    .action((prog: string, args: string[], o: { vary: [string, string[]][]; format: MatrixFormat; injectAt: string }) => {
+    .option('--html <file>', 'also write the matrix as one self-contained HTML page, each row coloured by its outcome')
+    .action((prog: string, args: string[], o: { vary: [string, string[]][]; format: MatrixFormat; injectAt: string; html?: string }) => {
       const exe = resolveProgramArg(prog);
-      const rows = runMatrix(exe, o.vary, { argv: [exe, ...args] }, o.injectAt);
-      process.stdout.write(formatMatrix(rows, o.format) + '\n');
+      // opened first: a path that cannot be written fails before the runs
+      const html = o.html === undefined ? null : fs.openSync(o.html, 'w');
+      try {
+        const rows = runMatrix(exe, o.vary, { argv: [exe, ...args] }, o.injectAt);
+        if (html !== null) fs.writeSync(html, renderMatrixHtml(rows, prog, o.vary));
+        process.stdout.write(formatMatrix(rows, o.format) + '\n');
+      } finally {
+        if (html !== null) fs.closeSync(html);
+      }
       onStatus(0);
     });
 }

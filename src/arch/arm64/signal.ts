@@ -119,6 +119,8 @@ export function setupRtFrame(k: Kernel, signo: number, info: KernelSiginfo, ka: 
   ];
   if (ka.flags & SA_SIGINFO) writes.push([at(S.RT_SIGFRAME_INFO), copySiginfoToUser(info)]);
   if (!putUserAll(mm, writes)) return false;
+  // the frame as written, for an observer that draws it (read only when asked: a handler loop delivers often)
+  k.notice('rt_sigframe', { signo, frame, flags: ka.flags, esr, read: () => copyFromUser(mm, frame, S.RT_SIGFRAME_SIZE + S.FRAME_RECORD_SIZE) });
 
   // setup_return: the point of no return
   const sigtramp = ka.flags & SA_RESTORER ? ka.restorer : vdsoBase + BigInt(VDSO_SIGRETURN_OFFSET);

@@ -16,16 +16,19 @@ const NAME_COLUMN = 25 + 8 * 6 - 1;
  * and inode numbers would make the output differ from machine to machine).
  */
 export function showMapVma(mm: Mm, v: Vma): string {
-  const perms = (v.flags & VM_READ ? 'r' : '-') + (v.flags & VM_WRITE ? 'w' : '-') + (v.flags & VM_EXEC ? 'x' : '-') +
-    (v.flags & VM_MAYSHARE ? 's' : 'p');
+  const perms = vmaPerms(v);
   const pgoff = v.file ? v.pgoff : 0n;
   const head = `${hex8(v.start)}-${hex8(v.end)} ${perms} ${hex8(pgoff)} 00:00 0 `;
   const name = vmaName(mm, v);
   return name === null ? `${head}\n` : `${head.padEnd(NAME_COLUMN)} ${name}\n`;
 }
 
+/** the "rwxp" column of show_map_vma */
+export const vmaPerms = (v: Vma): string =>
+  (v.flags & VM_READ ? 'r' : '-') + (v.flags & VM_WRITE ? 'w' : '-') + (v.flags & VM_EXEC ? 'x' : '-') + (v.flags & VM_MAYSHARE ? 's' : 'p');
+
 /** get_vma_name */
-function vmaName(mm: Mm, v: Vma): string | null {
+export function vmaName(mm: Mm, v: Vma): string | null {
   if (v.file) return v.file.path;
   if (v.shmem) return SHMEM_NAME;
   if (v.name === '[vdso]') return v.name;
