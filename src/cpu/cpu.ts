@@ -143,7 +143,9 @@ export class Cpu {
   }
   /** Reads guest memory; null if any byte is not mapped in the engine. */
   read(addr: bigint, len: number): Buffer | null {
-    const out = Buffer.alloc(len);
+    // not zeroed: the engine fills every byte, or the read fails and nothing is returned (a fault round trip
+    // reads several small buffers: zero-filled ones are each their own allocation, pooled ones are not)
+    const out = Buffer.allocUnsafe(len);
     if (len === 0) return out;
     if (this.closed) return null;
     return this.ic.read(this.uc, this.ctx, addr, out, len) === 0 ? out : null;
