@@ -316,6 +316,11 @@ export class Cpu {
     }
     return this.vregs;
   }
+  /** x0..x30, sp, pc as raw little-endian bytes into out at offset: struct user_pt_regs' order (a signal frame) */
+  userRegsInto(out: Buffer, offset: number): void {
+    this.regs();
+    this.io.copy(out, offset, 0, 8 * (AF_REG_PC + 1));
+  }
   /** The user registers as raw bytes (a context switch: two copies instead of a BigInt per register). */
   snapshot(): CpuSnapshot {
     const regs = Buffer.allocUnsafe(8 * AF_NREGS);

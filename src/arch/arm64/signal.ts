@@ -40,29 +40,52 @@ const span = Buffer.alloc(FRAME_IMAGE);
 /** Puts closer than this share one engine read and write (the bytes between keep their old values). */
 const CLUSTER_GAP = 256;
 
+/** Puts whose offsets sorted and grouped into clusters [start, end) of puts closer than CLUSTER_GAP; `full` when
+ *  the puts cover the whole cluster (nothing to read first). */
+interface Cluster { start: number; end: number; puts: number[][]; full: boolean }
+/** The frame's layout depends on two things only (an esr record, a siginfo): `layout` names which, and its
+ *  clusters are made once. */
+const clusterMemo = new Map<number, Cluster[]>();
+function clustersOf(puts: number[][], layout: number): Cluster[] {
+  let cs = clusterMemo.get(layout);
+  if (cs) return cs;
+  const sorted = puts.slice().sort((a, b) => a[0] - b[0]);
+  cs = [];
+  for (let i = 0; i < sorted.length;) {
+    const c: Cluster = { start: sorted[i][0], end: sorted[i][0] + sorted[i][1], puts: [sorted[i]], full: true };
+    for (i++; i < sorted.length && sorted[i][0] <= c.end + CLUSTER_GAP; i++) {
+      if (sorted[i][0] > c.end) c.full = false;
+      c.end = Math.max(c.end, sorted[i][0] + sorted[i][1]);
+      c.puts.push(sorted[i]);
+    }
+    cs.push(c);
+  }
+  clusterMemo.set(layout, cs);
+  return cs;
+}
+
 /**
  * The frame's put_user writes, in order: [offset, length] of img at frame + offset. When one writable VMA holds
  * them all they become one engine write per cluster of nearby puts (read first, so the bytes between keep their
  * old values); otherwise one by one, failing at the first that would fault.
  */
-function putUserAll(mm: Mm, frame: bigint, puts: number[][]): boolean {
-  const sorted = puts.slice().sort((a, b) => a[0] - b[0]);
-  const lo = sorted[0][0];
-  const hi = sorted.reduce((m, [o, n]) => Math.max(m, o + n), lo);
-  const v = mm.vmaAt(frame + BigInt(lo));
-  if (!v || frame + BigInt(hi) > v.end || !(v.flags & VM_WRITE)) {
+function putUserAll(mm: Mm, frame: bigint, puts: number[][], layout: number): boolean {
+  const cs = clustersOf(puts, layout);
+  const v = mm.vmaAt(frame + BigInt(cs[0].start));
+  if (!v || frame + BigInt(cs[cs.length - 1].end) > v.end || !(v.flags & VM_WRITE)) {
     for (const [o, n] of puts) if (!putUser(mm, frame + BigInt(o), img.subarray(o, o + n))) return false;
     return true;
   }
-  for (let i = 0; i < sorted.length;) {
-    const c0 = sorted[i][0];
-    let c1 = c0 + sorted[i][1];
-    let j = i + 1;
-    for (; j < sorted.length && sorted[j][0] <= c1 + CLUSTER_GAP; j++) c1 = Math.max(c1, sorted[j][0] + sorted[j][1]);
-    const out = span.subarray(c0, c1);
-    if (!mm.cpu.readInto(frame + BigInt(c0), out)) return false;
-    for (; i < j; i++) img.copy(span, sorted[i][0], sorted[i][0], sorted[i][0] + sorted[i][1]);
-    if (!mm.cpu.write(frame + BigInt(c0), out)) return false;
+  for (const c of cs) {
+    const at = frame + BigInt(c.start);
+    if (c.full) {
+      if (!mm.cpu.write(at, img.subarray(c.start, c.end))) return false;
+      continue;
+    }
+    const out = span.subarray(c.start, c.end);
+    if (!mm.cpu.readInto(at, out)) return false;
+    for (const [o, n] of c.puts) img.copy(span, o, o, o + n);
+    if (!mm.cpu.write(at, out)) return false;
   }
   return true;
 }
@@ -98,9 +121,7 @@ export function setupRtFrame(k: Kernel, signo: number, info: KernelSiginfo, ka: 
     img64[off >> 3] = v; // wraps to u64
     return [off, 8];
   };
-  for (let i = 0; i < 31; i++) img64[(S.SC_REGS >> 3) + i] = cpu.x(i);
-  img64[S.SC_SP >> 3] = sp;
-  img64[S.SC_PC >> 3] = cpu.pc;
+  cpu.userRegsInto(img, S.SC_REGS); // regs[31], sp, pc
   img64[S.SC_PSTATE >> 3] = userPstate(k);
   img64[S.RT_SIGFRAME_SIZE >> 3] = cpu.x(29);
   img64[(S.RT_SIGFRAME_SIZE >> 3) + 1] = cpu.x(30);
@@ -133,7 +154,7 @@ export function setupRtFrame(k: Kernel, signo: number, info: KernelSiginfo, ka: 
     copySiginfoToUser(info).copy(img, S.RT_SIGFRAME_INFO);
     puts.push([S.RT_SIGFRAME_INFO, SI_MAX_SIZE]);
   }
-  if (!putUserAll(mm, frame, puts)) return false;
+  if (!putUserAll(mm, frame, puts, (esr ? 1 : 0) | (ka.flags & SA_SIGINFO ? 2 : 0))) return false;
   const at = (off: number): bigint => frame + BigInt(off);
 
   // setup_return: the point of no return
