@@ -324,6 +324,7 @@ export class Cpu {
   /** The user registers as raw bytes (a context switch: two copies instead of a BigInt per register). */
   snapshot(): CpuSnapshot {
     const regs = Buffer.allocUnsafe(8 * AF_NREGS);
+    this.regs();
     this.io.copy(regs, 0, 0, 8 * AF_NREGS);
     const vregs = Buffer.allocUnsafe(512);
     this.vfile().copy(vregs);
