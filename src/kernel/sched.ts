@@ -138,6 +138,10 @@ export class Scheduler {
   /** The saved registers of a task that is not on the CPU (a core of another thread, fork from vfork). */
   savedContext(t: Task): CpuContext | undefined {
     const c = this.contexts.get(t);
-    return c && 'vregs' in c ? snapshotRegs(c) : c;
+    if (!c || !('vregs' in c)) return c;
+    // as values from now on, kept: a debugger writes a sleeping thread's registers into them
+    const values = snapshotRegs(c);
+    this.contexts.set(t, values);
+    return values;
   }
 }
