@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { TraceEvent } from './trace.ts';
 import { Command, Option, InvalidArgumentError } from 'commander';
 import { Machine } from './machine.ts';
-import { renderText, shellStatus, type RunReport } from './report.ts';
+import { forEachTextLine, shellStatus, type RunReport } from './report.ts';
 import { EmulatorError, InternalError, OptionError, UsageError } from './errors.ts';
 import { RLIM_INFINITY } from './kernel/task.ts';
 import { signalByName } from './kernel/sigdefs.ts';
@@ -239,8 +239,15 @@ runOptions(program.command('run').description('run a static ARM64 Linux program;
     }
     if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else {
-      const text = renderText(report);
-      if (text) process.stderr.write(text + '\n');
+      let chunk = '';
+      forEachTextLine(report, (line) => {
+        chunk += line + '\n';
+        if (chunk.length >= 1 << 16) {
+          process.stderr.write(chunk);
+          chunk = '';
+        }
+      });
+      if (chunk) process.stderr.write(chunk);
     }
     process.exitCode = shellStatus(report);
   });

@@ -140,49 +140,57 @@ export function whereText(w: SignalLocation): string {
 
 export function renderText(r: RunReport): string {
   const out: string[] = [];
+  forEachTextLine(r, (line) => out.push(line));
+  return out.join('\n');
+}
+
+/** renderText's lines, one at a time (the CLI writes them in chunks: a refault loop makes 200,000 of them, and
+ *  strings that die young cost the garbage collector far less than one array that keeps them all). */
+export function forEachTextLine(r: RunReport, emit: (line: string) => void): void {
   for (const j of r.injected ?? []) {
     const row = j.fsc === null ? '' : ` fault_info[0x${j.fsc.toString(16).padStart(2, '0')}]`;
-    out.push(`injected: ${j.kind}${row} (${j.fault}) at insn ${j.insns}, pc ${j.pc}, FAR ${j.address}, ESR ${j.esr}`);
+    emit(`injected: ${j.kind}${row} (${j.fault}) at insn ${j.insns}, pc ${j.pc}, FAR ${j.address}, ESR ${j.esr}`);
   }
+  // a run of the same signal with nothing to locate (a parent's SIGCHLDs) is one line
+  const same = (s: SignalRecord, t: SignalRecord) =>
+    t.pc === undefined && t.name === s.name && t.codeName === s.codeName && t.action === s.action;
   for (let i = 0; i < r.signals.length; i++) {
+    // plain concatenation: a refault loop has 100,000 of these lines
     const s = r.signals[i];
-    const parts = [`${s.name} ${s.codeName}`];
-    if (s.addr) parts.push(`addr=${s.addr}`);
-    if (s.esr) parts.push(`esr=${s.esr}`);
-    if (s.fault) parts.push(`(${s.fault})`);
-    // a run of the same signal with nothing to locate (a parent's SIGCHLDs) is one line
+    let line = 'signal: ' + s.name + ' ' + s.codeName;
+    if (s.addr) line += ' addr=' + s.addr;
+    if (s.esr) line += ' esr=' + s.esr;
+    if (s.fault) line += ' (' + s.fault + ')';
     let n = 1;
-    const same = (t: SignalRecord) => t.pc === undefined && t.name === s.name && t.codeName === s.codeName && t.action === s.action;
-    while (s.pc === undefined && i + n < r.signals.length && same(r.signals[i + n])) n++;
+    while (s.pc === undefined && i + n < r.signals.length && same(s, r.signals[i + n])) n++;
     const last = r.signals[i + n - 1];
-    const at = s.icount === null ? '' : n > 1 ? ` ×${n} at insns ${s.icount}…${last.icount}` : ` at insn ${s.icount}`;
-    out.push(`signal: ${parts.join(' ')} → ${s.action}${at}`);
-    if (s.pc !== undefined) out.push(`  at ${whereText(s as SignalLocation)}`);
+    const at = s.icount === null ? '' : n > 1 ? ` ×${n} at insns ${s.icount}…${last.icount}` : ' at insn ' + s.icount;
+    emit(line + ' → ' + s.action + at);
+    if (s.pc !== undefined) emit('  at ' + whereText(s as SignalLocation));
     i += n - 1;
   }
   for (const c of r.sysctlChanges ?? []) {
-    out.push(`sysctl: ${c.name} = ${JSON.stringify(c.new)} (was ${JSON.stringify(c.old)}; written by ${c.pid} (${c.comm})` +
+    emit(`sysctl: ${c.name} = ${JSON.stringify(c.new)} (was ${JSON.stringify(c.old)}; written by ${c.pid} (${c.comm})` +
       `${c.icount !== null ? ` at insn ${c.icount}` : ''})`);
   }
-  for (const l of r.kernelLog) out.push(`kernel: ${l}`);
+  for (const l of r.kernelLog) emit(`kernel: ${l}`);
   // the other processes that died by a signal, one line each: what a waiting parent saw
   for (const p of (r.processes ?? []).slice(1)) {
     if (p.exit?.kind !== 'signaled') continue;
     const where = p.signals.find((s) => s.name === p.exit!.signal && s.pc !== undefined);
-    out.push(`process ${p.pid} (${p.program}): killed by ${p.exit.signal}${p.exit.coreDumped ? ` (core dumped: ${p.core.path})` : ''}` +
+    emit(`process ${p.pid} (${p.program}): killed by ${p.exit.signal}${p.exit.coreDumped ? ` (core dumped: ${p.core.path})` : ''}` +
       `${where ? ` at ${whereText(where as SignalLocation)}` : ''}`);
   }
   const line = shellLine(r);
-  if (line) out.push(line);
-  if (r.exit.kind === 'exited') out.push(`exited with status ${r.exit.code}`);
-  if (r.exit.kind === 'limit') out.push('stopped: instruction limit reached');
-  if (r.exit.kind === 'stuck') out.push('stuck: the process waits for something that can never happen (see the notes)');
-  if (r.exit.kind === 'timeout') out.push('stopped: the virtual-time limit (--timeout) passed');
-  if (r.exit.kind === 'interrupted') out.push(`interrupted by ${r.exit.signal}`);
-  if (r.exit.kind === 'panic') out.push('kernel panic (see kernelLog)');
-  if (r.core.dumped) out.push(`core: ${r.core.path} (${r.core.size} bytes${r.core.truncated ? ', truncated at RLIMIT_CORE' : ''})`);
-  else if (r.core.reason) out.push(`no core: ${r.core.reason}`);
-  for (const n of r.notes) out.push(`note: ${n}`);
-  if (r.icount !== null) out.push(`instructions: ${r.icount}`);
-  return out.join('\n');
+  if (line) emit(line);
+  if (r.exit.kind === 'exited') emit(`exited with status ${r.exit.code}`);
+  if (r.exit.kind === 'limit') emit('stopped: instruction limit reached');
+  if (r.exit.kind === 'stuck') emit('stuck: the process waits for something that can never happen (see the notes)');
+  if (r.exit.kind === 'timeout') emit('stopped: the virtual-time limit (--timeout) passed');
+  if (r.exit.kind === 'interrupted') emit(`interrupted by ${r.exit.signal}`);
+  if (r.exit.kind === 'panic') emit('kernel panic (see kernelLog)');
+  if (r.core.dumped) emit(`core: ${r.core.path} (${r.core.size} bytes${r.core.truncated ? ', truncated at RLIMIT_CORE' : ''})`);
+  else if (r.core.reason) emit(`no core: ${r.core.reason}`);
+  for (const n of r.notes) emit(`note: ${n}`);
+  if (r.icount !== null) emit(`instructions: ${r.icount}`);
 }

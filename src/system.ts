@@ -153,6 +153,10 @@ export class System implements Kernel {
     this.tracer.emit(name, data);
   }
 
+  tracing(name: keyof TraceEventMap): boolean {
+    return this.tracer.listens(name);
+  }
+
   notice<K extends keyof NoticeMap>(name: K, data: NoticeMap[K]): void {
     this.tracer.notice(name, data);
   }

@@ -97,6 +97,11 @@ export class Tracer {
   constructor(private readonly sink: TraceSink | undefined, private readonly icount: () => number | null,
     private readonly current: () => { tgid: number; tid: number } = () => ({ tgid: 0, tid: 0 })) {}
 
+  /** Someone listens to this tracepoint (a hot path then builds its event; else it skips even that). */
+  listens(name: TraceEventName): boolean {
+    return this.sink !== undefined || this.watcher !== null || (this.observer?.wants.has(name) ?? false);
+  }
+
   /** One branch when nobody listens. */
   emit<K extends TraceEventName>(name: K, data: TraceEventMap[K]): void {
     const observe = this.observer?.wants.has(name) ?? false;

@@ -39,6 +39,22 @@ const SCTLR_EL1_USER = SCTLR_EL1_SA0 | SCTLR_EL1_SA | SCTLR_EL1_DZE | SCTLR_EL1_
   SCTLR_EL1_C | SCTLR_EL1_I;
 
 
+/** The user register file as raw little-endian bytes: x0..x30, sp, pc, nzcv, fpsr, fpcr, tpidr (AF_REG_*, 8 bytes
+ *  each), and v0..v31 (16 bytes each). */
+export interface CpuSnapshot { readonly regs: Buffer; readonly vregs: Buffer }
+
+/** A snapshot's registers as values. */
+export function snapshotRegs(s: CpuSnapshot): {
+  x: bigint[]; sp: bigint; pc: bigint; nzcv: bigint; v: bigint[]; fpsr: number; fpcr: number; tpidr: bigint;
+} {
+  const r = (i: number) => s.regs.readBigUInt64LE(8 * i);
+  return {
+    x: Array.from({ length: 31 }, (_, i) => r(i)), sp: r(AF_REG_SP), pc: r(AF_REG_PC), nzcv: r(AF_REG_NZCV),
+    v: Array.from({ length: 32 }, (_, i) => s.vregs.readBigUInt64LE(16 * i) | (s.vregs.readBigUInt64LE(16 * i + 8) << 64n)),
+    fpsr: Number(r(AF_REG_FPSR)), fpcr: Number(r(AF_REG_FPCR)), tpidr: r(AF_REG_TPIDR),
+  };
+}
+
 export class Cpu {
   private readonly U: UnicornLib;
   private readonly uc: UcHandle;
@@ -143,7 +159,9 @@ export class Cpu {
   }
   /** Reads guest memory; null if any byte is not mapped in the engine. */
   read(addr: bigint, len: number): Buffer | null {
-    const out = Buffer.alloc(len);
+    // not zeroed: the engine fills every byte, or the read fails and nothing is returned (a fault round trip
+    // reads several small buffers: zero-filled ones are each their own allocation, pooled ones are not)
+    const out = Buffer.allocUnsafe(len);
     if (len === 0) return out;
     if (this.closed) return null;
     return this.ic.read(this.uc, this.ctx, addr, out, len) === 0 ? out : null;
@@ -297,6 +315,29 @@ export class Cpu {
       this.vValid = true;
     }
     return this.vregs;
+  }
+  /** x0..x30, sp, pc as raw little-endian bytes into out at offset: struct user_pt_regs' order (a signal frame) */
+  userRegsInto(out: Buffer, offset: number): void {
+    this.regs();
+    this.io.copy(out, offset, 0, 8 * (AF_REG_PC + 1));
+  }
+  /** The user registers as raw bytes (a context switch: two copies instead of a BigInt per register). */
+  snapshot(): CpuSnapshot {
+    const regs = Buffer.allocUnsafe(8 * AF_NREGS);
+    this.regs();
+    this.io.copy(regs, 0, 0, 8 * AF_NREGS);
+    const vregs = Buffer.allocUnsafe(512);
+    this.vfile().copy(vregs);
+    return { regs, vregs };
+  }
+  /** Loads a snapshot: every register is written back with the next run (one native call, as a stop reads them). */
+  restore(s: CpuSnapshot): void {
+    const r = this.regs();
+    s.regs.copy(this.io, 0, 0, 8 * AF_NREGS);
+    r[AF_IO_DIRTY] = (1n << BigInt(AF_NREGS)) - 1n;
+    s.vregs.copy(this.vregs);
+    this.vValid = true;
+    this.vDirty = true;
   }
   /** v0..v31 as unsigned 128-bit values */
   v(n: number): bigint {

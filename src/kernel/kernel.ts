@@ -54,6 +54,8 @@ export interface Kernel {
   readonly features: CpuFeatures;
   /** a tracepoint: trace files, on() and the report's observers see it */
   trace<K extends keyof TraceEventMap>(name: K, data: TraceEventMap[K]): void;
+  /** someone listens to this tracepoint: a hot path builds its event only then */
+  tracing(name: keyof TraceEventMap): boolean;
   /** a notice for the observers of the kernel (the report), never written to a trace */
   notice<K extends keyof NoticeMap>(name: K, data: NoticeMap[K]): void;
   /** printk: a line of the kernel log */

@@ -3,7 +3,7 @@
 // outgoing task's user registers (its pt_regs and fpsimd state) and loads the incoming one's. The choice of the
 // next task is a pure function of the run queue, so the same program and options switch at the same points.
 // With one task nothing is ever saved or loaded. A task that waits (Task.wait) is picked once its wait can end.
-import type { Cpu } from '../cpu/cpu.ts';
+import { snapshotRegs, type Cpu, type CpuSnapshot } from '../cpu/cpu.ts';
 import type { Task } from './task.ts';
 import { signalWakes, fatalSignalPending } from './signal.ts';
 
@@ -56,8 +56,9 @@ const runnable = (t: Task): boolean => t.exitState === null && !t.stopped && t.w
 export class Scheduler {
   /** every task not yet reaped, in creation order (the run queue is the live ones among them) */
   readonly tasks: Task[] = [];
-  /** saved user registers of the tasks that are not on the CPU */
-  private readonly contexts = new Map<Task, CpuContext>();
+  /** saved user registers of the tasks that are not on the CPU: a new task's as values, a switched-out one's as
+   *  the engine's raw bytes (a switch copies two buffers: no value per register) */
+  private readonly contexts = new Map<Task, CpuContext | CpuSnapshot>();
   private running: Task;
   /** --sched-seed: a deterministic stream that permutes the choice among the tasks that can run */
   private seed: number | null;
@@ -126,15 +127,21 @@ export class Scheduler {
   contextSwitch(next: Task): void {
     const prev = this.running;
     if (next === prev) return;
-    if (!prev.mm.cpu.closed) this.contexts.set(prev, saveContext(prev.mm.cpu));
+    if (!prev.mm.cpu.closed) this.contexts.set(prev, prev.mm.cpu.snapshot());
     const regs = this.contexts.get(next);
-    if (regs) restoreContext(next.mm.cpu, regs);
+    if (regs && 'vregs' in regs) next.mm.cpu.restore(regs);
+    else if (regs) restoreContext(next.mm.cpu, regs);
     this.contexts.delete(next);
     this.running = next;
   }
 
   /** The saved registers of a task that is not on the CPU (a core of another thread, fork from vfork). */
   savedContext(t: Task): CpuContext | undefined {
-    return this.contexts.get(t);
+    const c = this.contexts.get(t);
+    if (!c || !('vregs' in c)) return c;
+    // as values from now on, kept: a debugger writes a sleeping thread's registers into them
+    const values = snapshotRegs(c);
+    this.contexts.set(t, values);
+    return values;
   }
 }

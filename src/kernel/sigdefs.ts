@@ -289,8 +289,10 @@ export const MINSIGSTKSZ = 5120;
 export const SIGSTKSZ = 16384;
 
 /** sigmask(sig): the bit of signal `sig` in the one-word arm64 sigset_t. */
+/** sigmask of 1.._NSIG, made once: the signal paths ask for it many times per signal */
+const SIGMASKS = Array.from({ length: 65 }, (_, sig) => (sig === 0 ? 0n : 1n << BigInt(sig - 1)));
 export function sigmask(sig: number): bigint {
-  return 1n << BigInt(sig - 1);
+  return SIGMASKS[sig] ?? 1n << BigInt(sig - 1);
 }
 
 /** siginmask(): real-time signals are never members of the fixed masks below. */

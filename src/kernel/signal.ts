@@ -184,7 +184,7 @@ export function sendSignal(k: Kernel, info: KernelSiginfo, type: 'pid' | 'tgid',
       result = 'queued';
     }
   }
-  k.trace('signal_generate', {
+  if (k.tracing('signal_generate')) k.trace('signal_generate', {
     sig, errno: info.errno, code: info.code, comm: t.comm, pid: t.pid, group: type !== 'pid',
     result: TRACE_RESULT[result], source,
   });

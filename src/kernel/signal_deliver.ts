@@ -60,7 +60,7 @@ export function getSignal(k: Kernel): GetSignalResult {
     }
     const sig = info.signo;
     const ka = t.action[sig];
-    k.trace('signal_deliver', {
+    if (k.tracing('signal_deliver')) k.trace('signal_deliver', {
       sig, errno: info.errno, code: info.code, sa_handler: `0x${ka.handler.toString(16)}`, sa_flags: ka.flags,
       // the siginfo fields a tracer prints (--strace)
       addr: info.addr === undefined ? null : `0x${info.addr.toString(16)}`, pid: info.pid ?? null, uid: info.uid ?? null,

@@ -31,6 +31,7 @@ export function testKernel(mm: Mm, pid: number, comm: string, files = {} as File
     task, tasks: [task], cpu: mm.cpu, mm, clock, root: '/nonexistent', sysctl, features: {} as CpuFeatures,
     traces: [], notices: [], log: [],
     trace: (name, data) => void k.traces.push([name, data as Record<string, unknown>]),
+    tracing: () => true,
     notice: (name, data) => void k.notices.push([name, data]),
     printk: (...lines) => void k.log.push(...lines),
     randomBytes: (n) => Buffer.alloc(n),

@@ -48,16 +48,38 @@ export function locateSignal(k: LocateView, pc: bigint): SignalLocation {
     // link-time address: a static-pie (ET_DYN) is linked at 0 and loaded at base; an ET_EXEC where it runs
     const linked = data.length > 18 && data.readUInt16LE(16) === ET_DYN ? pc - base : pc;
     where.symbol = symbolsOf(data).lookup(linked);
-    if (vma.file.path === k.exePath) where.line = sourceLine(k.programPath, linked); // only the program has a host path
+    if (vma.file.path === k.exePath) where.line = lineOf(k.programPath, linked); // only the program has a host path
   } else {
     where.object = vma.name ?? '[anon]';
     where.offset = hex(pc - vma.start);
   }
   if ((vma.flags & VM_EXEC) !== 0 && (pc & 3n) === 0n) {
     const word = k.cpu.read(pc, 4);
-    if (word) where.insn = disassemble(word, pc) ?? undecoded(word.readUInt32LE(0));
+    if (word) where.insn = insnText(word, pc);
   }
   return where;
+}
+
+// A handler that returns to its faulting instruction raises the same signal at the same pc again and again (a
+// benchmark or a refault loop: 100,000 times). The text of an (instruction word, pc) and the line of a (program,
+// address) never change while the process runs, so each is computed once; the maps are bounded.
+const MEMO_MAX = 4096;
+const insnMemo = new Map<string, string>();
+const lineMemo = new Map<string, string | null>();
+function memo<V>(m: Map<string, V>, key: string, make: () => V): V {
+  const hit = m.get(key);
+  if (hit !== undefined || m.has(key)) return hit as V;
+  if (m.size >= MEMO_MAX) m.clear();
+  const v = make();
+  m.set(key, v);
+  return v;
+}
+function insnText(word: Buffer, pc: bigint): string {
+  const w = word.readUInt32LE(0);
+  return memo(insnMemo, `${w}@${pc}`, () => disassemble(word, pc) ?? undecoded(w));
+}
+function lineOf(programPath: string, linked: bigint): string | null {
+  return memo(lineMemo, `${linked}@${programPath}`, () => sourceLine(programPath, linked));
 }
 
 /** What Capstone 4 cannot decode: UDF #imm16 (0x0000xxxx, permanently undefined), else the raw word as objdump

@@ -70,7 +70,7 @@ function doPageFault(k: Kernel, far: bigint, esr: number): number {
   let code = 0;
   if (!vma) code = SEGV_MAPERR;
   else if ((vma.flags & need) === 0) code = SEGV_ACCERR;
-  k.trace('do_page_fault', { addr: hex(addr), vma: vma ? `${hex(vma.start)}-${hex(vma.end)}` : null, code });
+  if (k.tracing('do_page_fault')) k.trace('do_page_fault', { addr: hex(addr), vma: vma ? `${hex(vma.start)}-${hex(vma.end)}` : null, code });
   if (code === 0 && !grew && beyondEof(k.mm, addr)) {
     // handle_mm_fault → filemap_fault: the page lies past the end of the file: VM_FAULT_SIGBUS
     setThreadEsr(k, addr, esr);

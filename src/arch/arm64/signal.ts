@@ -9,7 +9,7 @@ import { untaggedAddr } from '../../mm/uaccess.ts';
 import type { Kernel, SysResult } from '../../kernel/kernel.ts';
 import type { KSigaction } from '../../kernel/task.ts';
 import type { KernelSiginfo } from '../../kernel/siginfo.ts';
-import { copySiginfoToUser } from '../../kernel/siginfo.ts';
+import { copySiginfoToUser, SI_MAX_SIZE } from '../../kernel/siginfo.ts';
 import { copyFromUser, copyToUser } from '../../mm/uaccess.ts';
 import { TASK_SIZE, VM_GROWSDOWN, VM_WRITE, type Mm } from '../../mm/mm.ts';
 import { ERESTARTNOHAND, ERESTARTSYS, ERESTARTNOINTR, ERESTART_RESTARTBLOCK, EINTR } from '../../kernel/errno.ts';
@@ -21,18 +21,6 @@ import {
 import { VDSO_SIGRETURN_OFFSET } from './vdso.ts';
 import * as S from './sigcontext.ts';
 
-const u64 = (v: bigint): Buffer => {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64LE(BigInt.asUintN(64, v));
-  return b;
-};
-const u32pair = (a: number, b: number): Buffer => {
-  const buf = Buffer.alloc(8);
-  buf.writeUInt32LE(a >>> 0, 0);
-  buf.writeUInt32LE(b >>> 0, 4);
-  return buf;
-};
-
 /**
  * __put_user from the kernel: a write below a VM_GROWSDOWN vma faults, and do_page_fault grows the stack
  * (expand_stack) before retrying, exactly as for a user access. false where the write would fault for good.
@@ -43,39 +31,75 @@ function putUser(mm: Mm, addr: bigint, data: Buffer): boolean {
   return copyToUser(mm, addr, data);
 }
 
-/**
- * The frame's put_user writes, in order. When one writable VMA holds them all they become one engine write of
- * the whole span (read first, so the bytes between keep their old values); otherwise one by one, failing at the
- * first that would fault, as before.
- */
-function putUserAll(mm: Mm, writes: [bigint, Buffer][]): boolean {
-  let lo = writes[0][0], hi = lo;
-  for (const [a, d] of writes) {
-    if (a < lo) lo = a;
-    if (a + BigInt(d.length) > hi) hi = a + BigInt(d.length);
+/** The frame as setup_rt_frame writes it, built in one reused image: offsets from `frame`, the frame record
+ *  at RT_SIGFRAME_SIZE (a fault round trip allocates no buffer for it). Every offset is 8-byte aligned. */
+const FRAME_IMAGE = S.RT_SIGFRAME_SIZE + S.FRAME_RECORD_SIZE;
+const img = Buffer.alloc(FRAME_IMAGE);
+const img64 = new BigUint64Array(img.buffer, img.byteOffset, FRAME_IMAGE / 8);
+const span = Buffer.alloc(FRAME_IMAGE);
+/** Puts closer than this share one engine read and write (the bytes between keep their old values). */
+const CLUSTER_GAP = 256;
+
+/** Puts whose offsets sorted and grouped into clusters [start, end) of puts closer than CLUSTER_GAP; `full` when
+ *  the puts cover the whole cluster (nothing to read first). */
+interface Cluster { start: number; end: number; puts: number[][]; full: boolean }
+/** The frame's layout depends on two things only (an esr record, a siginfo): `layout` names which, and its
+ *  clusters are made once. */
+const clusterMemo = new Map<number, Cluster[]>();
+function clustersOf(puts: number[][], layout: number): Cluster[] {
+  let cs = clusterMemo.get(layout);
+  if (cs) return cs;
+  const sorted = puts.slice().sort((a, b) => a[0] - b[0]);
+  cs = [];
+  for (let i = 0; i < sorted.length;) {
+    const c: Cluster = { start: sorted[i][0], end: sorted[i][0] + sorted[i][1], puts: [sorted[i]], full: true };
+    for (i++; i < sorted.length && sorted[i][0] <= c.end + CLUSTER_GAP; i++) {
+      if (sorted[i][0] > c.end) c.full = false;
+      c.end = Math.max(c.end, sorted[i][0] + sorted[i][1]);
+      c.puts.push(sorted[i]);
+    }
+    cs.push(c);
   }
-  const v = mm.vmaAt(lo);
-  const span = v && hi <= v.end && v.flags & VM_WRITE ? mm.cpu.read(lo, Number(hi - lo)) : null;
-  if (!span) {
-    for (const [addr, data] of writes) if (!putUser(mm, addr, data)) return false;
+  clusterMemo.set(layout, cs);
+  return cs;
+}
+
+/**
+ * The frame's put_user writes, in order: [offset, length] of img at frame + offset. When one writable VMA holds
+ * them all they become one engine write per cluster of nearby puts (read first, so the bytes between keep their
+ * old values); otherwise one by one, failing at the first that would fault.
+ */
+function putUserAll(mm: Mm, frame: bigint, puts: number[][], layout: number): boolean {
+  const cs = clustersOf(puts, layout);
+  const v = mm.vmaAt(frame + BigInt(cs[0].start));
+  if (!v || frame + BigInt(cs[cs.length - 1].end) > v.end || !(v.flags & VM_WRITE)) {
+    for (const [o, n] of puts) if (!putUser(mm, frame + BigInt(o), img.subarray(o, o + n))) return false;
     return true;
   }
-  for (const [a, d] of writes) d.copy(span, Number(a - lo));
-  return mm.cpu.write(lo, span);
+  for (const c of cs) {
+    const at = frame + BigInt(c.start);
+    if (c.full) {
+      if (!mm.cpu.write(at, img.subarray(c.start, c.end))) return false;
+      continue;
+    }
+    const out = span.subarray(c.start, c.end);
+    if (!mm.cpu.readInto(at, out)) return false;
+    for (const [o, n] of c.puts) img.copy(span, o, o, o + n);
+    if (!mm.cpu.write(at, out)) return false;
+  }
+  return true;
 }
 
 /** The EL0 PSTATE that pt_regs would hold: NZCV, EL0t (the only bits the emulated CPU shows EL0). */
 const userPstate = (k: Kernel): bigint => k.cpu.nzcv & S.PSR_NZCV_MASK;
 
-/** fpsimd_context: {FPSIMD_MAGIC, 528, fpsr, fpcr, vregs[32]} */
-function fpsimdContext(k: Kernel): Buffer {
-  const b = Buffer.alloc(S.FPSIMD_CONTEXT_SIZE);
-  b.writeUInt32LE(S.FPSIMD_MAGIC, 0);
-  b.writeUInt32LE(S.FPSIMD_CONTEXT_SIZE, 4);
-  b.writeUInt32LE(k.cpu.fpsr >>> 0, S.FPSIMD_FPSR);
-  b.writeUInt32LE(k.cpu.fpcr >>> 0, S.FPSIMD_FPCR);
-  k.cpu.vregsInto(b, S.FPSIMD_VREGS); // vregs[32], 16 bytes each, little-endian
-  return b;
+/** fpsimd_context: {FPSIMD_MAGIC, 528, fpsr, fpcr, vregs[32]}, into img at off */
+function fpsimdContext(k: Kernel, off: number): void {
+  img.writeUInt32LE(S.FPSIMD_MAGIC, off);
+  img.writeUInt32LE(S.FPSIMD_CONTEXT_SIZE, off + 4);
+  img.writeUInt32LE(k.cpu.fpsr >>> 0, off + S.FPSIMD_FPSR);
+  img.writeUInt32LE(k.cpu.fpcr >>> 0, off + S.FPSIMD_FPCR);
+  k.cpu.vregsInto(img, off + S.FPSIMD_VREGS); // vregs[32], 16 bytes each, little-endian
 }
 
 /**
@@ -93,32 +117,45 @@ export function setupRtFrame(k: Kernel, signo: number, info: KernelSiginfo, ka: 
   const frame = nextFrame - BigInt(S.RT_SIGFRAME_SIZE);
   if (frame < 0n || spTop > TASK_SIZE) return false; // access_ok(frame, sp_top - frame)
 
-  const regs = Buffer.alloc(S.SC_PSTATE + 8 - S.SC_REGS);
-  for (let i = 0; i < 31; i++) regs.writeBigUInt64LE(BigInt.asUintN(64, cpu.x(i)), 8 * i);
-  regs.writeBigUInt64LE(sp, S.SC_SP - S.SC_REGS);
-  regs.writeBigUInt64LE(cpu.pc, S.SC_PC - S.SC_REGS);
-  regs.writeBigUInt64LE(userPstate(k), S.SC_PSTATE - S.SC_REGS);
+  const put64 = (off: number, v: bigint): number[] => {
+    img64[off >> 3] = v; // wraps to u64
+    return [off, 8];
+  };
+  cpu.userRegsInto(img, S.SC_REGS); // regs[31], sp, pc
+  img64[S.SC_PSTATE >> 3] = userPstate(k);
+  img64[S.RT_SIGFRAME_SIZE >> 3] = cpu.x(29);
+  img64[(S.RT_SIGFRAME_SIZE >> 3) + 1] = cpu.x(30);
+  img.writeInt32LE(task.sas.flags | 0, S.UC_STACK_SS_FLAGS);
+  fpsimdContext(k, S.FPSIMD_OFFSET);
   const esr = task.thread.faultCode !== 0n;
-  const esrCtx = Buffer.concat([u32pair(S.ESR_MAGIC, S.ESR_CONTEXT_SIZE), u64(task.thread.faultCode)]);
-  const at = (off: number): bigint => frame + BigInt(off);
-  const writes: [bigint, Buffer][] = [
-    [at(S.UC_FLAGS), u64(0n)],
-    [at(S.UC_LINK), u64(0n)],
+  const term = esr ? S.ESR_OFFSET + S.ESR_CONTEXT_SIZE : S.ESR_OFFSET;
+  if (esr) {
+    img.writeUInt32LE(S.ESR_MAGIC, S.ESR_OFFSET);
+    img.writeUInt32LE(S.ESR_CONTEXT_SIZE, S.ESR_OFFSET + 4);
+    img64[(S.ESR_OFFSET + S.ESR_CONTEXT_ESR) >> 3] = task.thread.faultCode;
+  }
+  const puts: number[][] = [
+    put64(S.UC_FLAGS, 0n),
+    put64(S.UC_LINK, 0n),
     // __save_altstack: the raw sas_ss_* values (the 4 pad bytes after ss_flags are not written)
-    [at(S.UC_STACK_SS_SP), u64(task.sas.sp)],
-    [at(S.UC_STACK_SS_FLAGS), encodeStackT(task.sas).subarray(8, 12)],
-    [at(S.UC_STACK_SS_SIZE), u64(task.sas.size)],
+    put64(S.UC_STACK_SS_SP, task.sas.sp),
+    [S.UC_STACK_SS_FLAGS, 4],
+    put64(S.UC_STACK_SS_SIZE, task.sas.size),
     // setup_sigframe
-    [nextFrame, Buffer.concat([u64(cpu.x(29)), u64(cpu.x(30))])],
-    [at(S.SC_REGS), regs],
-    [at(S.SC_FAULT_ADDRESS), u64(task.thread.faultAddress)],
-    [at(S.UC_SIGMASK), u64(sigmaskToSave(task))],
-    [at(S.FPSIMD_OFFSET), fpsimdContext(k)],
-    ...(esr ? [[at(S.ESR_OFFSET), esrCtx] as [bigint, Buffer]] : []),
-    [at(esr ? S.ESR_OFFSET + S.ESR_CONTEXT_SIZE : S.ESR_OFFSET), u32pair(0, 0)],
+    [S.RT_SIGFRAME_SIZE, S.FRAME_RECORD_SIZE],
+    [S.SC_REGS, S.SC_PSTATE + 8 - S.SC_REGS],
+    put64(S.SC_FAULT_ADDRESS, task.thread.faultAddress),
+    put64(S.UC_SIGMASK, sigmaskToSave(task)),
+    [S.FPSIMD_OFFSET, S.FPSIMD_CONTEXT_SIZE],
+    ...(esr ? [[S.ESR_OFFSET, S.ESR_CONTEXT_SIZE]] : []),
+    put64(term, 0n), // the terminator's {magic, size}
   ];
-  if (ka.flags & SA_SIGINFO) writes.push([at(S.RT_SIGFRAME_INFO), copySiginfoToUser(info)]);
-  if (!putUserAll(mm, writes)) return false;
+  if (ka.flags & SA_SIGINFO) {
+    copySiginfoToUser(info).copy(img, S.RT_SIGFRAME_INFO);
+    puts.push([S.RT_SIGFRAME_INFO, SI_MAX_SIZE]);
+  }
+  if (!putUserAll(mm, frame, puts, (esr ? 1 : 0) | (ka.flags & SA_SIGINFO ? 2 : 0))) return false;
+  const at = (off: number): bigint => frame + BigInt(off);
   // the frame as written, for an observer that draws it (read only when asked: a handler loop delivers often)
   k.notice('rt_sigframe', { signo, frame, flags: ka.flags, esr, read: () => copyFromUser(mm, frame, S.RT_SIGFRAME_SIZE + S.FRAME_RECORD_SIZE) });
 

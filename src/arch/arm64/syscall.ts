@@ -56,7 +56,7 @@ export function invokeSyscall(k: Kernel): SyscallExit {
     dieKernelFault(k, args[0], false);
     return { origX0, nr };
   }
-  k.trace('sys_enter', { nr, syscall: entry?.[0] ?? null, args: args.map((a) => `0x${a.toString(16)}`) });
+  if (k.tracing('sys_enter')) k.trace('sys_enter', { nr, syscall: entry?.[0] ?? null, args: args.map((a) => `0x${a.toString(16)}`) });
   let ret: SysResult;
   if (!entry) {
     ret = BigInt(-ENOSYS);
@@ -83,7 +83,7 @@ export function invokeSyscall(k: Kernel): SyscallExit {
 
 function setReturn(k: Kernel, nr: number, ret: bigint): void {
   k.cpu.setX(0, ret);
-  k.trace('sys_exit', { nr, ret: Number(BigInt.asIntN(64, ret)) });
+  if (k.tracing('sys_exit')) k.trace('sys_exit', { nr, ret: Number(BigInt.asIntN(64, ret)) });
 }
 
 /** finish_wait: the rest of the syscall, as the task that waited (or its next wait). */
