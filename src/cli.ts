@@ -204,7 +204,7 @@ const program = new Command('arm64-fault')
   })
   .showHelpAfterError();
 
-runOptions(program.command('run').description('run a static ARM64 Linux program; guest arguments follow --'))
+runOptions(program.command('run').description('run an ARM64 Linux program (static, or dynamic with its libraries from --root or --sysroot); guest arguments follow --'))
   .option('--json', 'print the report as JSON on stdout (guest output goes inside it)')
   .option('--trace <file>', 'write the kernel-path events (exception entry, fault_info row, signals, syscalls, core-dump steps) as JSON lines')
   .option('--strace <file>', 'print the syscalls and signals as strace does: --strace alone to stderr, --strace=FILE to a file')
