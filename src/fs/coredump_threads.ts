@@ -7,6 +7,7 @@ import type { Kernel } from '../kernel/kernel.ts';
 import type { Task } from '../kernel/task.ts';
 import type { CpuContext } from '../kernel/sched.ts';
 import type { CoreThread } from './binfmt_elf_core.ts';
+import { restartView } from '../arch/arm64/restart.ts';
 
 function fromContext(t: Task, c: CpuContext): CoreThread {
   return {
@@ -36,9 +37,10 @@ export function coreThreads(k: Kernel, zapped: boolean): CoreThread[] {
     const saved = k.savedContext(t);
     if (!saved) continue;
     const th = fromContext(t, saved);
-    if (zapped && t.waitSyscall) {
-      th.pc -= 4n;
-      th.regs[0] = t.waitSyscall.origX0;
+    if (zapped) {
+      const at = restartView(t, saved);
+      th.pc = at.pc;
+      th.regs[0] = at.x0;
     }
     others.push(th);
   }

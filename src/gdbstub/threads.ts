@@ -10,23 +10,22 @@ import type { CpuContext } from '../kernel/sched.ts';
 import { taskState } from '../fs/proc/array.ts';
 import { sysCallTable } from '../arch/arm64/syscall.ts';
 import type { RegisterFile } from './target.ts';
+import { restartView } from '../arch/arm64/restart.ts';
 
 const hex = (n: number): string => n.toString(16);
 
 /**
- * A saved context as a register file: reads and writes go to the context the thread resumes with. `origX0`: the
- * thread sleeps in a syscall. On arm64 Linux a thread that the debugger stops there leaves the syscall with
- * -ERESTART*, and do_signal puts back x0 (orig_x0) and moves pc back onto the svc before get_signal parks it in
- * the ptrace stop; so gdb reads pc on the svc and x0 as the syscall's first argument, as the core shows them.
+ * A saved context as a register file: reads and writes go to the context the thread resumes with. A thread asleep
+ * in a syscall shows pc and x0 as a ptrace stop would leave them (restartView): on the svc, x0 its first argument.
  */
-function contextRegisters(c: CpuContext, origX0: bigint | null): RegisterFile {
+function contextRegisters(t: Task, c: CpuContext): RegisterFile {
   return {
-    x: (n) => (n === 0 && origX0 !== null ? origX0 : c.x[n]),
+    x: (n) => (n === 0 ? restartView(t, c).x0 : c.x[n]),
     setX: (n, v) => { c.x[n] = BigInt.asUintN(64, v); },
     v: (n) => c.v[n],
     setV: (n, v) => { c.v[n] = BigInt.asUintN(128, v); },
     get sp() { return c.sp; }, set sp(v) { c.sp = v; },
-    get pc() { return origX0 !== null ? c.pc - 4n : c.pc; }, set pc(v) { c.pc = v; },
+    get pc() { return restartView(t, c).pc; }, set pc(v) { c.pc = v; },
     // as the engine's NZCV: only the flags are the guest's
     get nzcv() { return c.nzcv; }, set nzcv(v) { c.nzcv = v & 0xf0000000n; },
     get fpsr() { return c.fpsr; }, set fpsr(v) { c.fpsr = v >>> 0; },
@@ -94,7 +93,7 @@ export class Threads {
     const t = this.general ?? this.current;
     if (t === this.current) return this.m.cpu;
     const c = t.exitState === null ? this.m.sys.savedContext(t) : undefined;
-    return c ? contextRegisters(c, t.wait && t.waitSyscall ? t.waitSyscall.origX0 : null) : null;
+    return c ? contextRegisters(t, c) : null;
   }
 
   /**
