@@ -12,6 +12,7 @@ import { HostIo } from './hostio.ts';
 import { Threads, parseVCont } from './threads.ts';
 import { librariesSvr4 } from './libraries.ts';
 import { ReplayLog } from './replay.ts';
+import { applyPoint, readMemory, writeMemory } from './memory.ts';
 import { TARGET_XML, NUM_REGS, readAll, writeAll, readReg, writeReg, regSize, gdbSignal, linuxSignal } from './target.ts';
 import type { Machine } from '../machine.ts';
 import type { Ptracer } from '../kernel/kernel.ts';
@@ -38,7 +39,6 @@ type Resume = { kind: 'continue' | 'step'; signal: number; thread?: Task } | { k
 /** Instructions per slice of a continue: between slices the stub checks for gdb's interrupt (Ctrl-C). */
 const SLICE = 20_000_000n;
 const hex = (n: number | bigint, w = 2): string => n.toString(16).padStart(w, '0');
-const WATCH: Record<string, WatchKind> = { 2: 'write', 3: 'read', 4: 'access' };
 const WATCH_FIELD: Record<WatchKind, string> = { write: 'watch', read: 'rwatch', access: 'awatch' };
 
 /** Listens, waits for gdb, and runs the whole debugging session; the machine has ended when this returns. */
@@ -84,7 +84,7 @@ class GdbStub implements Ptracer {
     this.hostIo = new HostIo(live);
     this.threads = new Threads(() => this.m);
     this.replay = new ReplayLog({ live, tid: () => this.tid, liveStop: () => this.lastStop,
-      insert: (m, p) => this.breakpoint(p, m), console: (text) => this.io.send(`O${Buffer.from(text).toString('hex')}`) });
+      insert: (m, p) => applyPoint(m, p), console: (text) => this.io.send(`O${Buffer.from(text).toString('hex')}`) });
     if (log) this.io.log = (dir, text) => log(`${dir} ${text}`);
   }
 
@@ -303,16 +303,16 @@ class GdbStub implements Ptracer {
       }
       case 'm': {
         const [a, l] = t.slice(1).split(',').map((x) => BigInt(`0x${x}`));
-        const b = this.readMemory(a, Number(l));
+        const b = readMemory(this.m, a, Number(l));
         return b ? b.toString('hex') : 'E14';
       }
       case 'M': case 'X': {
         const colon = raw.indexOf(0x3a);
         const [a, l] = t.slice(1, colon).split(',').map((x) => BigInt(`0x${x}`));
         const data = t[0] === 'M' ? Buffer.from(t.slice(colon + 1), 'hex') : raw.subarray(colon + 1);
-        return data.length === Number(l) && this.writeMemory(a, data) ? 'OK' : 'E14';
+        return data.length === Number(l) && writeMemory(this.m, a, data) ? 'OK' : 'E14';
       }
-      case 'Z': case 'z': this.replay.point(t); return this.breakpoint(t, this.live);
+      case 'Z': case 'z': this.replay.point(t); return applyPoint(this.live, t);
       case 'b': return t === 'bs' || t === 'bc' ? this.backward(t[1] as 's' | 'c') : '';
       case 'c': return { kind: 'continue', signal: 0 };
       case 's': return { kind: 'step', signal: 0 };
@@ -372,7 +372,7 @@ class GdbStub implements Ptracer {
     if (object === 'exec-file') return Buffer.from(this.m.task.exePath); // the guest's path: gdb opens it with vFile
     if (object === 'siginfo') return this.siginfo;
     if (object === 'auxv') return this.m.mm.savedAuxv;
-    if (object === 'libraries-svr4') return librariesSvr4(this.m.mm.savedAuxv, (a, n) => this.readMemory(a, n));
+    if (object === 'libraries-svr4') return librariesSvr4(this.m.mm.savedAuxv, (a, n) => readMemory(this.m, a, n));
     return null;
   }
 
@@ -382,43 +382,4 @@ class GdbStub implements Ptracer {
     return this.replay.backward(kind);
   }
 
-  /** A Z or z packet applied to a machine (the live one; replay.ts applies them to its replay machines). */
-  private breakpoint(t: string, m: Machine): string {
-    const [type, a, kind] = t.slice(1).split(',');
-    const addr = BigInt(`0x${a}`);
-    const d = m.cpu.debug;
-    const insert = t[0] === 'Z';
-    if (type === '0' || type === '1') {
-      if (insert) d.addBreakpoint(addr);
-      else d.removeBreakpoint(addr);
-      return 'OK';
-    }
-    const w = WATCH[type];
-    if (!w) return '';
-    const len = BigInt(`0x${kind}`);
-    if (insert) d.addWatchpoint(addr, len, w);
-    else d.removeWatchpoint(addr, len, w);
-    return 'OK';
-  }
-
-  /** What ptrace's PEEKDATA reaches: the mapped part of [a, a+len) from a on (gdb takes a short read). */
-  private readMemory(a: bigint, len: number): Buffer | null {
-    let end = a;
-    while (end < a + BigInt(len)) {
-      const v = this.m.mm.vmaAt(end);
-      if (!v) break;
-      end = v.end;
-    }
-    if (end === a) return null;
-    const n = Number((end < a + BigInt(len) ? end : a + BigInt(len)) - a);
-    return this.m.cpu.read(a, n);
-  }
-
-  /** POKEDATA writes through any protection (FOLL_FORCE); code written there is translated afresh. */
-  private writeMemory(a: bigint, data: Buffer): boolean {
-    if (!this.m.mm.vmaAt(a) || !this.m.mm.vmaAt(a + BigInt(Math.max(data.length, 1)) - 1n)) return false;
-    if (!this.m.cpu.write(a, data)) return false;
-    this.m.cpu.invalidateCode(a, a + BigInt(data.length));
-    return true;
-  }
 }
