@@ -4,12 +4,8 @@
 import type { Cpu } from '../cpu/cpu.ts';
 import { UC_PROT_READ, UC_PROT_WRITE, UC_PROT_EXEC } from '../cpu/unicorn.ts';
 import { VM_READ, VM_WRITE, VM_EXEC, VM_SHARED, VM_MAYSHARE, VM_GROWSDOWN } from './vma-flags.ts';
-import { spWriteKind, mayWriteSp, MAY_WRITE_SP_PATTERNS } from '../arch/arm64/sp_align.ts';
-import { alignSiteOf, encodeAlignSite, mayNeedAlignSite, MAY_NEED_ALIGN_SITE_PATTERNS } from '../arch/arm64/align.ts';
+import { TextSites } from './text_scan.ts';
 import { EngineMemoryError } from '../errors.ts';
-
-/** the text scan's native pre-filter: the words mayNeedAlignSite or mayWriteSp can accept */
-const SCAN_PATTERNS = Uint32Array.from([...MAY_NEED_ALIGN_SITE_PATTERNS, ...MAY_WRITE_SP_PATTERNS]);
 
 export * from './vma-flags.ts';
 
@@ -152,8 +148,18 @@ export class Mm {
   /** the futex hash buckets of this address space (kernel/futex/core.c futex_queues), by futex key, FIFO */
   readonly futexQueues: FutexQueues = new Map();
 
+  /** the code's alignment-check sites, armed in the engine (text_scan.ts) */
+  private readonly textSites: TextSites;
+
   /** sysctls: the kernel's one table, read at each check as Linux reads sysctl_max_map_count (none in unit tests) */
-  constructor(readonly cpu: Cpu, public rlimitStack: bigint, private readonly sysctl?: { maxMapCount?: number }) {}
+  constructor(readonly cpu: Cpu, public rlimitStack: bigint, private readonly sysctl?: { maxMapCount?: number }) {
+    this.textSites = new TextSites(cpu);
+  }
+
+  /** dup_mm's part for the alignment checks: the parent's armed sites, in a new engine with no code yet. */
+  inheritWatches(from: Mm): void {
+    this.textSites.inherit(from.textSites);
+  }
 
   /** sysctl vm.max_map_count (sysctl_max_map_count): global, so a write through /proc/sys limits every mm */
   get maxMapCount(): number {
@@ -239,7 +245,7 @@ export class Mm {
     if (contents && contents.length > 0) this.cpu.write(vma.start, contents);
     this.hideBeyondEof(vma);
     this.vmas.splice(this.findVmaIndex(vma.start), 0, vma); // the range is free: before the first VMA above it
-    if (vma.flags & VM_EXEC) this.watchSpWrites(vma.start, vma.end);
+    if (vma.flags & VM_EXEC) this.textSites.scan(vma.start, vma.end);
     return vma;
   }
 
@@ -250,67 +256,6 @@ export class Mm {
   hideBeyondEof(v: Vma): void {
     const e = eofStart(v);
     if (e !== null) this.cpu.protect(e, v.end - e, 0);
-  }
-
-  private readonly spSites = new Set<bigint>();
-  private readonly alignSites = new Set<bigint>();
-  /** the armed sites, by kind, so that a fork child's engine gets them without a rescan (stale ones are inert) */
-  private readonly armed = { sp: [] as bigint[], align: [] as { address: bigint; arg: bigint }[] };
-
-  /** dup_mm's part for the alignment checks: the parent's armed sites, in a new engine with no code yet. */
-  inheritWatches(from: Mm): void {
-    for (const a of from.spSites) this.spSites.add(a);
-    for (const a of from.alignSites) this.alignSites.add(a);
-    this.armed.sp.push(...from.armed.sp);
-    this.armed.align.push(...from.armed.align);
-    this.cpu.watchSpWrites(this.armed.sp);
-    this.cpu.watchAlignment(this.armed.align);
-  }
-
-  /**
-   * Arms the alignment checks Unicorn does not make, for the code in [start, end): after every instruction
-   * that can misalign SP, and on every instruction whose natural alignment only we check (arch/arm64/align.ts).
-   */
-  watchSpWrites(start: bigint, end: bigint): void {
-    if (!this.cpu.countsInsns) return; // the checks are armed in counted mode only (Cpu.watchAlignment)
-    const code = this.cpu.read(start, Number(end - start));
-    if (!code) return;
-    const sp: bigint[] = [];
-    const align: Array<{ address: bigint; arg: bigint }> = [];
-    // The words either pre-filter can accept are found natively (native/scan.c); then classify (the address, a
-    // BigInt, and the Set lookup only for the few candidates); the full decoder runs once per distinct word
-    // (prologues repeat the same few STP/LDP encodings thousands of times).
-    const misaligns = new Map<number, boolean>();
-    const alignArgs = new Map<number, bigint | null>();
-    for (const i of this.cpu.scanWords(code, SCAN_PATTERNS)) {
-      const o = i * 4;
-      const insn = code.readUInt32LE(o);
-      if (mayNeedAlignSite(insn)) {
-        let arg = alignArgs.get(insn);
-        if (arg === undefined) {
-          const site = alignSiteOf(insn);
-          alignArgs.set(insn, arg = site && encodeAlignSite(insn, site));
-        }
-        const a = start + BigInt(o);
-        if (arg !== null && !this.alignSites.has(a)) {
-          align.push({ address: a, arg });
-          this.alignSites.add(a);
-        }
-        continue;
-      }
-      if (!mayWriteSp(insn)) continue;
-      let m = misaligns.get(insn);
-      if (m === undefined) misaligns.set(insn, m = spWriteKind(insn) === 'may-misalign');
-      const a = start + BigInt(o);
-      if (!m || this.spSites.has(a)) continue;
-      sp.push(a);
-      this.spSites.add(a);
-    }
-    this.cpu.watchSpWrites(sp);
-    this.cpu.watchAlignment(align);
-    this.armed.sp.push(...sp);
-    this.armed.align.push(...align);
-    if (sp.length + align.length > 0) this.cpu.invalidateCode(start, end);
   }
 
   /**
@@ -343,8 +288,7 @@ export class Mm {
       if (piece.flags & VM_EXEC) code = true;
       return null;
     });
-    // new code mapped here later must be scanned again (the native sites check their word, so stale ones are inert)
-    if (code) for (const set of [this.spSites, this.alignSites]) for (const a of set) if (a >= start && a < end) set.delete(a);
+    if (code) this.textSites.forget(start, end);
   }
 
   /** mprotect on [start, end): splits VMAs and changes their read/write/exec bits. Caller checked coverage. */
@@ -354,7 +298,7 @@ export class Mm {
       piece.flags = (orig.flags & ~rwx) | flags;
       this.cpu.protect(piece.start, piece.end - piece.start, ucProt(piece.flags));
       this.hideBeyondEof(piece);
-      if (piece.flags & VM_EXEC && !(orig.flags & VM_EXEC)) this.watchSpWrites(piece.start, piece.end);
+      if (piece.flags & VM_EXEC && !(orig.flags & VM_EXEC)) this.textSites.scan(piece.start, piece.end);
       return piece;
     }));
   }

@@ -5,7 +5,7 @@
 // (DFSC 0b100001) on a misaligned address whatever SCTLR_EL1.A says, before any translation or permission
 // fault (Arm ARM B2.5.2 and the ASL's AArch64.MemSingle: the alignment check comes before the walk). QEMU,
 // hence Unicorn, checks only some of these itself (MO_ALIGN in its translator); the others run silently. This
-// table says who checks each class, so one mechanism covers them all: the text scan (mm.ts watchSpWrites)
+// table says who checks each class, so one mechanism covers them all: the text scan (mm/text_scan.ts)
 // arms a native site check (native/icount.c align_check) for every instruction of an 'emulator' class, and
 // the stop is then folded like the engine's own alignment data abort (syndrome.ts synthesizeEsr).
 import { decodeMemAccess, type MemAccess } from './insn.ts';
