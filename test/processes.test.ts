@@ -129,6 +129,15 @@ describe('a hang across processes', () => {
 });
 
 describe('orphans and process groups', () => {
+  it('wakes a wait4 whose zombie appeared while another process was on the CPU; as on qemu-aarch64', () => {
+    // the parent wakes for the grandchild's write and sleeps again: the child's wait is then checked with the
+    // parent current, and must look at the child's own children (it was stuck, as `bash -c 'echo $(a | b)'` was)
+    const { report: r } = runInRoot('proc_wait_asleep');
+    const out = 'grandchild\nchild reaped it, status 0x700\nparent reaped the child, status 0x0\n';
+    expect([r.exit.kind, r.stdout]).toEqual(['exited', out]);
+    expect(qemu('proc_wait_asleep')).toBe(out);
+  });
+
   it('reparents an orphan to the first process, which reaps it', () => {
     // DIVERGENCE from qemu, not from Linux: under qemu the orphan goes to the host's reaper (the test would hang)
     const { report: r } = runInRoot('proc_orphan');

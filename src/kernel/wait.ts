@@ -27,9 +27,9 @@ interface Found { child: Task; how: 'exit' | 'stop' | 'cont' }
 /** The wait status of a dead child: do_exit's code, or the group's when the group exited. */
 const exitStatus = (c: Task): number => (c.signal.flags & SIGNAL_GROUP_EXIT ? c.signal.groupExitCode : c.exitCode);
 
-/** eligible_pid + eligible_child: the children of the caller's process that the selection names. */
-function children(k: Kernel, wo: WaitOpts): Task[] {
-  const me = k.task.leader;
+/** eligible_pid + eligible_child: the children of the process of `waiter` that the selection names. */
+function children(k: Kernel, waiter: Task, wo: WaitOpts): Task[] {
+  const me = waiter.leader;
   return k.tasks.filter((c) => c.parent === me && c.leader === c && c.exitState !== 'dead' &&
     (wo.type === 'all' || (wo.type === 'pid' ? c.pid === wo.id : c.pgrp === wo.id)) &&
     // __WCLONE selects the children whose exit signal is not SIGCHLD; __WALL both
@@ -71,8 +71,10 @@ function consume(k: Kernel, wo: WaitOpts, f: Found): { status: number; info: { c
  * changes state (-ERESTARTSYS when a signal ends the sleep).
  */
 function doWait(k: Kernel, wo: WaitOpts, report: (f: Found | null) => bigint): SysResult {
+  // the waiter: ready() is asked while other tasks are current
+  const waiter = k.task;
   const attempt = (): bigint | null => {
-    const list = children(k, wo);
+    const list = children(k, waiter, wo);
     if (list.length === 0) return neg(ECHILD);
     const f = findChange(k, wo, list);
     if (f) return report(f);
@@ -83,7 +85,7 @@ function doWait(k: Kernel, wo: WaitOpts, report: (f: Found | null) => bigint): S
   return {
     wait: true, reason: wo.type === 'pid' ? `for child ${wo.id}` : 'for a child', deadline: null,
     ready: () => {
-      const list = children(k, wo);
+      const list = children(k, waiter, wo);
       return list.length === 0 || findChange(k, wo, list) !== null;
     },
     finish: (why) => (why === 'ready' ? attempt() ?? neg(ERESTARTSYS) : neg(ERESTARTSYS)),
