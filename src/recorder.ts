@@ -29,6 +29,7 @@ interface ProcState {
 }
 import { waitStatus } from './kernel/exit.ts';
 import { sigmask, signalName, siCodeName } from './kernel/sigdefs.ts';
+import { errnoName } from './kernel/errno.ts';
 import { locateSignal, type SignalLocation } from './where/locate.ts';
 
 export class Recorder implements Observer {
@@ -44,6 +45,8 @@ export class Recorder implements Observer {
   /** the core-dump sysctls when the (last) core dump began */
   private sysctlAtDump: Record<string, string> | null = null;
   readonly notes: string[] = [];
+  /** what the guest asked for and we do not emulate, once per kind: where its note is, and how often it came */
+  private readonly unsupported = new Map<string, { note: number; text: string; count: number }>();
   readonly gcores: RunReport['gcores'] = [];
   /** the first signal frames and fault maps, for the pictures of the run (--html) */
   readonly captures = new Captures();
@@ -152,6 +155,7 @@ export class Recorder implements Observer {
       if (!this.notes.some((n) => n.startsWith('stuck: ') && n.includes(reason))) this.notes.push(`blocked forever: ${reason}`);
     }
     else if (name === 'signal_generated') this.onSignalGenerated(data as NoticeMap['signal_generated']);
+    else if (name === 'unsupported') this.onUnsupported(data as NoticeMap['unsupported']);
     else if (name === 'rt_sigframe') {
       const { signo, frame, flags, esr, read } = data as NoticeMap['rt_sigframe'];
       const t = this.sys.task;
@@ -186,6 +190,22 @@ export class Recorder implements Observer {
         addr: info.addr ?? null, pc: ex ? BigInt(ex.pc) : null }, this.sys.mm);
       if (p) p.faultedTid = t.tid;
     }
+  }
+
+  /** A call of something not emulated: one note per kind, with the errno it got, its first caller and a count. */
+  private onUnsupported({ what, errno }: NoticeMap['unsupported']): void {
+    const key = `${what}\0${errno}`;
+    const u = this.unsupported.get(key);
+    if (u) {
+      u.count++;
+      this.notes[u.note] = `${u.text}; ${u.count} calls in all`;
+      return;
+    }
+    const t = this.sys.task;
+    const text = `not emulated: ${what}: the guest got ${errnoName(errno)} (first by pid ${t.pid}` +
+      `${t.tid !== t.pid ? ` tid ${t.tid}` : ''} at instruction ${this.sys.icountNumber() ?? '?'})`;
+    this.unsupported.set(key, { note: this.notes.length, text, count: 1 });
+    this.notes.push(text);
   }
 
   /** Where a signal came from: the faulting instruction, or the svc of the syscall that raised it; nothing for a

@@ -1,6 +1,6 @@
-// File syscalls (fs/open.c, stat.c, namei.c, ioctl.c; v6.17), confined to the --root directory through namei.ts.
+// File syscalls (fs/open.c, namei.c, ioctl.c; v6.17), confined to the --root directory through namei.ts.
 // Paths under /proc go to the synthesized /proc (proc/root.ts). read/write are in read_write.ts, fcntl and dup in
-// fcntl.ts, getdents64 in readdir.ts, pipes in pipe.ts.
+// fcntl.ts, getdents64 in readdir.ts, pipes in pipe.ts, the stat family in stat.ts.
 import * as fs from 'node:fs';
 import type { Kernel, Syscall, SyscallTable } from '../kernel/kernel.ts';
 import { copyToUser, strncpyFromUser } from '../mm/uaccess.ts';
@@ -10,21 +10,21 @@ import {
 } from '../kernel/errno.ts';
 import { lookup, guestAbsolute } from './namei.ts';
 import { lookupOverlay } from './sysroot.ts';
-import { procOpen, procStat, procReadlink } from './proc/root.ts';
+import { procOpen } from './proc/root.ts';
 import { newsizeOk } from '../mm/filemap.ts';
 import {
   O_ACCMODE, O_CLOEXEC, O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC, O_DIRECTORY, O_NOFOLLOW, O_RDONLY, O_WRONLY, O_LARGEFILE,
 } from './files.ts';
 import { RLIMIT_NOFILE } from '../kernel/task.ts';
 import { fileOf } from './read_write.ts';
-import { pipeStat, pipeIoctlFionread } from './pipe.ts';
+import { pipeIoctlFionread } from './pipe.ts';
 
 const AT_FDCWD = -100;
-const AT_SYMLINK_NOFOLLOW = 0x100;
-const AT_EMPTY_PATH = 0x1000;
-const s32 = (v: bigint): number => Number(BigInt.asIntN(32, v));
+export const AT_SYMLINK_NOFOLLOW = 0x100;
+export const AT_EMPTY_PATH = 0x1000;
+export const s32 = (v: bigint): number => Number(BigInt.asIntN(32, v));
 
-function userPath(k: Kernel, addr: bigint): string | bigint {
+export function userPath(k: Kernel, addr: bigint): string | bigint {
   const s = strncpyFromUser(k.mm, addr, 4096);
   if (s === null) return neg(EFAULT);
   if (s === 'toolong') return neg(ENAMETOOLONG);
@@ -32,7 +32,7 @@ function userPath(k: Kernel, addr: bigint): string | bigint {
 }
 
 /** The directory a *at() call is relative to, as a guest path. */
-function dirOf(k: Kernel, dirfd: number, p: string): string | bigint {
+export function dirOf(k: Kernel, dirfd: number, p: string): string | bigint {
   if (p.startsWith('/') || dirfd === AT_FDCWD) return k.task.cwd;
   const f = k.task.files.get(dirfd);
   if (!f) return neg(EBADF);
@@ -88,94 +88,6 @@ function hostFlags(flags: number): number {
 }
 
 const close: Syscall = (k, [fd]) => BigInt(k.task.files.close(s32(fd)));
-
-/** struct stat for arm64 (asm-generic/stat.h), 128 bytes */
-function encodeStat(st: fs.Stats): Buffer {
-  const b = Buffer.alloc(128);
-  b.writeBigUInt64LE(BigInt(st.dev), 0);
-  b.writeBigUInt64LE(BigInt(st.ino), 8);
-  b.writeUInt32LE(st.mode, 16);
-  b.writeUInt32LE(st.nlink, 20);
-  b.writeUInt32LE(st.uid, 24);
-  b.writeUInt32LE(st.gid, 28);
-  b.writeBigUInt64LE(BigInt(st.rdev), 32);
-  b.writeBigInt64LE(BigInt(st.size), 48);
-  b.writeInt32LE(st.blksize, 56);
-  b.writeBigInt64LE(BigInt(st.blocks), 64);
-  const ts = (ms: number, at: number) => {
-    b.writeBigInt64LE(BigInt(Math.floor(ms / 1000)), at);
-    b.writeBigUInt64LE(BigInt(Math.floor((ms % 1000) * 1e6)), at + 8);
-  };
-  ts(st.atimeMs, 72);
-  ts(st.mtimeMs, 88);
-  ts(st.ctimeMs, 104);
-  return b;
-}
-
-/** A character device for the stdio streams, as a terminal or pipe would stat. */
-function stdioStat(): Buffer {
-  const b = Buffer.alloc(128);
-  b.writeUInt32LE(0o010600, 16); // S_IFIFO: stdout goes to the emulator, like a pipe
-  b.writeUInt32LE(1, 20);
-  b.writeInt32LE(4096, 56);
-  return b;
-}
-
-const fstat: Syscall = (k, [fd, statbuf]) => {
-  const f = fileOf(k, fd);
-  if (typeof f === 'bigint') return f;
-  let b: Buffer;
-  if (f.kind === 'pipe') b = pipeStat(f);
-  else if (f.kind === 'host') b = encodeStat(fs.fstatSync(f.fd!));
-  else if (f.kind === 'memory') {
-    const proc = procStat(k, f.path, true); // a /proc file or directory (opendir checks S_ISDIR): its own stat
-    if (proc !== null && typeof proc !== 'number' && !('path' in proc)) b = proc;
-    else { b = Buffer.alloc(128); b.writeUInt32LE(0o100444, 16); b.writeUInt32LE(1, 20); b.writeInt32LE(4096, 56); }
-  }
-  else b = stdioStat();
-  return copyToUser(k.mm, statbuf, b) ? 0n : neg(EFAULT);
-};
-const newfstatat: Syscall = (k, [dirfd, pathp, statbuf, flags]) => {
-  const p = userPath(k, pathp);
-  if (typeof p !== 'string') return p;
-  if (p === '' && Number(flags) & AT_EMPTY_PATH) return fstat(k, [dirfd, statbuf]);
-  const dir = dirOf(k, s32(dirfd), p);
-  if (typeof dir !== 'string') return dir;
-  const proc = procStat(k, guestAbsolute(dir, p), !(Number(flags) & AT_SYMLINK_NOFOLLOW));
-  if (typeof proc === 'number') return BigInt(proc);
-  if (proc && !('path' in proc)) return copyToUser(k.mm, statbuf, proc) ? 0n : neg(EFAULT);
-  const r = lookupOverlay(k.root, k.sysroot ?? null, dir, proc?.path ?? p, !(Number(flags) & AT_SYMLINK_NOFOLLOW));
-  if (typeof r === 'number') return BigInt(r);
-  try {
-    return copyToUser(k.mm, statbuf, encodeStat(fs.lstatSync(r.host))) ? 0n : neg(EFAULT);
-  } catch (e) {
-    return neg(errnoFromNode(e as NodeJS.ErrnoException));
-  }
-};
-
-const readlinkat: Syscall = (k, [dirfd, pathp, buf, size]) => {
-  const p = userPath(k, pathp);
-  if (typeof p !== 'string') return p;
-  if (BigInt.asIntN(64, size) <= 0n) return neg(EINVAL);
-  const dir = dirOf(k, s32(dirfd), p);
-  if (typeof dir !== 'string') return dir;
-  const guest = guestAbsolute(dir, p);
-  let target: string;
-  const proc = procReadlink(k, guest);
-  if (typeof proc === 'number') return BigInt(proc);
-  if (typeof proc === 'string') target = proc;
-  else {
-    const r = lookupOverlay(k.root, k.sysroot ?? null, dir, proc?.path ?? p, false);
-    if (typeof r === 'number') return BigInt(r);
-    try {
-      target = fs.readlinkSync(r.host);
-    } catch (e) {
-      return neg(errnoFromNode(e as NodeJS.ErrnoException));
-    }
-  }
-  const b = Buffer.from(target).subarray(0, Number(size));
-  return copyToUser(k.mm, buf, b) ? BigInt(b.length) : neg(EFAULT);
-};
 
 const getcwd: Syscall = (k, [buf, size]) => {
   const b = Buffer.from(k.task.cwd + '\0');
@@ -307,7 +219,6 @@ const fallocate: Syscall = (k, [fd, mode, offset, len]) => {
 
 export const fsSyscalls: SyscallTable = {
   56: ['openat', openat], 57: ['close', close],
-  80: ['fstat', fstat], 79: ['newfstatat', newfstatat], 78: ['readlinkat', readlinkat],
   17: ['getcwd', getcwd], 29: ['ioctl', ioctl],
   166: ['umask', umask], 48: ['faccessat', faccessat], 35: ['unlinkat', unlinkat], 34: ['mkdirat', mkdirat],
   36: ['symlinkat', symlinkat], 45: ['truncate', truncate], 46: ['ftruncate', ftruncate], 47: ['fallocate', fallocate],

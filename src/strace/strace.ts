@@ -8,6 +8,7 @@ import type { TraceEvent, TraceSink } from '../trace.ts';
 import type { RunReport } from '../report.ts';
 import { siCodeName, siginfoLayout, signalName } from '../kernel/sigdefs.ts';
 import * as d from './decode.ts';
+import { SYSCALL_NAMES } from '../arch/arm64/unistd.ts';
 
 /** one argument's text; null leaves it out (openat's mode without O_CREAT, as strace does). An `out` argument is
  *  memory the call fills: printed after it returns (as a pointer when it fails or never returns). */
@@ -163,7 +164,7 @@ export function strace(write: (line: string) => void, mem: d.Mem): Strace {
     if (e.name === 'sys_enter') {
       cutOthers(tid);
       unfinished(tid);
-      const name = (e.syscall as string | null) ?? `syscall_0x${(e.nr as number).toString(16)}`;
+      const name = (e.syscall as string | null) ?? SYSCALL_NAMES[e.nr as number] ?? `syscall_0x${(e.nr as number).toString(16)}`;
       const spec = SPECS[name];
       const args = (e.args as string[]).map((a) => BigInt(a));
       const call: Call = { name, args, spec, text: [], tid, cut: false };

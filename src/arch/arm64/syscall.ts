@@ -7,6 +7,11 @@ import { sysSyscalls } from '../../kernel/sys.ts';
 import { signalSyscalls } from '../../kernel/sys_signal.ts';
 import { itimerSyscalls } from '../../kernel/itimer.ts';
 import { fsSyscalls } from '../../fs/open.ts';
+import { statSyscalls } from '../../fs/stat.ts';
+import { xattrSyscalls } from '../../fs/xattr.ts';
+import { socketSyscalls } from '../../net/socket.ts';
+import { schedSyscalls } from '../../kernel/sched_syscalls.ts';
+import { fadviseSyscalls } from '../../mm/fadvise.ts';
 import { selectSyscalls } from '../../fs/select.ts';
 import { readWriteSyscalls } from '../../fs/read_write.ts';
 import { fcntlSyscalls } from '../../fs/fcntl.ts';
@@ -16,6 +21,7 @@ import { mmSyscalls } from '../../mm/mmap.ts';
 import { ENOSYS } from '../../kernel/errno.ts';
 import { sysRtSigreturn, type SyscallReturn } from './signal.ts';
 import { dieKernelFault } from './fault.ts';
+import { SYSCALL_NAMES } from './unistd.ts';
 import { wakeReason } from '../../kernel/sched.ts';
 import { signalPending } from '../../kernel/signal.ts';
 import { forkSyscalls } from '../../kernel/fork.ts';
@@ -29,6 +35,11 @@ export const sysCallTable: Readonly<SyscallTable> = Object.freeze({
   139: ['rt_sigreturn', sysRtSigreturn],
   ...itimerSyscalls,
   ...fsSyscalls,
+  ...statSyscalls,
+  ...xattrSyscalls,
+  ...socketSyscalls,
+  ...schedSyscalls,
+  ...fadviseSyscalls,
   ...readWriteSyscalls,
   ...fcntlSyscalls,
   ...readdirSyscalls,
@@ -61,7 +72,8 @@ export function invokeSyscall(k: Kernel): SyscallExit {
   if (!entry) {
     ret = BigInt(-ENOSYS);
     k.trace('sys_ni_syscall', { nr });
-    k.notice('unsupported', { what: `syscall ${nr}`, errno: ENOSYS });
+    // a number Linux has no syscall for gets -ENOSYS there too: only one it has is "not emulated"
+    if (SYSCALL_NAMES[nr]) k.notice('unsupported', { what: `system call ${SYSCALL_NAMES[nr]} (${nr})`, errno: ENOSYS });
   } else {
     ret = entry[1](k, args);
   }

@@ -8,6 +8,7 @@ import type { Task } from '../../kernel/task.ts';
 import { RLIM_INFINITY } from '../../kernel/task.ts';
 import { BOOT_OFFSET_NS } from '../../kernel/time.ts';
 import { taskMem, vmCounters, rssCounters } from './task_mmu.ts';
+import { NR_CPU_IDS } from '../../kernel/sched_syscalls.ts';
 
 /**
  * The kernel configuration the status lines depend on, as data (a Debian 12 arm64-like build on the emulated
@@ -18,8 +19,7 @@ const CONFIG = {
   seccomp: true,
   /** CONFIG_TRANSPARENT_HUGEPAGE (and MMF_DISABLE_THP never set): THP_enabled 1 */
   thp: true,
-  /** nr_cpu_ids: the emulator runs one CPU */
-  nrCpus: 1,
+  nrCpus: NR_CPU_IDS,
   /** CONFIG_CPUSETS with MAX_NUMNODES = 1 << CONFIG_NODES_SHIFT (arm64's default 4): Mems_allowed */
   maxNumNodes: 16,
   /** arm64 spectre_v4_state: the emulated CPU is SPECTRE_UNAFFECTED → PR_SPEC_NOT_AFFECTED */

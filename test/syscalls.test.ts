@@ -1,0 +1,74 @@
+// System calls that real programs make on the way (ls, cp, sort, bash): statx, the extended-attribute calls, the
+// socket calls on descriptors that are not sockets, fadvise64, sched_getaffinity; and what the report says of a
+// syscall Linux has and we do not emulate (its errno, and one note per syscall with a count).
+import { describe, it, expect } from 'vitest';
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Machine } from '../src/machine.ts';
+import { prog } from './helpers.ts';
+import { afIn } from './bin.ts';
+
+function runInRoot(name: string, argv: string[] = []) {
+  const root = mkdtempSync(join(tmpdir(), 'af-sys-'));
+  copyFileSync(prog(name), join(root, name));
+  return new Machine(join(root, name), { root, argv: [name, ...argv] }).run();
+}
+
+function qemu(name: string): string {
+  const root = mkdtempSync(join(tmpdir(), 'af-qemu-'));
+  copyFileSync(prog(name), join(root, name));
+  return spawnSync('qemu-aarch64', [join(root, name)], { cwd: root, encoding: 'utf8', timeout: 20_000 }).stdout;
+}
+
+describe('statx and the extended attributes', () => {
+  it('statx gives what fstatat gives, for files, links, /proc, pipes; its EINVAL checks; as on qemu-aarch64', () => {
+    const r = runInRoot('stat_statx', ['xattr']);
+    const lines = r.stdout.split('\n');
+    // v6.11 took a NULL path with AT_EMPTY_PATH as the descriptor itself; qemu-aarch64 refuses it with EFAULT
+    const ours = lines.filter((l) => !l.startsWith('pipe, NULL path'));
+    expect(qemu('stat_statx').split('\n').filter((l) => !l.startsWith('pipe, NULL path'))).toEqual(ours.slice(0, 10).concat(''));
+    expect(lines).toContain('pipe, NULL path: statx = fstatat, type 010000');
+    expect(lines.slice(0, 11)).toEqual([
+      'file: statx = fstatat, type 0100000', 'directory: statx = fstatat, type 040000',
+      'symlink followed: statx = fstatat, type 0100000', 'symlink itself: statx = fstatat, type 0120000',
+      '/proc/self/status (times aside): statx = fstatat, type 0100000', 'pipe, AT_EMPTY_PATH: statx = fstatat, type 010000',
+      'pipe, NULL path: statx = fstatat, type 010000', 'missing: statx errno ENOENT', 'STATX__RESERVED: -1 EINVAL',
+      'both sync types: -1 EINVAL', 'unknown flag: -1 EINVAL',
+    ]);
+    // a filesystem without xattr support: an empty list, EOPNOTSUPP, and the lookup's own errors first
+    expect(lines.slice(11)).toEqual(['listxattr: 0', 'lgetxattr: -1 EOPNOTSUPP', 'setxattr: -1 EOPNOTSUPP',
+      'getxattr missing: -1 ENOENT', 'fgetxattr pipe: -1 EOPNOTSUPP', '']);
+    expect(r.notes).toEqual([]);
+  });
+});
+
+describe('syscalls with no object behind them, and those not emulated', () => {
+  it('answers as Linux does where it can, gives ENOSYS with one counted note where it cannot', () => {
+    const r = runInRoot('sys_unemulated');
+    expect(r.stdout).toBe(`socket: -1 ENOSYS
+socket: -1 ENOSYS
+socket: -1 ENOSYS
+syscall 244: -1 ENOSYS
+getpeername(0): -1 ENOTSOCK
+getpeername(99): -1 EBADF
+fadvise64(0): -1 ESPIPE
+fadvise64(file): 0 
+fadvise64(file, advice 6): -1 EINVAL
+sched_getaffinity: 8, CPUs 1
+sched_getaffinity(len 4): -1 EINVAL
+`);
+    // 244 is no syscall on Linux either: ENOSYS there too, so no note
+    expect(r.notes).toEqual([expect.stringMatching(
+      /^not emulated: system call socket \(198\): the guest got ENOSYS \(first by pid 1000 at instruction \d+\); 3 calls in all$/)]);
+  });
+
+  it('says so in the text report and in strace, by name', () => {
+    const root = mkdtempSync(join(tmpdir(), 'af-sys-'));
+    copyFileSync(prog('sys_unemulated'), join(root, 'sys_unemulated'));
+    const r = afIn(root, 'run', '--strace', join(root, 'sys_unemulated'));
+    expect(r.stderr).toMatch(/^socket\(0x1, 0x1, 0x0, .*\) = -1 ENOSYS \(Function not implemented\)$/m);
+    expect(r.stderr).toMatch(/^note: not emulated: system call socket \(198\): the guest got ENOSYS \(first by pid 1000 at instruction \d+\); 3 calls in all$/m);
+  });
+});
