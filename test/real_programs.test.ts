@@ -3,10 +3,11 @@
 // the Debian tree is the --sysroot (ld.so, the libraries and the programs). Each line the script prints is what
 // Linux prints for it. Not compared with qemu-aarch64: without binfmt_misc it cannot exec the arm64 `ls`, `seq`.
 import { describe, it, expect } from 'vitest';
-import { chmodSync, existsSync, lutimesSync, mkdirSync, mkdtempSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lutimesSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine } from '../src/machine.ts';
+import { afIn } from './bin.ts';
 
 const DEBIAN = join(import.meta.dirname, '..', '.cache', 'arm64-root');
 
@@ -54,5 +55,14 @@ c b a
 cat: 1
 `);
     expect([r.exit.kind, r.exit.code, r.notes.filter((n) => !/^not emulated: system call (statfs|socket) /.test(n))]).toEqual(['exited', 0, []]);
+  });
+
+  it("README's bash line runs through the installed command", () => {
+    const line = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8').split('\n')
+      .find((l) => l.startsWith('npx arm64-fault run --sysroot .cache/arm64-root --root /tmp/r .cache/arm64-root/bin/bash'))!;
+    const args = line.replace(/^npx arm64-fault /, '').replace(' --root /tmp/r ', ` --root ${mkdtempSync(join(tmpdir(), 'af-real-'))} `)
+      .match(/'[^']*'|\S+/g)!.map((a) => a.replace(/^'(.*)'$/, '$1'));
+    const r = afIn(join(import.meta.dirname, '..'), ...args);
+    expect([r.stdout, r.status]).toEqual(['1+2+3 = 6\n', 0]);
   });
 });
