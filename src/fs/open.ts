@@ -169,6 +169,56 @@ const symlinkat: Syscall = (k, [oldp, dirfd, newp]) => {
   return createEntry(k, dirfd, p, (host) => fs.symlinkSync(target, host));
 };
 
+const RENAME_NOREPLACE = 1, RENAME_EXCHANGE = 2, RENAME_WHITEOUT = 4;
+
+/**
+ * renameat2(olddirfd, old, newdirfd, new, flags) in the root (do_renameat2). DIVERGENCE: RENAME_EXCHANGE and
+ * RENAME_WHITEOUT give EINVAL, as on a filesystem without them; RENAME_NOREPLACE is checked before the host rename.
+ */
+function renameAt(k: Kernel, [olddfd, oldp, newdfd, newp]: bigint[], flags: number): bigint {
+  if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) return neg(EINVAL);
+  if (flags & RENAME_EXCHANGE && flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)) return neg(EINVAL);
+  const from = userPath(k, oldp);
+  if (typeof from !== 'string') return from;
+  const to = userPath(k, newp);
+  if (typeof to !== 'string') return to;
+  const [fromDir, toDir] = [dirOf(k, s32(olddfd), from), dirOf(k, s32(newdfd), to)];
+  if (typeof fromDir !== 'string') return fromDir;
+  if (typeof toDir !== 'string') return toDir;
+  const a = lookup(k.root, fromDir, from, false);
+  if (typeof a === 'number') return BigInt(a);
+  if (!a.exists) return neg(ENOENT);
+  const b = lookup(k.root, toDir, to, false, true);
+  if (typeof b === 'number') return BigInt(b);
+  if (flags & (RENAME_EXCHANGE | RENAME_WHITEOUT)) return neg(EINVAL);
+  if (b.exists && flags & RENAME_NOREPLACE) return neg(EEXIST);
+  try {
+    fs.renameSync(a.host, b.host);
+    return 0n;
+  } catch (e) {
+    return neg(errnoFromNode(e as NodeJS.ErrnoException));
+  }
+}
+const renameat: Syscall = (k, args) => renameAt(k, args, 0);
+const renameat2: Syscall = (k, args) => renameAt(k, args, Number(args[4] & 0xffffffffn));
+
+const AT_SYMLINK_FOLLOW = 0x400;
+/** linkat(olddirfd, old, newdirfd, new, flags): a hard link in the root (do_linkat). */
+const linkat: Syscall = (k, [olddfd, oldp, newdfd, newp, flagsArg]) => {
+  const flags = Number(flagsArg & 0xffffffffn);
+  if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) return neg(EINVAL);
+  const from = userPath(k, oldp);
+  if (typeof from !== 'string') return from;
+  const to = userPath(k, newp);
+  if (typeof to !== 'string') return to;
+  const fromDir = dirOf(k, s32(olddfd), from);
+  if (typeof fromDir !== 'string') return fromDir;
+  const a = lookup(k.root, fromDir, from, (flags & AT_SYMLINK_FOLLOW) !== 0);
+  if (typeof a === 'number') return BigInt(a);
+  if (!a.exists) return neg(ENOENT);
+  return createEntry(k, newdfd, to, (host) => fs.linkSync(a.host, host));
+};
+
 /** do_truncate: the new size is held to RLIMIT_FSIZE (inode_newsize_ok) before the host file changes. */
 function doTruncate(k: Kernel, fd: number, length: bigint): bigint {
   if (length < 0n) return neg(EINVAL);
@@ -221,5 +271,6 @@ export const fsSyscalls: SyscallTable = {
   56: ['openat', openat], 57: ['close', close],
   17: ['getcwd', getcwd], 29: ['ioctl', ioctl],
   166: ['umask', umask], 48: ['faccessat', faccessat], 35: ['unlinkat', unlinkat], 34: ['mkdirat', mkdirat],
-  36: ['symlinkat', symlinkat], 45: ['truncate', truncate], 46: ['ftruncate', ftruncate], 47: ['fallocate', fallocate],
+  36: ['symlinkat', symlinkat], 38: ['renameat', renameat], 276: ['renameat2', renameat2], 37: ['linkat', linkat],
+  45: ['truncate', truncate], 46: ['ftruncate', ftruncate], 47: ['fallocate', fallocate],
 };

@@ -11,26 +11,23 @@ import { fileOf } from './read_write.ts';
 import { pipeStat } from './pipe.ts';
 import { AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW, dirOf, s32, userPath } from './open.ts';
 
-/** struct stat for arm64 (asm-generic/stat.h), 128 bytes */
-function encodeStat(st: fs.Stats): Buffer {
+/** struct stat for arm64 (asm-generic/stat.h), 128 bytes, from the host's (its times to the nanosecond) */
+function encodeStat(st: fs.BigIntStats): Buffer {
   const b = Buffer.alloc(128);
-  b.writeBigUInt64LE(BigInt(st.dev), 0);
-  b.writeBigUInt64LE(BigInt(st.ino), 8);
-  b.writeUInt32LE(st.mode, 16);
-  b.writeUInt32LE(st.nlink, 20);
-  b.writeUInt32LE(st.uid, 24);
-  b.writeUInt32LE(st.gid, 28);
-  b.writeBigUInt64LE(BigInt(st.rdev), 32);
-  b.writeBigInt64LE(BigInt(st.size), 48);
-  b.writeInt32LE(st.blksize, 56);
-  b.writeBigInt64LE(BigInt(st.blocks), 64);
-  const ts = (ms: number, at: number) => {
-    b.writeBigInt64LE(BigInt(Math.floor(ms / 1000)), at);
-    b.writeBigUInt64LE(BigInt(Math.floor((ms % 1000) * 1e6)), at + 8);
-  };
-  ts(st.atimeMs, 72);
-  ts(st.mtimeMs, 88);
-  ts(st.ctimeMs, 104);
+  b.writeBigUInt64LE(st.dev, 0);
+  b.writeBigUInt64LE(st.ino, 8);
+  b.writeUInt32LE(Number(st.mode), 16);
+  b.writeUInt32LE(Number(st.nlink), 20);
+  b.writeUInt32LE(Number(st.uid), 24);
+  b.writeUInt32LE(Number(st.gid), 28);
+  b.writeBigUInt64LE(st.rdev, 32);
+  b.writeBigInt64LE(st.size, 48);
+  b.writeInt32LE(Number(st.blksize), 56);
+  b.writeBigInt64LE(st.blocks, 64);
+  for (const [ns, at] of [[st.atimeNs, 72], [st.mtimeNs, 88], [st.ctimeNs, 104]] as const) {
+    b.writeBigInt64LE(ns / 1_000_000_000n, at);
+    b.writeBigUInt64LE(ns % 1_000_000_000n, at + 8);
+  }
   return b;
 }
 
@@ -48,7 +45,7 @@ export function statFd(k: Kernel, fd: bigint): Buffer | bigint {
   const f = fileOf(k, fd);
   if (typeof f === 'bigint') return f;
   if (f.kind === 'pipe') return pipeStat(f);
-  if (f.kind === 'host') return encodeStat(fs.fstatSync(f.fd!));
+  if (f.kind === 'host') return encodeStat(fs.fstatSync(f.fd!, { bigint: true }));
   if (f.kind === 'memory') {
     const proc = procStat(k, f.path, true); // a /proc file or directory (opendir checks S_ISDIR): its own stat
     if (proc !== null && typeof proc !== 'number' && !('path' in proc)) return proc;
@@ -80,7 +77,7 @@ export function statAt(k: Kernel, dirfd: bigint, pathp: bigint, flags: number): 
   const r = lookupOverlay(k.root, k.sysroot ?? null, dir, proc?.path ?? p, follow);
   if (typeof r === 'number') return BigInt(r);
   try {
-    return encodeStat(fs.lstatSync(r.host));
+    return encodeStat(fs.lstatSync(r.host, { bigint: true }));
   } catch (e) {
     return neg(errnoFromNode(e as NodeJS.ErrnoException));
   }

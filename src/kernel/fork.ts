@@ -107,6 +107,7 @@ export function kernelClone(k: Kernel, args: CloneArgs): SysResult {
     comm: cur.comm, exePath: cur.exePath,
   });
   t.tid = tid;
+  t.groups = cur.groups;
   t.argv = cur.argv;
   t.blocked = cur.blocked;
   // the alternate stack is inherited, except by a new thread on the same mm (it would share the stack)

@@ -87,6 +87,8 @@ export class Task {
   ppid: number;
   uid: number; euid: number; suid: number; fsuid: number;
   gid: number; egid: number; sgid: number; fsgid: number;
+  /** cred->group_info: the supplementary groups, sorted (a new array at each setgroups; fork shares it) */
+  groups: readonly number[] = [];
   /** comm: at most 15 bytes */
   comm: string;
   /** guest path of the executable (/proc/self/exe) */

@@ -9,6 +9,9 @@ import { itimerSyscalls } from '../../kernel/itimer.ts';
 import { fsSyscalls } from '../../fs/open.ts';
 import { statSyscalls } from '../../fs/stat.ts';
 import { xattrSyscalls } from '../../fs/xattr.ts';
+import { attrSyscalls } from '../../fs/attr.ts';
+import { syncSyscalls } from '../../fs/sync.ts';
+import { groupsSyscalls } from '../../kernel/groups.ts';
 import { socketSyscalls } from '../../net/socket.ts';
 import { schedSyscalls } from '../../kernel/sched_syscalls.ts';
 import { fadviseSyscalls } from '../../mm/fadvise.ts';
@@ -37,6 +40,9 @@ export const sysCallTable: Readonly<SyscallTable> = Object.freeze({
   ...fsSyscalls,
   ...statSyscalls,
   ...xattrSyscalls,
+  ...attrSyscalls,
+  ...syncSyscalls,
+  ...groupsSyscalls,
   ...socketSyscalls,
   ...schedSyscalls,
   ...fadviseSyscalls,

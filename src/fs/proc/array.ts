@@ -108,7 +108,7 @@ export function procPidStatus(k: Kernel, t: Task): string {
     `Gid:\t${t.gid}\t${t.egid}\t${t.sgid}\t${t.fsgid}`,
     `FDSize:\t${maxFds(t)}`,
     // "Trailing space shouldn't have been added in the first place." (task_state)
-    'Groups:\t ',
+    `Groups:\t${t.groups.join(' ')} `,
     `NStgid:\t${t.pid}`, `NSpid:\t${t.tid}`, `NSpgid:\t${t.pgrp}`, `NSsid:\t${t.sid}`,
     'Kthread:\t0',
   ].join('\n') + '\n';
