@@ -57,6 +57,31 @@ cat: 1
     expect([r.exit.kind, r.exit.code, r.notes.filter((n) => !/^not emulated: system call (statfs|socket) /.test(n))]).toEqual(['exited', 0, []]);
   });
 
+  it('cd, mkdir -p, cp -r, mv, rm -r, ln, chmod, touch -d, as coreutils do them (chdir, renameat2, utimensat…)', () => {
+    const r = bash(`cd dir && pwd && cd .. && pwd
+mkdir -p x/y && cp f1 x/y/ && cp -r x z && mv z/y/f1 z/y/f3 && ls -R x z | tr '\\n' ' '; echo
+rm -r x z && ls
+ln f1 hard && stat -c '%h %n' f1 hard
+chmod 600 f1 && stat -c '%a' f1
+touch -d @1500000000.123456789 f2 && stat -c '%.9Y' f2
+cat f1 > /dev/null && sync && echo synced`);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`/data/dir
+/data
+x: y  x/y: f1  z: y  z/y: f3 
+dir
+f1
+f2
+link
+2 f1
+2 hard
+600
+1500000000.123456789
+synced
+`);
+    expect(r.notes).toEqual([]);
+  });
+
   it("README's bash line runs through the installed command", () => {
     const line = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8').split('\n')
       .find((l) => l.startsWith('npx arm64-fault run --sysroot .cache/arm64-root --root /tmp/r .cache/arm64-root/bin/bash'))!;

@@ -57,8 +57,9 @@ const openat: Syscall = (k, [dirfd, pathp, flagsArg, mode]) => {
   if (typeof proc === 'number') return BigInt(proc);
   if (proc && 'kind' in proc) return BigInt(k.task.files.install(proc, 0, cloexec, nofile));
   const path = proc?.path ?? p;
-  if (guest === '/dev/null') {
-    return BigInt(k.task.files.install({ kind: 'memory', path: guest, flags: fflags, pos: 0n, data: Buffer.alloc(0), refs: 1 }, 0, cloexec, nofile));
+  if (guest === '/dev/null') { // reads find EOF, writes vanish (drivers/char/mem.c null_fops)
+    const devNull = { kind: 'memory' as const, path: guest, flags: fflags, pos: 0n, data: Buffer.alloc(0), refs: 1, write: (d: Buffer) => d.length };
+    return BigInt(k.task.files.install(devNull, 0, cloexec, nofile));
   }
   const readOnly = (flags & O_ACCMODE) === O_RDONLY && !(flags & (O_CREAT | O_TRUNC));
   const r = readOnly ? lookupOverlay(k.root, k.sysroot ?? null, dir, path, !(flags & O_NOFOLLOW))
