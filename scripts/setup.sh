@@ -27,7 +27,7 @@ bash scripts/bundle.sh
 # libc6-arm64-cross, which libc6-dev-arm64-cross above pulls in): ld-linux-aarch64.so.1 and libc.so.6, used as
 # `--sysroot /usr/aarch64-linux-gnu` (like qemu-aarch64 -L). Nothing else is needed for `npm test`.
 # For experiments with real Debian arm64 binaries, .cache/arm64-root (git-ignored) is assembled as a guest root
-# from Debian arm64 packages (libc6, hello, busybox-static, bash, coreutils and their libraries), downloaded with a
+# from Debian arm64 packages (libc6, hello, busybox-static, bash, coreutils, python3.11-minimal and their libraries), downloaded with a
 # private apt state so the host's dpkg architectures stay untouched; offline, this step is skipped with a note (the
 # real-program tests then fail, saying what is missing). Use it as
 #   npx arm64-fault run --root .cache/arm64-root .cache/arm64-root/usr/bin/hello
@@ -35,7 +35,8 @@ if [ ! -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libc6-arm64-cross >/dev/null
 fi
 arm64_root=.cache/arm64-root
-if [ ! -e "$arm64_root/usr/bin/hello" ] || [ ! -e "$arm64_root/bin/busybox" ] || [ ! -e "$arm64_root/bin/bash" ]; then
+if [ ! -e "$arm64_root/usr/bin/hello" ] || [ ! -e "$arm64_root/bin/busybox" ] || [ ! -e "$arm64_root/bin/bash" ] ||
+   [ ! -e "$arm64_root/usr/bin/python3.11" ]; then
   apt_dir="$PWD/.cache/apt-arm64"
   mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$arm64_root"
   apt_opts=(-o APT::Architecture=arm64 -o "APT::Architectures::=arm64" -o "Dir::State::Lists=$apt_dir/lists"
@@ -43,7 +44,8 @@ if [ ! -e "$arm64_root/usr/bin/hello" ] || [ ! -e "$arm64_root/bin/busybox" ] ||
   if apt-get "${apt_opts[@]}" update -qq >/dev/null 2>&1 &&
      (cd "$apt_dir/archives" && apt-get "${apt_opts[@]}" download libc6:arm64 hello:arm64 busybox-static:arm64 \
        bash:arm64 libtinfo6:arm64 coreutils:arm64 libacl1:arm64 libattr1:arm64 libgmp10:arm64 libselinux1:arm64 \
-       libpcre2-8-0:arm64 >/dev/null 2>&1); then
+       libpcre2-8-0:arm64 python3.11-minimal:arm64 libpython3.11-minimal:arm64 libexpat1:arm64 zlib1g:arm64 \
+       >/dev/null 2>&1); then
     for deb in "$apt_dir"/archives/*_arm64.deb; do dpkg-deb -x "$deb" "$arm64_root"; done
   else
     echo "note: no network for the Debian arm64 packages; $arm64_root not assembled (test/shell.test.ts and test/real_programs.test.ts need it)"
@@ -51,6 +53,6 @@ if [ ! -e "$arm64_root/usr/bin/hello" ] || [ ! -e "$arm64_root/bin/busybox" ] ||
 fi
 # busybox-static is the real static shell of the process tests (issue 10): test/shell.test.ts runs it under
 # arm64-fault and qemu-aarch64 and compares them line by line. Debian's dynamically linked bash and coreutils are
-# the real programs of test/real_programs.test.ts.
+# the real programs of test/real_programs.test.ts, with Debian's python3.11 (an interpreter with threads).
 # ---- dynamically linked programs (issue 12) -- end -------------------------------------------------------------
 if [ "${1:-}" != "--no-demo" ]; then bash scripts/demo.sh; fi

@@ -92,4 +92,43 @@ synced
     const r = afIn(join(import.meta.dirname, '..'), ...args);
     expect([r.stdout, r.status]).toEqual(['1+2+3 = 6\n', 0]);
   });
+
+});
+
+describe("Debian's python3.11", () => {
+  it('threads, an interval timer, fork, a pipe, subprocess, then a SIGSEGV that dumps core', () => {
+    const root = mkdtempSync(join(tmpdir(), 'af-py-'));
+    mkdirSync(join(root, 'tmp'));
+    const script = `import sys, os, signal, threading, time, subprocess
+sys.stdout.reconfigure(line_buffering=True)
+res = []
+ts = [threading.Thread(target=lambda n: res.append(sum(range(n))), args=(1000 * i,)) for i in range(4)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print(sorted(res))
+signal.signal(signal.SIGALRM, lambda s, f: print("alarm", s))
+signal.setitimer(signal.ITIMER_REAL, 0.01)
+time.sleep(0.05)
+pid = os.fork()
+if pid == 0:
+    os._exit(7)
+print("child", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+r, w = os.pipe()
+if os.fork() == 0:
+    os.close(r); os.write(w, b"through a pipe"); os._exit(0)
+os.close(w); print(os.read(r, 100).decode()); os.wait()
+print(subprocess.run(["/bin/echo", "from echo"], capture_output=True).stdout.decode(), end="")
+os.kill(os.getpid(), signal.SIGSEGV)`;
+    // -B: no .pyc is written (the sysroot is read-only; the root has no /usr/lib/python3.11)
+    const r = new Machine(join(DEBIAN, 'usr', 'bin', 'python3.11'), {
+      root, sysroot: DEBIAN, argv: ['python3.11', '-B', '-c', script], env: ['PATH=/usr/bin:/bin', 'LC_ALL=C'],
+    }).run();
+    expect(r.stdout).toBe('[0, 499500, 1999000, 4498500]\nalarm 14\nchild 7\nthrough a pipe\nfrom echo\n');
+    expect([r.exit.kind, r.exit.signal, r.exit.coreDumped, r.exit.waitStatus]).toEqual(['signaled', 'SIGSEGV', true, 0x8b]);
+    expect([r.core.dumped, r.core.path]).toEqual([true, join(root, 'core')]);
+    const last = r.signals[r.signals.length - 1];
+    expect([last.name, last.codeName, last.pid]).toEqual(['SIGSEGV', 'SI_USER', 1000]);
+    expect(r.signals.some((x) => x.name === 'SIGALRM' && x.codeName === 'SI_KERNEL' && x.action === 'handler')).toBe(true);
+    // the threads ran as threads of the one process (no other process but the children forked)
+    expect(r.processes!.map((p) => p.exit?.code ?? null)).toEqual([null, 7, 0, 0]);
+  });
 });
