@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { MachineOptions } from '../options.ts';
+import { deletePosixTimers } from '../kernel/posix_timers.ts';
 import type { Kernel, Syscall, SyscallTable, SysResult } from '../kernel/kernel.ts';
 import { NO_RETURN } from '../kernel/kernel.ts';
 import { type Task, SighandStruct, RLIMIT_STACK } from '../kernel/task.ts';
@@ -193,6 +194,7 @@ function beginNewExec(k: Kernel, t: Task, mm: Mm, comm: string, guest: string, c
   t.comm = comm.slice(0, 15);
   t.exePath = guest;
   t.signal.didExec = true;
+  deletePosixTimers(k, t.signal.posixTimers); // exit_itimers: the POSIX timers (the interval timers stay)
   if (t.files.users > 1) { // unshare_files
     t.files.users--;
     t.files = t.files.dup();

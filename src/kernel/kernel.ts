@@ -77,6 +77,10 @@ export interface Kernel {
   /** the child reaper: the first process, which orphans are reparented to (it plays init); its leader changes
    *  only when another of its threads execs (de_thread) */
   init: Task;
+  /** hrtimer_start: fn runs at virtual time `at` (ns since the start), its signal able to end a wait */
+  addTimer(at: bigint, fn: () => void): void;
+  /** hrtimer_cancel of a timer that has not fired */
+  cancelTimer(fn: () => void): void;
   /** die() with panic_on_oops: the machine stops with outcome `panic` */
   panic(): void;
   /** an emulator bug, never a guest outcome */

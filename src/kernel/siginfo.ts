@@ -59,6 +59,8 @@ export type KernelSiginfo = {
   /** timer */
   tid?: number;
   overrun?: number;
+  /** si_sys_private, never copied to the user: a POSIX timer's signal sequence when it was queued */
+  sysPrivate?: number;
   /** sys (SIGSYS) */
   callAddr?: bigint;
   syscall?: number;

@@ -10,7 +10,7 @@ import { SIGNAL_GROUP_EXIT, type Task, type KSigaction, type SigPending } from '
 import type { KernelSiginfo } from './siginfo.ts';
 import { EINVAL, ENOMEM, EPERM } from './errno.ts';
 import {
-  SIGKILL, SIGBUS, SIGSTOP, SIGCONT, SIGSEGV, SIGRTMIN, _NSIG, SI_USER, SI_KERNEL, SYNCHRONOUS_MASK,
+  SIGKILL, SIGBUS, SIGSTOP, SIGCONT, SIGSEGV, SIGRTMIN, _NSIG, SI_USER, SI_KERNEL, SI_TIMER, SYNCHRONOUS_MASK,
   SIG_KERNEL_STOP_MASK, SIG_DFL, SIG_IGN, SA_NODEFER, SA_IMMUTABLE, SA_ONSTACK,
   SS_ONSTACK, SS_DISABLE, SS_FLAG_BITS, SS_AUTODISARM, sigmask, sigKernelIgnore,
   sigKernelStop, sigKernelCoredump, SIGCHLD, SA_NOCLDSTOP, CLD_STOPPED, CLD_CONTINUED,
@@ -254,13 +254,27 @@ function nextSignal(p: SigPending, mask: bigint): number {
   return sig;
 }
 
-/** dequeue_signal(mask = the blocked set): thread queue first, then the shared queue. */
+/**
+ * dequeue_signal(mask = the blocked set): thread queue first, then the shared queue. A POSIX timer's signal goes
+ * through posixtimer_deliver_signal: dropped (and the next one taken) when the timer was re-armed, disarmed or
+ * deleted since it was queued; else it carries the overrun, which timer_getoverrun then reads.
+ */
 export function dequeueSignal(t: Task, mask: bigint): KernelSiginfo | null {
-  for (const p of [t.pending, t.sharedPending]) {
-    const sig = nextSignal(p, mask);
-    if (sig) return collectSignal(sig, p);
+  for (;;) {
+    let info: KernelSiginfo | null = null;
+    for (const p of [t.pending, t.sharedPending]) {
+      const sig = nextSignal(p, mask);
+      if (sig) {
+        info = collectSignal(sig, p);
+        break;
+      }
+    }
+    if (!info || info.code !== SI_TIMER || info.sysPrivate === undefined) return info;
+    const timer = t.signal.posixTimers.get(info.tid!);
+    if (timer?.signalSeq !== info.sysPrivate) continue;
+    timer.overrun = info.overrun ?? 0;
+    return info;
   }
-  return null;
 }
 
 /**

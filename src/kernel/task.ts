@@ -6,6 +6,7 @@
 import type { Mm, FutexKey } from '../mm/mm.ts';
 import type { KernelSiginfo } from './siginfo.ts';
 import type { FileTable } from '../fs/files.ts';
+import type { PosixTimer } from './posix_timers.ts';
 import type { Itimers } from './itimer.ts';
 import type { Wait, Kernel, SysResult } from './kernel.ts';
 
@@ -63,6 +64,9 @@ export class SignalStruct {
   contReport = false;
   /** did_exec: the process exec'd since fork (setpgid by the parent then fails with EACCES) */
   didExec = false;
+  /** posix_timers: the process's timers by id (timer_create), and the next id to give */
+  readonly posixTimers = new Map<number, PosixTimer>();
+  nextPosixTimerId = 0;
   constructor(pid: number, public rlim: Rlimit[], readonly itimers: Itimers) {
     this.pgrp = this.session = pid;
   }

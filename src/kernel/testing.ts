@@ -42,6 +42,8 @@ export function testKernel(mm: Mm, pid: number, comm: string, files = {} as File
     wakeUpNewTask: () => {},
     releaseTask: () => {},
     savedContext: () => undefined,
+    addTimer: () => {},
+    cancelTimer: () => {},
     panic: () => {},
     bug: (msg) => { throw new InternalError(msg); },
   };

@@ -12,6 +12,7 @@ import { xattrSyscalls } from '../../fs/xattr.ts';
 import { attrSyscalls } from '../../fs/attr.ts';
 import { syncSyscalls } from '../../fs/sync.ts';
 import { groupsSyscalls } from '../../kernel/groups.ts';
+import { posixTimerSyscalls } from '../../kernel/posix_timers.ts';
 import { socketSyscalls } from '../../net/socket.ts';
 import { schedSyscalls } from '../../kernel/sched_syscalls.ts';
 import { fadviseSyscalls } from '../../mm/fadvise.ts';
@@ -43,6 +44,7 @@ export const sysCallTable: Readonly<SyscallTable> = Object.freeze({
   ...attrSyscalls,
   ...syncSyscalls,
   ...groupsSyscalls,
+  ...posixTimerSyscalls,
   ...socketSyscalls,
   ...schedSyscalls,
   ...fadviseSyscalls,
