@@ -1,5 +1,5 @@
 // System calls that real programs make on the way (ls, cp, sort, bash): statx, the extended-attribute calls, the
-// socket calls on descriptors that are not sockets, fadvise64, sched_getaffinity; and what the report says of a
+// socket calls on descriptors that are not sockets, fadvise64, sched_getaffinity, eventfd and epoll; and what the report says of a
 // syscall Linux has and we do not emulate (its errno, and one note per syscall with a count).
 import { describe, it, expect } from 'vitest';
 import { copyFileSync, mkdtempSync } from 'node:fs';
@@ -67,6 +67,19 @@ describe('the working directory and file attributes', () => {
     const chown = process.getuid!() === 0 ? 'chown to 4242: 0' : 'chown to 4242: -1 EPERM';
     expect(r.stdout.split('--- ids\n')[1]).toBe(`chown to itself: 0\n${chown}\ngetgroups: 0\nsetgroups: 0\ngetgroups after: 2\n` +
       'status Groups:\t4242 4243 \ngetresuid: 0 0 0\n');
+  });
+});
+
+describe('eventfd and epoll', () => {
+  it('counters, semaphores, level and edge triggers, EPOLLONESHOT, EPOLLHUP, a blocking wait, the sigmask; as on qemu-aarch64', () => {
+    const r = runInRoot('epoll_eventfd');
+    expect(r.stdout).toBe(qemu('epoll_eventfd'));
+    for (const line of ['semaphore: read 1, 1, then EAGAIN', 'add a regular file: -1 EPERM',
+      'again: the pipe (level), not the eventfd (edge): 1 [data 1 events 0x1]',
+      'eventfd emptied and written: an edge: 2 [data 1 events 0x1] [data 2 events 0x1]', 'oneshot spent: 0',
+      'blocked until the child writes: 1 [data 1 events 0x1]', 'writer gone: 1 [data 1 events 0x10]',
+      'epoll_pwait, SIGUSR1 let in by its mask: -1 EINTR', 'blocking eventfd read: 5']) expect(r.stdout.split('\n')).toContain(line);
+    expect([r.exit.kind, r.notes]).toEqual(['exited', []]);
   });
 });
 

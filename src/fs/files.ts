@@ -1,6 +1,8 @@
 // The file table (files_struct) and the open files behind it. Regular files live under the host root
 // directory; stdin/stdout/stderr are emulator streams so reports can capture them.
 import * as fs from 'node:fs';
+import type { SysResult } from '../kernel/kernel.ts';
+import type { CopyIn, CopyOut } from './pipe.ts';
 import { EBADF, EMFILE, ESPIPE, EINVAL, EISDIR, errnoFromNode } from '../kernel/errno.ts';
 
 export interface OpenFile {
@@ -25,6 +27,14 @@ export interface OpenFile {
   read?: (pos: bigint, len: number) => Buffer | number;
   /** a writable made-up file (/proc/sys, /proc/PID/comm): bytes consumed (the position advances by them) or -errno */
   write?: (data: Buffer, pos: bigint) => number;
+  /** f_op->read_iter / write_iter of an anonymous-inode file (eventfd): its own read and write, which may wait */
+  readIter?: (len: number, out: CopyOut) => SysResult;
+  writeIter?: (len: number, src: CopyIn) => SysResult;
+  /** f_op->poll of an anonymous-inode file (eventfd, epoll), and the wake-ups of its wait queue so far */
+  poll?: () => number;
+  wakeups?: () => number;
+  /** file->private_data of an anonymous-inode file (an epoll instance) */
+  privateData?: object;
 }
 
 /** What the file table needs of a pipe: f_op->release, run by __fput when the open file's last reference goes. */

@@ -51,6 +51,9 @@ export class PipeInodeInfo implements PipeEnd {
   maxUsage = PIPE_DEF_BUFFERS;
   readers = 1;
   writers = 1;
+  /** wake-ups of the pipe's wait queue (every read or write that moved data, every release): what an
+   *  edge-triggered epoll entry counts as an event */
+  wakeups = 0;
   /** timestamps of the inode (ns since the epoch): simple_inode_init_ts, file_update_time on write */
   mtime: bigint;
   ctime: bigint;
@@ -82,6 +85,7 @@ export class PipeInodeInfo implements PipeEnd {
   release(f: OpenFile): void {
     if (isReader(f)) this.readers--;
     if (isWriter(f)) this.writers--;
+    this.wakeups++;
   }
 
   /** FIONREAD: the bytes in the pipe */
@@ -115,6 +119,7 @@ export function pipeRead(f: OpenFile, total: number, copyOut: CopyOut): SysResul
           break;
         }
         ret += chars;
+        pipe.wakeups++;
         buf.offset += chars;
         buf.len -= chars;
         if (buf.flags & PIPE_BUF_FLAG_PACKET) { // a packet is read whole; what did not fit is dropped
@@ -160,7 +165,10 @@ export function pipeWrite(k: Kernel, f: OpenFile, total: number, copyIn: CopyIn)
   }
   let ret = 0;
   const done = (): bigint => {
-    if (ret > 0) pipe.mtime = pipe.ctime = k.clock.read(CLOCK_REALTIME) ?? pipe.mtime; // file_update_time
+    if (ret > 0) {
+      pipe.mtime = pipe.ctime = k.clock.read(CLOCK_REALTIME) ?? pipe.mtime; // file_update_time
+      pipe.wakeups++; // "pipe: make pipe writes always wake up readers" (v5.16)
+    }
     return BigInt(ret);
   };
   const chars = total & (PAGE_SIZE - 1);

@@ -78,6 +78,7 @@ function iovIn(k: Kernel, v: [bigint, number][]): CopyIn {
 const total = (v: [bigint, number][]): number => Math.min(MAX_RW_COUNT, v.reduce((n, [, len]) => n + len, 0));
 
 function vfsRead(k: Kernel, f: OpenFile, v: [bigint, number][], at?: bigint): SysResult {
+  if (f.readIter) return at !== undefined ? neg(ESPIPE) : f.readIter(total(v), iovOut(k, v));
   if (f.kind === 'pipe') {
     if (!canRead(f)) return neg(EBADF);
     if (at !== undefined) return neg(ESPIPE); // a stream: no pread
@@ -91,6 +92,7 @@ function vfsRead(k: Kernel, f: OpenFile, v: [bigint, number][], at?: bigint): Sy
 
 /** vfs_write → generic_write_checks: a regular file's write is held to RLIMIT_FSIZE first. */
 function vfsWrite(k: Kernel, f: OpenFile, v: [bigint, number][], at?: bigint): SysResult {
+  if (f.writeIter) return at !== undefined ? neg(ESPIPE) : f.writeIter(total(v), iovIn(k, v));
   if (f.kind === 'pipe') {
     if (!canWrite(f)) return neg(EBADF);
     if (at !== undefined) return neg(ESPIPE);

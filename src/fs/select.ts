@@ -10,7 +10,7 @@ import { EBADF, EFAULT, EINVAL, ERESTARTNOHAND, neg } from '../kernel/errno.ts';
 import { restoreSavedSigmask, setCurrentBlocked, signalPending } from '../kernel/signal.ts';
 import { RLIMIT_NOFILE } from '../kernel/task.ts';
 import type { OpenFile } from './files.ts';
-import { pipePoll, EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDNORM, EPOLLWRNORM } from './pipe.ts';
+import { pipePoll, type PipeInodeInfo, EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLRDNORM, EPOLLWRNORM } from './pipe.ts';
 
 const POLLNVAL = 0x20, POLLPRI = 0x2, POLLRDBAND = 0x80, POLLWRBAND = 0x200;
 /** DEFAULT_POLLMASK: a file without ->poll is always readable and writable */
@@ -21,7 +21,13 @@ const POLLEX_SET = POLLPRI;
 
 /** vfs_poll */
 export function vfsPoll(f: OpenFile): number {
-  return f.kind === 'pipe' ? pipePoll(f) : DEFAULT_POLLMASK;
+  return f.poll ? f.poll() : f.kind === 'pipe' ? pipePoll(f) : DEFAULT_POLLMASK;
+}
+
+/** How often the file's wait queue was woken so far (an edge-triggered epoll entry reports at each); a file that
+ *  is always ready is never woken. */
+export function fileWakeups(f: OpenFile): number {
+  return f.wakeups ? f.wakeups() : f.kind === 'pipe' ? (f.pipe as PipeInodeInfo).wakeups : 0;
 }
 
 /** A timeout: null (forever), or its absolute end on the virtual clock; -errno from poll_select_set_timeout. */

@@ -13,6 +13,8 @@ import { attrSyscalls } from '../../fs/attr.ts';
 import { syncSyscalls } from '../../fs/sync.ts';
 import { groupsSyscalls } from '../../kernel/groups.ts';
 import { posixTimerSyscalls } from '../../kernel/posix_timers.ts';
+import { eventfdSyscalls } from '../../fs/eventfd.ts';
+import { eventpollSyscalls } from '../../fs/eventpoll.ts';
 import { socketSyscalls } from '../../net/socket.ts';
 import { schedSyscalls } from '../../kernel/sched_syscalls.ts';
 import { fadviseSyscalls } from '../../mm/fadvise.ts';
@@ -45,6 +47,8 @@ export const sysCallTable: Readonly<SyscallTable> = Object.freeze({
   ...syncSyscalls,
   ...groupsSyscalls,
   ...posixTimerSyscalls,
+  ...eventfdSyscalls,
+  ...eventpollSyscalls,
   ...socketSyscalls,
   ...schedSyscalls,
   ...fadviseSyscalls,
