@@ -3,7 +3,10 @@
 // scripts/setup.sh and `npm pack` run). In a checkout without dist/, or with ARM64_FAULT_FROM_SOURCE=1, it runs
 // the TypeScript sources through tsx instead (a development dependency). No file times are compared: what runs
 // is decided by what exists, so a stale dist/ is rebuilt by `npm run build`, never guessed around.
-import { existsSync } from 'node:fs';
+// node:fs through require: its ES facade would load streams, milliseconds of every cold start.
+import { createRequire } from 'node:module';
+
+const { existsSync } = createRequire(import.meta.url)('node:fs');
 
 const compiled = new URL('../dist/cli.js', import.meta.url);
 const sources = new URL('../src/cli.ts', import.meta.url);

@@ -268,14 +268,6 @@ runOptions(program.command('explain').description('run a program and explain, st
 
 program.addCommand(coredumpsCommand());
 
-// The harness (yaml, zod, workers) loads only when it may be needed, to keep `run` starting fast; an unknown
-// command or a help request loads it too, so that the help lists every command.
-const sub = process.argv[2];
-if (!['run', 'explain', 'coredumps', '-V', '--version'].includes(sub)) {
-  program.addCommand((await import('./harness/batch.ts')).harnessCommand()); // test <files|folders> [-j N] [-r R] [-o F]
-  program.addCommand((await import('./harness/matrix.ts')).matrixCommand()); // matrix <program> --vary k=v1,v2 …
-}
-
 // every command, added ones too (addCommand does not inherit it), shows its help after a usage error and exits
 // with 2 for it, as our own usage errors do (commander's default is 1)
 const helpAfterError = (c: Command): void => {
@@ -283,7 +275,6 @@ const helpAfterError = (c: Command): void => {
   c.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
   c.commands.forEach(helpAfterError);
 };
-helpAfterError(program);
 
 /**
  * No stack trace reaches a user. A bad option value (OptionError, or commander's) is a usage error: 2. The
@@ -306,10 +297,18 @@ process.on('uncaughtException', (e) => {
   process.exit();
 });
 
-try {
+// No top-level await: the installed command runs this module bundled as one CommonJS script (scripts/bundle.sh).
+async function main(): Promise<void> {
+  // The harness (yaml, zod, workers) loads only when it may be needed, to keep `run` starting fast; an unknown
+  // command or a help request loads it too, so that the help lists every command.
+  const sub = process.argv[2];
+  if (!['run', 'explain', 'coredumps', '-V', '--version'].includes(sub)) {
+    program.addCommand((await import('./harness/batch.ts')).harnessCommand()); // test <files|folders> [-j N] [-r R] [-o F]
+    program.addCommand((await import('./harness/matrix.ts')).matrixCommand()); // matrix <program> --vary k=v1,v2 …
+  }
+  helpAfterError(program);
   // `--strace` alone means stderr; `--strace=FILE` a file (commander would take a bare `--strace prog` as FILE)
   const dashdash = process.argv.indexOf('--');
   await program.parseAsync(process.argv.map((a, i) => (a === '--strace' && (dashdash < 0 || i < dashdash) ? '--strace=-' : a)));
-} catch (e) {
-  fail(e);
 }
+main().catch(fail);
