@@ -25,6 +25,8 @@ npx --no-install esbuild src/boot.ts --format=esm --platform=node --target=node2
   --allow-overwrite --log-level=warning
 # The code cache, from a run of hello (a version query where the guest programs are not built): what that run
 # compiled is then cached, not only the top level. Its output is not wanted; a failed run fails the build.
+guest_root=$(mktemp -d)
+trap 'rm -rf "$guest_root"' EXIT
 cache_run=(--version)
-[ -f programs/build/hello ] && cache_run=(run --root "$(mktemp -d)" programs/build/hello)
+[ -f programs/build/hello ] && cache_run=(run --root "$guest_root" programs/build/hello)
 ARM64_FAULT_FROM_SOURCE='' ARM64_FAULT_CODE_CACHE=dist/cli.cache node bin/arm64-fault.js "${cache_run[@]}" >/dev/null 2>&1
