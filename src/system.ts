@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sha256 } from './sha256.ts';
+import { hostWrite } from './host_stdio.ts';
 import { Cpu } from './cpu/cpu.ts';
 import { Mm } from './mm/mm.ts';
 import { loadElfBinary } from './fs/binfmt_elf.ts';
@@ -167,7 +168,7 @@ export class System implements Kernel {
 
   private writeConsole(stream: 1 | 2, data: Buffer): void {
     (stream === 1 ? this.console.stdout : this.console.stderr).push(Buffer.from(data));
-    if (this.options.passthrough) (stream === 1 ? process.stdout : process.stderr).write(data);
+    if (this.options.passthrough) hostWrite(stream, data);
   }
 
   icountNumber(): number | null {
