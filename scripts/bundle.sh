@@ -2,9 +2,10 @@
 # Builds the package: TypeScript → ESM JavaScript and .d.ts in dist/ (tsc, tsconfig.build.json), the same
 # layout as src/, so every path a module finds from its own location (native/, programs/) is the same in both;
 # that is the library (dist/index.js, dist/harness/vitest.js). Then the command, for a fast cold start:
-# dist/cli.cjs, src/cli.ts and all it imports (commander too) as one CommonJS script (scripts/bundle-cli.mjs),
-# dist/cli.js, its loader (src/boot.ts), and dist/cli.cache, V8's compiled code of dist/cli.cjs after a run of
-# hello, which the loader hands to V8 (a cache V8 rejects, another Node's, costs nothing but the compile it saves).
+# dist/cli.cjs, src/cli.ts and all it imports (commander too) as one CommonJS script (scripts/bundle-cli.mjs);
+# dist/boot.cjs, its loader (src/boot.ts), which bin/arm64-fault.js runs (and dist/cli.js, for who runs that); and
+# dist/cli.cache, V8's compiled code of dist/cli.cjs after a run of hello, which the loader hands to V8 (a cache V8
+# rejects, another Node's, costs nothing but the compile it saves).
 # The test workers' dist/harness/worker.js is bundled over its compiled copy (esbuild), with chunks in dist/chunks/.
 # npm packages other than commander stay external.
 # `npm run build`, `npm test`, `npm pack` (prepack) and scripts/setup.sh run it; bin/arm64-fault.js runs dist/.
@@ -21,8 +22,13 @@ npx --no-install esbuild src/harness/worker.ts --bundle --splitting --format=esm
   --allow-overwrite --log-level=warning
 # bundle-cli.mjs fails when a module's import.meta is left unrewritten (it would find paths from the wrong place)
 node scripts/bundle-cli.mjs
-npx --no-install esbuild src/boot.ts --format=esm --platform=node --target=node20 --outfile=dist/cli.js \
-  --allow-overwrite --log-level=warning
+npx --no-install esbuild src/boot.ts --format=cjs --platform=node --target=node20 --outfile=dist/boot.cjs \
+  --log-level=warning
+cat > dist/cli.js <<'EOF'
+// The compiled command, for whoever runs or imports it (bin/arm64-fault.js runs boot.cjs itself).
+import { createRequire } from 'node:module';
+createRequire(import.meta.url)('./boot.cjs').boot(import.meta.dirname);
+EOF
 # The code cache, from a run of hello (a version query where the guest programs are not built): what that run
 # compiled is then cached, not only the top level. Its output is not wanted; a failed run fails the build.
 guest_root=$(mktemp -d)
