@@ -6,7 +6,8 @@
 # dist/boot.cjs, its loader (src/boot.ts), which bin/arm64-fault.js runs (and dist/cli.js, for who runs that); and
 # dist/cli.cache, V8's compiled code of dist/cli.cjs after a run of hello, which the loader hands to V8 (a cache V8
 # rejects, another Node's, costs nothing but the compile it saves).
-# The test workers' dist/harness/worker.js is bundled over its compiled copy (esbuild), with chunks in dist/chunks/.
+# The test workers' dist/harness/worker.js is bundled over its compiled copy (esbuild; chunks, if it ever imports
+# dynamically, in dist/chunks/).
 # npm packages other than commander stay external.
 # `npm run build`, `npm test`, `npm pack` (prepack) and scripts/setup.sh run it; bin/arm64-fault.js runs dist/.
 set -euo pipefail
