@@ -31,9 +31,16 @@ import { createRequire } from 'node:module';
 createRequire(import.meta.url)('./boot.cjs').boot(import.meta.dirname);
 EOF
 # The code cache, from a run of hello (a version query where the guest programs are not built): what that run
-# compiled is then cached, not only the top level. Its output is not wanted; a failed run fails the build.
+# compiled is then cached, not only the top level. Its output is not wanted. A run that fails (no engine on the
+# building machine) still leaves a cache of what it compiled; a command that cannot even start leaves none, and
+# that fails the build.
 guest_root=$(mktemp -d)
 trap 'rm -rf "$guest_root"' EXIT
 cache_run=(--version)
 [ -f programs/build/hello ] && cache_run=(run --root "$guest_root" programs/build/hello)
-ARM64_FAULT_FROM_SOURCE='' ARM64_FAULT_CODE_CACHE=dist/cli.cache node bin/arm64-fault.js "${cache_run[@]}" >/dev/null 2>&1
+if ! ARM64_FAULT_FROM_SOURCE='' ARM64_FAULT_CODE_CACHE=dist/cli.cache node bin/arm64-fault.js "${cache_run[@]}" >/dev/null 2>&1; then
+  echo "bundle.sh: the code cache's run (arm64-fault ${cache_run[*]}) failed: the cache holds less" >&2
+fi
+if [ ! -s dist/cli.cache ]; then
+  echo 'bundle.sh: no code cache was written: the bundled command does not start' >&2; exit 1
+fi
