@@ -1,7 +1,9 @@
 // npm run bench: every speed benchmark in one run. Each round runs the same guest program under qemu-aarch64,
 // arm64-fault (exact counting, then --fast) and, for the two loops, the raw engine (bench/raw-engine.ts: the same
 // libunicorn.so.2, no hooks, one uc_emu_start; its time is the emulation alone, without process start-up). The runs
-// alternate round by round and the table shows medians and ratios. bench/core.ts and bench/harness.ts follow.
+// alternate round by round and the table shows medians and ratios. Then hello's cold start by phase, and its floor
+// (Node's own start, the libraries and the engine's initialisation, hello's instructions in the raw engine).
+// bench/core.ts and bench/harness.ts follow.
 // Run: npm run bench [-- --rounds N] [--scale F] [--wall] [--cli PATH] [--no-extra] [--rows store,mappings]
 //   F < 1 shortens every workload (0.1 for a quick look); --wall times wall clock instead of CPU time.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -66,8 +68,8 @@ const works: Work[] = [
 // --rows a,b: only the rows whose names start with one of these
 const rows = argStr('--rows')?.split(',');
 
-const engine = JSON.parse(spawnSync(cli, ['run', '--json', prog('hello')], { encoding: 'utf8', cwd: root }).stdout).engine
-  ?? { version: 'unknown (the report has no engine field)', source: '', path: '' };
+const helloReport = JSON.parse(spawnSync(cli, ['run', '--json', prog('hello')], { encoding: 'utf8', cwd: root }).stdout);
+const engine = helloReport.engine ?? { version: 'unknown (the report has no engine field)', source: '', path: '' };
 console.log(`${cli}: Unicorn ${engine.version} (${engine.source}: ${engine.path}); medians of ${rounds} alternated rounds, ` +
   `${useWall ? 'wall time' : 'CPU time (user + system)'}; the raw engine: uc_emu_start alone`);
 console.log('exact/raw and fast/raw: less our start-up (the run with 1 iteration), then (in brackets) the whole process');
@@ -123,6 +125,28 @@ const [n, m, l, e] = [cold.node, cold.modules, cold.libraries, cold.exact].map(m
 console.log(`\nhello cold start by phase (medians; each phase: the process that stops after it, less the one before):\n` +
   `| Node's own start (node -e 0) | CLI modules | koffi + libunicorn + helper | engine, exec, run, report | whole |\n` +
   `|---|---|---|---|---|\n| ${fmt(n)} | ${fmt(m - n)} | ${fmt(l - m)} | ${fmt(e - l)} | ${fmt(e)} |`);
+// The floor under it, what no change to our code removes: Node's own start (above); the libraries, timed inside
+// one process (bench/libs.ts); hello's instructions in the raw engine (bench/raw-engine.ts), as the register loop
+// (no memory access: the engine's best case) and the store loop (a load and a store per 6 instructions, without
+// native/tlb.c's fill hook: every store on Unicorn's slow path) of the same instruction count.
+const floor = { koffi: [] as number[], dlopen: [] as number[], rest: [] as number[], reg: [] as number[], store: [] as number[] };
+const iterations = String(Math.round(Number(helloReport.icount) / 6));
+for (let i = 0; i < Math.max(5, rounds); i++) {
+  const out = execFileSync('npx', ['tsx', join(here, 'libs.ts')], { encoding: 'utf8', cwd: join(here, '..') });
+  const t = JSON.parse(out) as Record<string, { ms: number; cpuMs: number }>;
+  const pick = (x: { ms: number; cpuMs: number }) => (useWall ? x.ms : x.cpuMs);
+  floor.koffi.push(pick(t.koffi));
+  floor.dlopen.push(pick(t.dlopen));
+  floor.rest.push(pick(t.unicorn) + pick(t.open));
+  floor.reg.push(raw(prog('bench_reg'), iterations));
+  floor.store.push(raw(prog('bench_store'), iterations));
+}
+const [fk, fd, fr, freg, fst] = [floor.koffi, floor.dlopen, floor.rest, floor.reg, floor.store].map(median);
+const ms1 = (x: number) => `${x.toFixed(1)} ms`;
+console.log(`\nhello's floor (medians; libraries timed inside one process; ${Number(helloReport.icount).toLocaleString('en')} instructions ` +
+  `in the raw engine):\n| Node's own start | koffi's native module | libunicorn.so.2 dlopen | prototypes, helper, engine init | ` +
+  `raw engine: register loop / store loop | Node + libraries + register loop |\n|---|---|---|---|---|---|\n` +
+  `| ${fmt(n)} | ${ms1(fk)} | ${ms1(fd)} | ${ms1(fr)} | ${ms1(freg)} / ${ms1(fst)} | ${fmt(n + fk + fd + fr + freg)} |`);
 rmSync(root, { recursive: true, force: true });
 
 if (!process.argv.includes('--no-extra')) {

@@ -12,6 +12,7 @@ import { unicorn } from './cpu/unicorn.ts';
 import { coredumpsCommand } from './harness/coredumps.ts';
 import type { MachineOptions } from './options.ts';
 import { parseInject, type InjectSpec } from './arch/arm64/inject.ts';
+import { hostWrite } from './host_stdio.ts';
 
 /** The Linux version whose behaviour is reproduced (the uname release of kernel/sys.ts is 6.17.0-arm64-fault). */
 export const LINUX_VERSION = '6.17';
@@ -88,7 +89,7 @@ async function debugWithGdb(machine: Machine, at: { host: string; port: number }
   try {
     serveGdb(machine, {
       host: at.host, port: at.port,
-      announce: (host, port) => process.stderr.write(`arm64-fault: waiting for gdb on ${host}:${port} (gdb: target remote ${host}:${port})\n`),
+      announce: (host, port) => hostWrite(2, `arm64-fault: waiting for gdb on ${host}:${port} (gdb: target remote ${host}:${port})\n`),
       log: log === null ? undefined : (line) => void fs.writeSync(log, line + '\n'),
     });
   } finally {
@@ -199,7 +200,7 @@ const program = new Command('arm64-fault')
   .description('Run ARM64 Linux programs and do what Linux does when they fault: ESR, fault_info, signals, core dumps.')
   .option('-V, --version', 'print the version of arm64-fault, of the Unicorn engine (and which library is loaded) and of the emulated Linux')
   .on('option:version', () => {
-    process.stdout.write(versionText() + '\n');
+    hostWrite(1, versionText() + '\n');
     process.exit(0);
   })
   .showHelpAfterError();
@@ -237,17 +238,17 @@ runOptions(program.command('run').description('run an ARM64 Linux program (stati
       html?.close();
       if (straceFd !== null && straceFd !== 2) fs.closeSync(straceFd);
     }
-    if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    if (o.json) hostWrite(1, JSON.stringify(report, null, 2) + '\n');
     else {
       let chunk = '';
       forEachTextLine(report, (line) => {
         chunk += line + '\n';
         if (chunk.length >= 1 << 16) {
-          process.stderr.write(chunk);
+          hostWrite(2, chunk);
           chunk = '';
         }
       });
-      if (chunk) process.stderr.write(chunk);
+      if (chunk) hostWrite(2, chunk);
     }
     process.exitCode = shellStatus(report);
   });
@@ -260,21 +261,13 @@ runOptions(program.command('explain').description('run a program and explain, st
       const machine = new Machine(prog, machineOptions(prog, args, o, false), html?.sink);
       const report = machine.run();
       html?.write(report, machine.captures);
-      process.stdout.write(explainCore(report) + '\n');
+      hostWrite(1, explainCore(report) + '\n');
     } finally {
       html?.close();
     }
   });
 
 program.addCommand(coredumpsCommand());
-
-// The harness (yaml, zod, workers) loads only when it may be needed, to keep `run` starting fast; an unknown
-// command or a help request loads it too, so that the help lists every command.
-const sub = process.argv[2];
-if (!['run', 'explain', 'coredumps', '-V', '--version'].includes(sub)) {
-  program.addCommand((await import('./harness/batch.ts')).harnessCommand()); // test <files|folders> [-j N] [-r R] [-o F]
-  program.addCommand((await import('./harness/matrix.ts')).matrixCommand()); // matrix <program> --vary k=v1,v2 …
-}
 
 // every command, added ones too (addCommand does not inherit it), shows its help after a usage error and exits
 // with 2 for it, as our own usage errors do (commander's default is 1)
@@ -283,7 +276,6 @@ const helpAfterError = (c: Command): void => {
   c.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
   c.commands.forEach(helpAfterError);
 };
-helpAfterError(program);
 
 /**
  * No stack trace reaches a user. A bad option value (OptionError, or commander's) is a usage error: 2. The
@@ -294,11 +286,11 @@ function fail(e: unknown): void {
   const err = e instanceof Error ? e : new Error(String(e));
   const system = 'syscall' in err; // a file the user named could not be opened (ENOENT, EACCES…): usage
   const bug = (!(err instanceof EmulatorError) && !system && !(err instanceof UsageError)) || err instanceof InternalError;
-  process.stderr.write(bug
+  hostWrite(2, bug
     ? `arm64-fault: internal error: ${err.message} (reproduce with: arm64-fault ${process.argv.slice(2).join(' ')}; ` +
       'ARM64_FAULT_DEBUG=1 shows the stack)\n'
     : `arm64-fault: ${err.message}\n`);
-  if (process.env.ARM64_FAULT_DEBUG === '1' && err.stack) process.stderr.write(`${err.stack}\n`);
+  if (process.env.ARM64_FAULT_DEBUG === '1' && err.stack) hostWrite(2, `${err.stack}\n`);
   process.exitCode = err instanceof EmulatorError && !(err instanceof OptionError) ? 126 : 2;
 }
 process.on('uncaughtException', (e) => {
@@ -306,10 +298,18 @@ process.on('uncaughtException', (e) => {
   process.exit();
 });
 
-try {
+// No top-level await: the installed command runs this module bundled as one CommonJS script (scripts/bundle.sh).
+async function main(): Promise<void> {
+  // The harness (yaml, zod, workers) loads only when it may be needed, to keep `run` starting fast; an unknown
+  // command or a help request loads it too, so that the help lists every command.
+  const sub = process.argv[2];
+  if (!['run', 'explain', 'coredumps', '-V', '--version'].includes(sub)) {
+    program.addCommand((await import('./harness/batch.ts')).harnessCommand()); // test <files|folders> [-j N] [-r R] [-o F]
+    program.addCommand((await import('./harness/matrix.ts')).matrixCommand()); // matrix <program> --vary k=v1,v2 …
+  }
+  helpAfterError(program);
   // `--strace` alone means stderr; `--strace=FILE` a file (commander would take a bare `--strace prog` as FILE)
   const dashdash = process.argv.indexOf('--');
   await program.parseAsync(process.argv.map((a, i) => (a === '--strace' && (dashdash < 0 || i < dashdash) ? '--strace=-' : a)));
-} catch (e) {
-  fail(e);
 }
+main().catch(fail);

@@ -4,7 +4,8 @@
 // watches it through the tracer.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { crypto } from './builtin.ts';
+import { sha256 } from './sha256.ts';
+import { hostWrite } from './host_stdio.ts';
 import { Cpu } from './cpu/cpu.ts';
 import { Mm } from './mm/mm.ts';
 import { loadElfBinary } from './fs/binfmt_elf.ts';
@@ -87,7 +88,7 @@ export class System implements Kernel {
     } catch (e) {
       throw new LoaderError(programPath, `cannot read: ${(e as Error).message}`);
     }
-    this.rng = crypto().createHash('sha256').update(`arm64-fault seed ${o.seed}`).digest();
+    this.rng = sha256(`arm64-fault seed ${o.seed}`);
     const cpu = new Cpu({ countInsns: o.countInsns });
     this.lastPid = o.pid;
     this.tracer = new Tracer(sink, () => this.icountNumber(), () => ({ tgid: this.task.pid, tid: this.task.tid }));
@@ -167,7 +168,7 @@ export class System implements Kernel {
 
   private writeConsole(stream: 1 | 2, data: Buffer): void {
     (stream === 1 ? this.console.stdout : this.console.stderr).push(Buffer.from(data));
-    if (this.options.passthrough) (stream === 1 ? process.stdout : process.stderr).write(data);
+    if (this.options.passthrough) hostWrite(stream, data);
   }
 
   icountNumber(): number | null {
@@ -180,7 +181,7 @@ export class System implements Kernel {
     const parts: Buffer[] = [];
     let have = 0;
     while (have < n) {
-      const block = crypto().createHash('sha256').update(this.rng).update(String(this.rngCounter++)).digest();
+      const block = sha256(this.rng, String(this.rngCounter++));
       parts.push(block);
       have += block.length;
     }

@@ -46,8 +46,9 @@ export function collectScenarioFiles(paths: string[]): string[] {
 }
 
 /**
- * The worker runs src/harness/worker.ts, compiled (dist/harness/worker.js: named from dist/'s subfolders, where
- * both this file's compiled copy, dist/harness/, and the bundled CLI's chunk holding it, dist/chunks/, lie) or, when this file runs as TypeScript (vitest, tsx), the source through tsx. tsx's ESM hooks are per thread on
+ * The worker runs src/harness/worker.ts, compiled (dist/harness/worker.js, found from this file's compiled copy,
+ * dist/harness/batch.js, as whose location the bundled CLI, dist/cli.cjs, answers import.meta here) or, when this
+ * file runs as TypeScript (vitest, tsx), the source through tsx. tsx's ESM hooks are per thread on
  * Node 20 and a worker does not inherit the parent's loader (vitest's is not a Node loader at all), so such a
  * worker registers tsx itself before importing the TypeScript entry.
  */
