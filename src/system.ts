@@ -4,7 +4,7 @@
 // watches it through the tracer.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { sha256 } from './sha256.ts';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { hostWrite } from './host_stdio.ts';
 import { Cpu } from './cpu/cpu.ts';
 import { Mm } from './mm/mm.ts';
@@ -29,6 +29,11 @@ import { Tracer, type TraceSink, type TraceEventMap, type NoticeMap } from './tr
 
 /** pid_max's default (PID_MAX_DEFAULT) */
 const PID_MAX = 32768;
+
+/** SHA-256 of the concatenated parts (strings as UTF-8), by @noble/hashes: node:crypto's load would cost every
+ *  cold start about 10 ms (streams, the key classes), and every exec needs AT_RANDOM's bytes. */
+const digest = (...parts: (string | Uint8Array)[]): Buffer =>
+  Buffer.from(sha256(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)))));
 
 export class System implements Kernel {
   readonly sched: Scheduler;
@@ -88,7 +93,7 @@ export class System implements Kernel {
     } catch (e) {
       throw new LoaderError(programPath, `cannot read: ${(e as Error).message}`);
     }
-    this.rng = sha256(`arm64-fault seed ${o.seed}`);
+    this.rng = digest(`arm64-fault seed ${o.seed}`);
     const cpu = new Cpu({ countInsns: o.countInsns });
     this.lastPid = o.pid;
     this.tracer = new Tracer(sink, () => this.icountNumber(), () => ({ tgid: this.task.pid, tid: this.task.tid }));
@@ -181,7 +186,7 @@ export class System implements Kernel {
     const parts: Buffer[] = [];
     let have = 0;
     while (have < n) {
-      const block = sha256(this.rng, String(this.rngCounter++));
+      const block = digest(this.rng, String(this.rngCounter++));
       parts.push(block);
       have += block.length;
     }

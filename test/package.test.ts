@@ -35,7 +35,7 @@ describe('npm pack', () => {
 
   it('installs only the runtime dependencies: no tsx, no picocolors, vitest only as an optional peer', () => {
     const pkg = JSON.parse(readFileSync(join(project, 'node_modules/arm64-fault/package.json'), 'utf8'));
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(['commander', 'koffi', 'yaml', 'zod']);
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['@noble/hashes', 'commander', 'koffi', 'yaml', 'zod']);
     expect(pkg.peerDependenciesMeta.vitest.optional).toBe(true);
     expect(existsSync(join(project, 'node_modules/tsx'))).toBe(false);
     expect(existsSync(join(project, 'node_modules/vitest'))).toBe(false);
