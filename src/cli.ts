@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { TraceEvent } from './trace.ts';
 import { Command, Option, InvalidArgumentError } from 'commander';
 import { Machine } from './machine.ts';
-import { forEachTextLine, shellStatus, type RunReport } from './report.ts';
+import { forEachTextChunk, shellStatus, type RunReport } from './report.ts';
 import { EmulatorError, InternalError, OptionError, UsageError } from './errors.ts';
 import { RLIM_INFINITY } from './kernel/task.ts';
 import { signalByName } from './kernel/sigdefs.ts';
@@ -238,17 +238,7 @@ runOptions(program.command('run').description('run an ARM64 Linux program (stati
       if (straceFd !== null && straceFd !== 2) fs.closeSync(straceFd);
     }
     if (o.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    else {
-      let chunk = '';
-      forEachTextLine(report, (line) => {
-        chunk += line + '\n';
-        if (chunk.length >= 1 << 16) {
-          process.stderr.write(chunk);
-          chunk = '';
-        }
-      });
-      if (chunk) process.stderr.write(chunk);
-    }
+    else forEachTextChunk(report, (chunk) => process.stderr.write(chunk));
     process.exitCode = shellStatus(report);
   });
 

@@ -144,6 +144,26 @@ export function renderText(r: RunReport): string {
   return out.join('\n');
 }
 
+/** The text report as UTF-8 chunks of about 64 KiB, each line encoded into its chunk as it comes: a refault loop
+ *  makes 200,000 lines, and Buffer.from of a 64 KiB string built by concatenation (with its → and ×) costs 15
+ *  times more than encoding the lines one by one (measured: 760 ms against 50 ms for 19 MB). */
+export function forEachTextChunk(r: RunReport, write: (chunk: Buffer) => void): void {
+  const CHUNK = 1 << 16;
+  let buf = Buffer.allocUnsafe(CHUNK);
+  let off = 0;
+  forEachTextLine(r, (line) => {
+    const most = 3 * line.length + 1; // UTF-8 bytes of a UTF-16 unit: 3 at most; then the newline
+    if (off + most > CHUNK) {
+      if (off > 0) write(buf.subarray(0, off));
+      [buf, off] = [Buffer.allocUnsafe(CHUNK), 0];
+      if (most > CHUNK) return void write(Buffer.from(line + '\n'));
+    }
+    off += buf.write(line, off);
+    buf[off++] = 0x0a;
+  });
+  if (off > 0) write(buf.subarray(0, off));
+}
+
 /** renderText's lines, one at a time (the CLI writes them in chunks: a refault loop makes 200,000 of them, and
  *  strings that die young cost the garbage collector far less than one array that keeps them all). */
 export function forEachTextLine(r: RunReport, emit: (line: string) => void): void {
