@@ -71,15 +71,12 @@ export const synPcAlign = (): number => esrOf(ESR_ELx_EC_PC_ALIGN, 0);
 export const synSpAlign = (): number => esrOf(ESR_ELx_EC_SP_ALIGN, 0);
 export const synIllegalState = (): number => esrOf(ESR_ELx_EC_ILL, 0);
 
+/** What the synthesis reads of the CPU (a Cpu is one): registers, and the instruction word at an address (null
+ *  when it cannot be read). */
 export interface RegView {
   x(n: number): bigint;
-  sp: bigint;
-  read(addr: bigint, len: number): Buffer | null;
-}
-
-function insnAt(r: RegView, pc: bigint): number | null {
-  const b = r.read(pc, 4);
-  return b ? b.readUInt32LE(0) : null;
+  readonly sp: bigint;
+  insnWord(pc: bigint): number | null;
 }
 
 /**
@@ -89,7 +86,7 @@ function insnAt(r: RegView, pc: bigint): number | null {
  */
 export function recoverFaultPc(r: RegView, tbStart: bigint, addr: bigint, write: boolean): bigint {
   for (let i = 0n, pc = tbStart; i < 512n; i++, pc += 4n) {
-    const insn = insnAt(r, pc);
+    const insn = r.insnWord(pc);
     if (insn === null) break;
     const m = decodeMemAccess(insn);
     if (!m || m.size === 0) continue;
@@ -110,7 +107,7 @@ export function synthesizeEsr(mm: Mm, r: RegView, stop: ExceptionStop): Syndrome
       if (stop.addr & 3n) return { ec: ESR_ELx_EC_PC_ALIGN, esr: synPcAlign(), far: stop.addr, pc: stop.addr };
       return { ec: ESR_ELx_EC_IABT_LOW, esr: synInsnAbort(faultStatus(mm, stop.addr, 'fetch')), far: stop.addr, pc };
     }
-    const insn = insnAt(r, pc);
+    const insn = r.insnWord(pc);
     const m = insn === null ? null : decodeMemAccess(insn);
     const cm = m?.kind === 'cache-maint';
     const write = stop.access === 'write' || m?.kind === 'atomic' || m?.kind === 'cas';
@@ -118,7 +115,7 @@ export function synthesizeEsr(mm: Mm, r: RegView, stop: ExceptionStop): Syndrome
   }
   const pc = stop.pc;
   if (pc & 3n) return { ec: ESR_ELx_EC_PC_ALIGN, esr: synPcAlign(), far: pc, pc };
-  const insn = insnAt(r, pc);
+  const insn = r.insnWord(pc);
   if (stop.intno === EXCP_BKPT && insn !== null) {
     const imm = decodeBrk(insn);
     if (imm !== null) return { ec: ESR_ELx_EC_BRK64, esr: synBrk(imm), far: 0n, pc };
