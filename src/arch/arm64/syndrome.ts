@@ -22,7 +22,7 @@ import type { Mm } from '../../mm/mm.ts';
 import { untaggedAddr } from '../../mm/uaccess.ts';
 import { VM_READ, VM_WRITE, VM_EXEC } from '../../mm/vma-flags.ts';
 import { beyondEof } from '../../mm/filemap.ts';
-import { decodeMemAccess, decodeBrk } from './insn.ts';
+import { decodeMemAccess, decodeBrk, type MemAccess } from './insn.ts';
 import {
   ESR_ELx_EC_UNKNOWN, ESR_ELx_EC_DABT_LOW, ESR_ELx_EC_IABT_LOW, ESR_ELx_EC_PC_ALIGN, ESR_ELx_EC_BRK64,
   ESR_ELx_EC_SP_ALIGN, ESR_ELx_EC_ILL, ESR_ELx_EC_SHIFT, ESR_ELx_IL, ESR_ELx_WNR, ESR_ELx_CM,
@@ -79,6 +79,18 @@ export interface RegView {
   insnWord(pc: bigint): number | null;
 }
 
+/** decodeMemAccess, remembered by word: a handler loop faults at the same few instructions (the decodings are
+ *  never changed by their users) */
+const decoded = new Map<number, MemAccess | null>();
+function decode(insn: number): MemAccess | null {
+  let m = decoded.get(insn);
+  if (m === undefined) {
+    if (decoded.size >= 4096) decoded.clear();
+    decoded.set(insn, m = decodeMemAccess(insn));
+  }
+  return m;
+}
+
 /**
  * In fast mode a faulting data access reports the start of its translation block. The registers already
  * hold the state just before the faulting instruction, so the first instruction from the block start whose
@@ -88,7 +100,7 @@ export function recoverFaultPc(r: RegView, tbStart: bigint, addr: bigint, write:
   for (let i = 0n, pc = tbStart; i < 512n; i++, pc += 4n) {
     const insn = r.insnWord(pc);
     if (insn === null) break;
-    const m = decodeMemAccess(insn);
+    const m = decode(insn);
     if (!m || m.size === 0) continue;
     if (write ? !m.write : !m.read) continue;
     const a = m.address((n) => r.x(n), r.sp, pc);
@@ -108,7 +120,7 @@ export function synthesizeEsr(mm: Mm, r: RegView, stop: ExceptionStop): Syndrome
       return { ec: ESR_ELx_EC_IABT_LOW, esr: synInsnAbort(faultStatus(mm, stop.addr, 'fetch')), far: stop.addr, pc };
     }
     const insn = r.insnWord(pc);
-    const m = insn === null ? null : decodeMemAccess(insn);
+    const m = insn === null ? null : decode(insn);
     const cm = m?.kind === 'cache-maint';
     const write = stop.access === 'write' || m?.kind === 'atomic' || m?.kind === 'cas';
     return { ec: ESR_ELx_EC_DABT_LOW, esr: synDataAbort(faultStatus(mm, stop.addr, stop.access), write, cm), far: stop.addr, pc };
@@ -123,7 +135,7 @@ export function synthesizeEsr(mm: Mm, r: RegView, stop: ExceptionStop): Syndrome
   if (stop.intno === EXCP_DATA_ABORT && insn !== null) {
     // QEMU raises a data abort at EL0 for misaligned exclusives and atomics, and the native alignment sites
     // (align.ts) stop the same way for the classes it does not check: Unicorn reports no address.
-    const m = decodeMemAccess(insn);
+    const m = decode(insn);
     if (m) {
       const far = m.address((n) => r.x(n), r.sp, pc);
       const write = m.write && m.kind !== 'load-exclusive';
