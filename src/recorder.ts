@@ -174,10 +174,10 @@ export class Recorder implements Observer {
       : this.blockedByAll(t, info.signo, source) ? 'blocked' : t.action[info.signo].handler > 1n ? 'handler' : 'default';
     const rec = {
       signo: info.signo, name: signalName(info.signo), code: info.code, codeName: siCodeName(info.signo, info.code),
-      addr: info.addr !== undefined ? `0x${info.addr.toString(16)}` : null,
+      addr: info.addr !== undefined ? this.hexOf(info.addr) : null,
     } as SignalRecord;
     if (info.addrLsb !== undefined) rec.addrLsb = info.addrLsb;
-    rec.esr = source === 'fault' && ex ? ex.esr : null;
+    rec.esr = source === 'fault' && ex ? this.shared(ex.esr) : null;
     rec.fault = own && (source === 'fault' || (source === 'kernel' && ex)) ? this.faultName : null;
     rec.source = source as SignalRecord['source'];
     rec.action = action;
@@ -212,6 +212,19 @@ export class Recorder implements Observer {
       `${t.tid !== t.pid ? ` tid ${t.tid}` : ''} at instruction ${this.sys.icountNumber() ?? '?'})`;
     this.unsupported.set(key, { note: this.notes.length, text, count: 1 });
     this.notes.push(text);
+  }
+
+  /** The report keeps every signal: a refault loop's 100,000 records share their repeated strings (the address,
+   *  the ESR) instead of each keeping a copy. */
+  private lastHex = { v: -1n, s: '' };
+  private lastEsr = '';
+  private hexOf(v: bigint): string {
+    if (this.lastHex.v !== v) this.lastHex = { v, s: `0x${v.toString(16)}` };
+    return this.lastHex.s;
+  }
+  private shared(esr: string): string {
+    if (esr !== this.lastEsr) this.lastEsr = esr;
+    return this.lastEsr;
   }
 
   /** A process-directed signal is blocked only when every thread blocks it (complete_signal picks one that does

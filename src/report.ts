@@ -138,6 +138,9 @@ export function whereText(w: SignalLocation): string {
   return `pc ${w.pc}${w.symbol ? ` in ${w.symbol}` : ''} (${object})${w.line ? ` at ${w.line}` : ''}${w.insn ? `: ${w.insn}` : ''}`;
 }
 
+const sameLocation = (a: SignalRecord, b: SignalRecord): boolean => a.pc === b.pc && a.object === b.object &&
+  a.offset === b.offset && a.symbol === b.symbol && a.line === b.line && a.insn === b.insn;
+
 export function renderText(r: RunReport): string {
   const out: string[] = [];
   forEachTextLine(r, (line) => out.push(line));
@@ -174,19 +177,29 @@ export function forEachTextLine(r: RunReport, emit: (line: string) => void): voi
   // a run of the same signal with nothing to locate (a parent's SIGCHLDs) is one line
   const same = (s: SignalRecord, t: SignalRecord) =>
     t.pc === undefined && t.name === s.name && t.codeName === s.codeName && t.action === s.action;
+  // a refault loop has 100,000 of these lines, most like the one before but for the count: the parts that
+  // repeat are made once (plain concatenation for the rest)
+  let prev: SignalRecord | null = null;
+  let head = '';
+  let at = '';
   for (let i = 0; i < r.signals.length; i++) {
-    // plain concatenation: a refault loop has 100,000 of these lines
     const s = r.signals[i];
-    let line = 'signal: ' + s.name + ' ' + s.codeName;
-    if (s.addr) line += ' addr=' + s.addr;
-    if (s.esr) line += ' esr=' + s.esr;
-    if (s.fault) line += ' (' + s.fault + ')';
+    const repeat = prev !== null && s.name === prev.name && s.codeName === prev.codeName && s.addr === prev.addr &&
+      s.esr === prev.esr && s.fault === prev.fault && s.action === prev.action;
+    if (!repeat) {
+      head = 'signal: ' + s.name + ' ' + s.codeName;
+      if (s.addr) head += ' addr=' + s.addr;
+      if (s.esr) head += ' esr=' + s.esr;
+      if (s.fault) head += ' (' + s.fault + ')';
+      head += ' → ' + s.action;
+    }
+    if (s.pc !== undefined && (!repeat || !sameLocation(s, prev!))) at = '  at ' + whereText(s as SignalLocation);
+    prev = s;
     let n = 1;
     while (s.pc === undefined && i + n < r.signals.length && same(s, r.signals[i + n])) n++;
     const last = r.signals[i + n - 1];
-    const at = s.icount === null ? '' : n > 1 ? ` ×${n} at insns ${s.icount}…${last.icount}` : ' at insn ' + s.icount;
-    emit(line + ' → ' + s.action + at);
-    if (s.pc !== undefined) emit('  at ' + whereText(s as SignalLocation));
+    emit(head + (s.icount === null ? '' : n > 1 ? ` ×${n} at insns ${s.icount}…${last.icount}` : ' at insn ' + s.icount));
+    if (s.pc !== undefined) emit(at);
     i += n - 1;
   }
   for (const c of r.sysctlChanges ?? []) {
