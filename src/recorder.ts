@@ -217,6 +217,7 @@ export class Recorder implements Observer {
   /** The report keeps every signal: a refault loop's 100,000 records share their repeated strings (the address,
    *  the ESR) instead of each keeping a copy. */
   private lastHex = { v: -1n, s: '' };
+  private lastWhere: SignalLocation | null = null;
   private lastEsr = '';
   private hexOf(v: bigint): string {
     if (this.lastHex.v !== v) this.lastHex = { v, s: `0x${v.toString(16)}` };
@@ -242,7 +243,14 @@ export class Recorder implements Observer {
     const ex = this.exception;
     const pc = ex && (source === 'fault' || source === 'kernel') ? ex.at : this.svcPc;
     const { sys } = this;
-    return pc === null ? null : locateSignal({ programPath: this.programPath, exePath: sys.task.exePath, mm: sys.mm, cpu: sys.cpu }, pc);
+    if (pc === null) return null;
+    const w = locateSignal({ programPath: this.programPath, exePath: sys.task.exePath, mm: sys.mm, cpu: sys.cpu }, pc);
+    // a refault loop locates the same instruction 100,000 times, and the report keeps every location: the same one
+    // is kept once (its strings shared), not as 100,000 copies
+    const l = this.lastWhere;
+    if (l && l.pc === w.pc && l.object === w.object && l.offset === w.offset && l.symbol === w.symbol && l.line === w.line &&
+      l.insn === w.insn) return l;
+    return this.lastWhere = w;
   }
 
   /** Counts identical consecutive faults (same pc, address and ESR): a handler that fixes nothing. */

@@ -18,6 +18,8 @@ export interface CpuOptions {
   countInsns: boolean;
   /** the translated-code buffer, MiB (default 128) */
   tcgBufferMiB?: number;
+  /** shared by the engines of one run (default: this engine's own) */
+  memoryEpoch?: MemoryEpoch;
 }
 
 const TRAMPOLINE = 0x1000n; //      below mmap_min_addr: no guest mapping can be there
@@ -38,9 +40,9 @@ const SCTLR_EL1_I = 1n << 12n;
 const SCTLR_EL1_USER = SCTLR_EL1_SA0 | SCTLR_EL1_SA | SCTLR_EL1_DZE | SCTLR_EL1_UCT | SCTLR_EL1_NTWE |
   SCTLR_EL1_C | SCTLR_EL1_I;
 
-/** Bumped by every change of any engine's guest memory (a run, a write, a mapping change): engines share the
- *  memory of MAP_SHARED mappings, so a Cpu's copy of code read at a stop is good while this stays the same. */
-let memEpoch = 0;
+/** A count of the changes to guest memory (a run, a write, a mapping change) of the engines that may share some
+ *  (a fork's MAP_SHARED mappings: one count per System): code a Cpu read is good while the count stays. */
+export interface MemoryEpoch { n: number }
 
 export class Cpu extends CpuRegisters {
   /** the only stop a JS hook records (native/icount.c records the engine's own) */
@@ -50,7 +52,8 @@ export class Cpu extends CpuRegisters {
   private readonly ctx: unknown;
   private readonly counter: unknown;
   private atEl0 = false;
-  /** memEpoch when the last stop read the code at its pc (AF_IO_WORDS), and the last word insnWord read itself */
+  private readonly mem: MemoryEpoch;
+  /** mem.n when the last stop read the code at its pc (AF_IO_WORDS), and the last word insnWord read itself */
   private codeEpoch = -1;
   private lastInsn = { at: -1n, word: 0, epoch: -1 };
   private readonly word = Buffer.alloc(4);
@@ -64,6 +67,7 @@ export class Cpu extends CpuRegisters {
         '`make -C native` there, or run `node scripts/native-install.js` in the installed package');
     }
     super(U, U.icount, U.open());
+    this.mem = options.memoryEpoch ?? { n: 0 };
     this.check('uc_ctl(CPU_MODEL)', this.U.setCpuModel(this.uc, UC_CPU_ARM64_MAX));
     // 32 MiB of translated code instead of 1 GiB: Unicorn sets a 128 MiB buffer up in ~19 ms and a 32 MiB one in
     // ~1.2 ms (measured; every fork and exec makes an engine), and a full buffer is simply flushed. Older engines
@@ -118,7 +122,7 @@ export class Cpu extends CpuRegisters {
   // about a thousand regions, Linux allows 65,530 mappings. On older engines every mapping is its own region.
   // A shared mapping (MAP_SHARED) gets host memory of its own, which a fork child's engine maps too (pmem.c).
   map(addr: bigint, size: bigint, prot: number, shared = false): void {
-    memEpoch++;
+    this.mem.n++;
     const err = this.ic.map(this.uc, this.ctx, addr, size, prot | (shared ? AF_MAP_SHARED : 0));
     if (err === 1 /* UC_ERR_NOMEM */) {
       throw new EngineMemoryError(`the engine cannot back 0x${size.toString(16)} bytes at 0x${addr.toString(16)}`);
@@ -127,11 +131,11 @@ export class Cpu extends CpuRegisters {
     this.dbg?.remap(); // watchpoints hook engine addresses
   }
   protect(addr: bigint, size: bigint, prot: number): void {
-    memEpoch++;
+    this.mem.n++;
     this.check('af_protect', this.ic.protect(this.uc, this.ctx, addr, size, prot));
   }
   unmap(addr: bigint, size: bigint): void {
-    memEpoch++;
+    this.mem.n++;
     this.check('af_unmap', this.ic.unmap(this.uc, this.ctx, addr, size));
     this.dbg?.remap();
   }
@@ -148,31 +152,31 @@ export class Cpu extends CpuRegisters {
     return out.length === 0 || this.ic.read(this.uc, this.ctx, addr, out, out.length) === 0;
   }
   write(addr: bigint, data: Buffer): boolean {
-    memEpoch++;
+    this.mem.n++;
     return data.length === 0 || this.ic.write(this.uc, this.ctx, addr, data, data.length) === 0;
   }
   /** Writes spans of data at addr in one call (pairs {offset, length}: data[offset…] goes to addr + offset): the
    *  bytes between them keep their values. false when a span cannot be written (those before it are). */
   writeSpans(addr: bigint, data: Buffer, spans: Uint32Array): boolean {
-    memEpoch++;
+    this.mem.n++;
     return this.ic.writeSpans(this.uc, this.ctx, addr, data, spans, spans.length >> 1) === 0;
   }
 
   /**
    * The instruction word at pc, or null when pc is not readable. The ESR synthesis, the fast-mode pc recovery
    * and the report's location all decode the instruction of the last stop: native/run.c read 16 bytes from its
-   * pc with the stop, and other words are read once (both are good until any guest memory changes: memEpoch).
+   * pc with the stop, and other words are read once (both are good until any guest memory changes: MemoryEpoch).
    */
   insnWord(pc: bigint): number | null {
     if (this.closed) return null;
     const r = this.r;
-    if (this.codeEpoch === memEpoch && r[AF_IO_CODE_LEN] === 16n && pc >= r[AF_IO_CODE_AT] && pc <= r[AF_IO_CODE_AT] + 12n) {
+    if (this.codeEpoch === this.mem.n && r[AF_IO_CODE_LEN] === 16n && pc >= r[AF_IO_CODE_AT] && pc <= r[AF_IO_CODE_AT] + 12n) {
       return this.io.readUInt32LE(8 * AF_IO_WORDS + Number(pc - r[AF_IO_CODE_AT]));
     }
     const last = this.lastInsn;
-    if (last.epoch === memEpoch && last.at === pc) return last.word;
+    if (last.epoch === this.mem.n && last.at === pc) return last.word;
     if (!this.readInto(pc, this.word)) return null;
-    this.lastInsn = { at: pc, word: this.word.readUInt32LE(0), epoch: memEpoch };
+    this.lastInsn = { at: pc, word: this.word.readUInt32LE(0), epoch: this.mem.n };
     return this.lastInsn.word;
   }
 
@@ -183,7 +187,7 @@ export class Cpu extends CpuRegisters {
    * with map/read/write.
    */
   copyMemoryFrom(other: Cpu): boolean {
-    memEpoch++;
+    this.mem.n++;
     const err = this.ic.cloneMemory(this.uc, this.ctx, other.ctx);
     if (err === -1) return false;
     if (err === 1) throw new EngineMemoryError('the engine cannot back a copy of the parent\'s memory');
@@ -288,9 +292,9 @@ export class Cpu extends CpuRegisters {
     const begin = r[AF_REG_PC];
     if (this.breakpoint) this.breakpoint.skip = this.breakpoint.addr === begin;
     // one native call: write back changed registers, run, fold the stop, read the registers (native/run.c)
-    memEpoch++;
+    this.mem.n++;
     const err = this.ic.run(this.uc, this.ctx, this.io);
-    this.codeEpoch = memEpoch;
+    this.codeEpoch = this.mem.n;
     r[AF_IO_DIRTY] = 0n;
     this.vValid = false;
     this.icountCache = this.counter !== undefined ? r[AF_IO_ICOUNT] : null;
@@ -357,7 +361,7 @@ export class Cpu extends CpuRegisters {
     this.pending = null;
     const limit = this.counter !== undefined ? this.ic.get(this.counter) : 0n;
     // Run exactly the eret: stop when the pc reaches the entry point.
-    memEpoch++;
+    this.mem.n++;
     const err = this.U.emuStart(this.uc, TRAMPOLINE, entry, 0);
     if (err !== 0 || this.pending) throw new EmulatorError(`could not enter EL0 through the eret trampoline (err ${err}, ${JSON.stringify(this.pending, (_k, v) => typeof v === 'bigint' ? v.toString(16) : v)})`);
     this.regsValid = false;

@@ -38,17 +38,6 @@ const ET_DYN = 3;
 const hex = (v: bigint) => `0x${v.toString(16)}`;
 
 export function locateSignal(k: LocateView, pc: bigint): SignalLocation {
-  const where = locate(k, pc);
-  // a refault loop locates the same instruction 100,000 times, and the report keeps every location: the same
-  // one is kept once (its strings shared), not as 100,000 copies
-  const l = lastWhere;
-  if (l && l.pc === where.pc && l.object === where.object && l.offset === where.offset && l.symbol === where.symbol &&
-    l.line === where.line && l.insn === where.insn) return l;
-  return lastWhere = where;
-}
-let lastWhere: SignalLocation | null = null;
-
-function locate(k: LocateView, pc: bigint): SignalLocation {
   const where: SignalLocation = { pc: hex(pc), object: null, offset: null, symbol: null, line: null, insn: null };
   const vma = k.mm.vmaAt(pc);
   if (!vma || pc < vma.start) return where;
