@@ -33,7 +33,9 @@ enum {
     IO_CODE_AT,          /* out: where IO_WORDS were read (the faulting instruction's pc as Cpu.run reports it) */
     IO_CODE_LEN,         /* out: how many of their bytes are valid: 16, or 0 (a svc or limit stop; unreadable) */
     IO_WORDS,            /* out: 16 bytes of code from IO_CODE_AT, which the kernel path decodes (the ESR) */
-    IO_LEN = IO_WORDS + 2
+    IO_VREGS_OK = IO_WORDS + 2, /* out: 1 when IO_VREGS holds v0..v31 (a memory fault: its signal frame saves them) */
+    IO_VREGS,            /* out: v0..v31, 16 bytes each */
+    IO_LEN = IO_VREGS + 64
 };
 
 /* io[]'s length in u64s: Cpu checks it against its own (a helper built from older sources has another) */
@@ -152,6 +154,12 @@ int af_run(uc_engine *uc, struct icount *c, uint64_t *io)
         uint64_t at = c->pending == AF_PENDING_MEM && c->mode != AF_COUNT_NONE ? pc : io[R_PC];
         io[IO_CODE_AT] = at;
         if (af_read(uc, c, at, &io[IO_WORDS], 16) == 0) io[IO_CODE_LEN] = 16;
+    }
+    /* a memory fault most often delivers a signal, whose frame saves the FP/SIMD registers: read them here too */
+    io[IO_VREGS_OK] = 0;
+    if (fault || c->pending == AF_PENDING_MEM) {
+        af_vregs_read(uc, (uint8_t *)&io[IO_VREGS]);
+        io[IO_VREGS_OK] = 1;
     }
     return err;
 }

@@ -3,7 +3,7 @@
 import {
   unicorn, UC_ERR_NAMES, UC_CPU_ARM64_MAX, UC_ARM64_REG_CPACR_EL1, AF_FAULT_SP, AF_COUNT_NONE, AF_COUNT_BLOCK,
   AF_REG_SP, AF_REG_PC, AF_IO_DIRTY, AF_IO_LIMIT, AF_IO_PENDING, AF_IO_CODE, AF_IO_ADDR, AF_IO_SIZE, AF_IO_FAULT,
-  AF_IO_ICOUNT, AF_IO_PC, AF_IO_CODE_AT, AF_IO_CODE_LEN, AF_IO_WORDS, AF_PENDING_INTR, AF_NREGS,
+  AF_IO_ICOUNT, AF_IO_PC, AF_IO_CODE_AT, AF_IO_CODE_LEN, AF_IO_WORDS, AF_IO_VREGS_OK, AF_PENDING_INTR, AF_NREGS,
 } from './unicorn.ts';
 import { memKind, EXCP_DATA_ABORT, type CpuStop } from './stop.ts';
 import { UnicornError, EmulatorError, EngineMemoryError } from '../errors.ts';
@@ -296,7 +296,7 @@ export class Cpu extends CpuRegisters {
     const err = this.ic.run(this.uc, this.ctx, this.io);
     this.codeEpoch = this.mem.n;
     r[AF_IO_DIRTY] = 0n;
-    this.vValid = false;
+    this.vValid = r[AF_IO_VREGS_OK] !== 0n;
     this.icountCache = this.counter !== undefined ? r[AF_IO_ICOUNT] : null;
     let p = this.pending as Cpu['pending'];
     const fault = r[AF_IO_FAULT];

@@ -4,6 +4,7 @@
 import {
   type UnicornLib, type UcHandle, type IcountLib, UC_ERR_NAMES, UC_ARM64_REG_CP_REG,
   AF_REG_SP, AF_REG_PC, AF_REG_NZCV, AF_REG_FPSR, AF_REG_FPCR, AF_REG_TPIDR, AF_IO_DIRTY, AF_IO_LEN, AF_NREGS,
+  AF_IO_VREGS,
 } from './unicorn.ts';
 import { UnicornError, EmulatorError } from '../errors.ts';
 
@@ -32,8 +33,9 @@ export abstract class CpuRegisters {
   protected readonly r = new BigUint64Array(AF_IO_LEN);
   protected readonly io = Buffer.from(this.r.buffer);
   protected regsValid = false;
-  /** v0..v31 (16 bytes each), read on first use after a stop and written back before the next run */
-  protected readonly vregs = Buffer.alloc(512);
+  /** v0..v31 (16 bytes each), read on first use after a stop (a memory fault's stop reads them itself, into
+   *  this part of the shared buffer) and written back before the next run */
+  protected readonly vregs = Buffer.from(this.r.buffer, 8 * AF_IO_VREGS, 512);
   protected vValid = false;
   protected vDirty = false;
 

@@ -182,7 +182,7 @@ export const AF_NREGS = 37;
 /** native/run.c's stop record, as u64 indexes into io after the registers */
 export const AF_IO_DIRTY = 37, AF_IO_LIMIT = 38, AF_IO_ERR = 39, AF_IO_PENDING = 40, AF_IO_CODE = 41, AF_IO_ADDR = 42,
   AF_IO_SIZE = 43, AF_IO_FAULT = 44, AF_IO_ICOUNT = 45, AF_IO_PC = 46, AF_IO_CODE_AT = 47, AF_IO_CODE_LEN = 48,
-  AF_IO_WORDS = 49, AF_IO_LEN = 51;
+  AF_IO_WORDS = 49, AF_IO_VREGS_OK = 51, AF_IO_VREGS = 52, AF_IO_LEN = 116;
 export const AF_PENDING_INTR = 1, AF_PENDING_MEM = 2;
 
 // src/cpu/unicorn.ts in a checkout, dist/cli.js in the bundled CLI: both reach native/ and .engine/ from the

@@ -39,11 +39,11 @@ export interface Syndrome {
 const FSC_FAULT = 0x04, FSC_PERM = 0x0c, FSC_ALIGN = 0x21;
 
 /** Level at which the simulated walk of addr would find no entry (0–2), or 3. */
+const LEVEL_SIZES = [1n << 39n, 1n << 30n, 1n << 21n];
 export function translationLevel(mm: Mm, addr: bigint): number {
-  const sizes = [1n << 39n, 1n << 30n, 1n << 21n];
   for (let level = 0; level < 3; level++) {
-    const lo = addr & ~(sizes[level] - 1n);
-    const hi = lo + sizes[level];
+    const lo = addr & ~(LEVEL_SIZES[level] - 1n);
+    const hi = lo + LEVEL_SIZES[level];
     const v = mm.findVma(lo);
     if (!v || v.start >= hi) return level;
   }
