@@ -30,10 +30,16 @@ enum {
     IO_FAULT,            /* out: af_take_fault() */
     IO_ICOUNT,           /* out: instructions retired */
     IO_PC,               /* out: the pc of the stop (see Cpu.run) */
-    IO_LEN
+    IO_CODE_AT,          /* out: where IO_WORDS were read (the faulting instruction's pc as Cpu.run reports it) */
+    IO_CODE_LEN,         /* out: how many of their bytes are valid: 16, or 0 (a svc or limit stop; unreadable) */
+    IO_WORDS,            /* out: 16 bytes of code from IO_CODE_AT, which the kernel path decodes (the ESR) */
+    IO_VREGS_OK = IO_WORDS + 2, /* out: 1 when IO_VREGS holds v0..v31 (a memory fault: its signal frame saves them) */
+    IO_VREGS,            /* out: v0..v31, 16 bytes each */
+    IO_LEN = IO_VREGS + 64
 };
 
-const int af_io_len = IO_LEN;
+/* io[]'s length in u64s: Cpu checks it against its own (a helper built from older sources has another) */
+int af_io_len(void) { return IO_LEN; }
 
 /* Writes the registers whose bit is set in mask (bit 0 = x0 … see reg_ids); returns the first error. */
 int af_regs_write(uc_engine *uc, const uint64_t *regs, uint64_t mask)
@@ -142,6 +148,19 @@ int af_run(uc_engine *uc, struct icount *c, uint64_t *io)
     io[IO_FAULT] = af_take_fault(c);
     io[IO_ICOUNT] = c->retired;
     io[IO_PC] = pc;
+    /* the code at the exception's pc, read here rather than in another FFI call: a fault's ESR decodes it */
+    io[IO_CODE_LEN] = 0;
+    if (fault || c->pending == AF_PENDING_MEM || (c->pending == AF_PENDING_INTR && c->intno != EXCP_SWI)) {
+        uint64_t at = c->pending == AF_PENDING_MEM && c->mode != AF_COUNT_NONE ? pc : io[R_PC];
+        io[IO_CODE_AT] = at;
+        if (af_read(uc, c, at, &io[IO_WORDS], 16) == 0) io[IO_CODE_LEN] = 16;
+    }
+    /* a memory fault most often delivers a signal, whose frame saves the FP/SIMD registers: read them here too */
+    io[IO_VREGS_OK] = 0;
+    if (fault || c->pending == AF_PENDING_MEM) {
+        af_vregs_read(uc, (uint8_t *)&io[IO_VREGS]);
+        io[IO_VREGS_OK] = 1;
+    }
     return err;
 }
 

@@ -161,6 +161,18 @@ int af_write(uc_engine *uc, struct icount *c, uint64_t addr, const void *in, uin
     return c->paged ? pmem_write(uc, c, addr, in, len) : (int)uc_mem_write(uc, addr, in, len);
 }
 
+/* Writes n spans of data at addr (spans: pairs of u32 {offset, length}; span i goes from data + offset to
+ * addr + offset): a signal frame's puts in one call, the bytes between them left as they were. 0, or the
+ * first error (the spans before it are written). */
+int af_write_spans(uc_engine *uc, struct icount *c, uint64_t addr, const uint8_t *data, const uint32_t *spans, int n)
+{
+    for (int i = 0; i < n; i++) {
+        int err = af_write(uc, c, addr + spans[2 * i], data + spans[2 * i], spans[2 * i + 1]);
+        if (err) return err;
+    }
+    return 0;
+}
+
 /* copies every mapping of src into dst, which has none: 0, or -1 when a scheme lacks the pool (copy by VMA) */
 int af_clone_memory(uc_engine *uc, struct icount *dst, struct icount *src)
 {

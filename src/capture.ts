@@ -54,6 +54,11 @@ export class Captures {
     if (bytes) this.frames.push({ ...c, bytes });
   }
 
+  /** the next fault's map is kept (else fault() only counts it: the caller may skip building its record) */
+  wantsFault(): boolean {
+    return this.mapsSeen < MAX_MAPS;
+  }
+
   fault(c: Omit<MapsCapture, 'vmas'>, mm: Mm): void {
     if (this.mapsSeen++ >= MAX_MAPS) return;
     this.maps.push({ ...c, vmas: mm.vmas.map((v) => ({ start: v.start, end: v.end, perms: vmaPerms(v), name: vmaName(mm, v) })) });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { TraceEvent } from './trace.ts';
 import { Command, Option, InvalidArgumentError } from 'commander';
 import { Machine } from './machine.ts';
-import { forEachTextLine, shellStatus, type RunReport } from './report.ts';
+import { forEachTextChunk, shellStatus, type RunReport } from './report.ts';
 import { EmulatorError, InternalError, OptionError, UsageError } from './errors.ts';
 import { RLIM_INFINITY } from './kernel/task.ts';
 import { signalByName } from './kernel/sigdefs.ts';
@@ -239,17 +239,7 @@ runOptions(program.command('run').description('run an ARM64 Linux program (stati
       if (straceFd !== null && straceFd !== 2) fs.closeSync(straceFd);
     }
     if (o.json) hostWrite(1, JSON.stringify(report, null, 2) + '\n');
-    else {
-      let chunk = '';
-      forEachTextLine(report, (line) => {
-        chunk += line + '\n';
-        if (chunk.length >= 1 << 16) {
-          hostWrite(2, chunk);
-          chunk = '';
-        }
-      });
-      if (chunk) hostWrite(2, chunk);
-    }
+    else forEachTextChunk(report, (chunk) => hostWrite(2, chunk));
     process.exitCode = shellStatus(report);
   });
 

@@ -19,6 +19,9 @@ import { injectAbort } from './arch/arm64/inject-entry.ts';
 import { formatInject, type InjectSpec } from './arch/arm64/inject.ts';
 import type { Captures } from './capture.ts';
 
+/** The earlier of two instruction counts, either maybe absent. */
+const earliest = (a: bigint | null, b: bigint | null): bigint | null => (b === null ? a : a === null || b < a ? b : a);
+
 /** What runUntil() may stop at, besides the end of the process. */
 export interface StopAt {
   /** before the instruction with this count retires (absolute count since exec) */
@@ -237,8 +240,11 @@ export class Machine {
     const at = (left: bigint | null) => (now === null || left === null ? null : now + (left > 0n ? left : 1n));
     // a due injection waits for an instruction that accesses memory: one instruction at a time until then
     const inj = this.injectAt[0] === undefined || now === null ? null : this.injectAt[0].insns > now ? this.injectAt[0].insns : now + 1n;
-    const sig = [inj, this.gcoreAt[0] ?? null, this.external[0]?.insns ?? null, at(this.sys.nextEvent()), this.sys.sliceEnd()]
-      .reduce<bigint | null>((a, b) => (b === null ? a : a === null || b < a ? b : a), null);
+    // (no array: the engine runs three times per fault round trip)
+    let sig = earliest(inj, this.gcoreAt[0] ?? null);
+    sig = earliest(sig, this.external[0]?.insns ?? null);
+    sig = earliest(sig, at(this.sys.nextEvent()));
+    sig = earliest(sig, this.sys.sliceEnd());
     const max = this.options.maxInsns;
     if (sig === null) return max;
     return max === null || sig < max ? sig : max;

@@ -50,11 +50,12 @@ export class Recorder implements Observer {
   readonly gcores: RunReport['gcores'] = [];
   /** the first signal frames and fault maps, for the pictures of the run (--html) */
   readonly captures = new Captures();
-  /** the EL0 exception being handled (from exception_entry until the return to user mode) */
-  private exception: { esr: string; pc: string } | null = null;
+  /** the EL0 exception being handled (from exception_entry until the return to user mode); its pc as a value too */
+  private exception: { esr: string; pc: string; at: bigint } | null = null;
   /** the fault_info row or the arm64_force_sig_fault string of that exception */
   private faultName: string | null = null;
-  private lastFault = { key: '', count: 0 };
+  /** the last fault signal (pc, address, ESR, signal) and how many times in a row it was raised */
+  private lastFault = { pc: '', addr: '' as string | null, esr: '' as string | null, signo: 0, count: 0 };
   /** the host signal (SIGINT, SIGTERM) that interrupted the run, or 0 */
   interruptedBy = 0;
   /** the pc of the svc while a syscall runs (the run loop says): a signal the syscall raises is located there */
@@ -82,7 +83,7 @@ export class Recorder implements Observer {
   event(e: TraceEvent): void {
     switch (e.name) {
       case 'exception_entry':
-        this.exception = { esr: e.esr as string, pc: e.pc as string };
+        this.exception = { esr: e.esr as string, pc: e.pc as string, at: BigInt(e.pc as string) };
         this.faultName = null;
         break;
       case 'inject':
@@ -163,31 +164,36 @@ export class Recorder implements Observer {
     }
   }
 
-  /** Every generated signal: what will happen to it as things stand now. */
+  /** Every generated signal: what will happen to it as things stand now (a refault loop makes 100,000). */
   private onSignalGenerated({ task: t, info, source, result }: NoticeMap['signal_generated']): void {
     // a signal to another process (SIGCHLD from an exiting child, kill) has nothing of current's exception
     const own = t.signal === this.sys.task.signal;
     const ex = own ? this.exception : null;
-    // a process-directed signal is blocked only when every thread blocks it (complete_signal picks one that does not)
-    const takers = source === 'fault' || source === 'tkill' ? [t]
-      : this.sys.tasks.filter((x) => x.signal === t.signal && x.exitState === null);
     const action: SignalRecord['action'] = result === 'ignored' ? 'ignored'
-      : takers.every((x) => (x.blocked & sigmask(info.signo)) !== 0n) ? 'blocked' : t.action[info.signo].handler > 1n ? 'handler' : 'default';
-    const rec: SignalRecord = {
-      signo: info.signo, name: signalName(info.signo), code: info.code, codeName: siCodeName(info.signo, info.code),
-      addr: info.addr !== undefined ? `0x${info.addr.toString(16)}` : null,
-      ...(info.addrLsb !== undefined ? { addrLsb: info.addrLsb } : {}),
-      esr: source === 'fault' && ex ? ex.esr : null,
-      fault: own && (source === 'fault' || (source === 'kernel' && ex)) ? this.faultName : null,
-      source: source as SignalRecord['source'], action, icount: own ? this.sys.icountNumber() : icountOf(t), pid: t.pid, tid: t.tid,
-      ...(own ? this.signalLocation(source) : {}),
-    };
+      : this.blockedByAll(t, info.signo, source) ? 'blocked' : t.action[info.signo].handler > 1n ? 'handler' : 'default';
+    const signo = info.signo;
+    const name = signalName(signo);
+    const codeName = siCodeName(signo, info.code);
+    const addr = info.addr !== undefined ? this.hexOf(info.addr) : null;
+    const esr = source === 'fault' && ex ? this.shared(ex.esr) : null;
+    const fault = own && (source === 'fault' || (source === 'kernel' && ex)) ? this.faultName : null;
+    const src = source as SignalRecord['source'];
+    const icount = own ? this.sys.icountNumber() : icountOf(t);
+    const w = own ? this.signalLocation(source) : null;
+    // one object literal per shape, keys in the report's order (adding keys one by one costs three times more)
+    const rec: SignalRecord = info.addrLsb !== undefined
+      ? { signo, name, code: info.code, codeName, addr, addrLsb: info.addrLsb, esr, fault, source: src, action, icount, pid: t.pid, tid: t.tid, ...w }
+      : w ? { signo, name, code: info.code, codeName, addr, esr, fault, source: src, action, icount, pid: t.pid, tid: t.tid,
+        pc: w.pc, object: w.object, offset: w.offset, symbol: w.symbol, line: w.line, insn: w.insn }
+        : { signo, name, code: info.code, codeName, addr, esr, fault, source: src, action, icount, pid: t.pid, tid: t.tid };
     const p = this.proc(t.pid);
     p?.signals.push(rec);
     if (source === 'fault') {
       this.trackRefault(rec);
-      this.captures.fault({ signo: rec.signo, name: rec.name, codeName: rec.codeName, pid: t.pid, icount: rec.icount,
-        addr: info.addr ?? null, pc: ex ? BigInt(ex.pc) : null }, this.sys.mm);
+      if (this.captures.wantsFault()) {
+        this.captures.fault({ signo: rec.signo, name: rec.name, codeName: rec.codeName, pid: t.pid, icount: rec.icount,
+          addr: info.addr ?? null, pc: ex ? ex.at : null }, this.sys.mm);
+      } else this.captures.mapsSeen++;
       if (p) p.faultedTid = t.tid;
     }
   }
@@ -208,20 +214,51 @@ export class Recorder implements Observer {
     this.notes.push(text);
   }
 
+  /** The report keeps every signal: a refault loop's 100,000 records share their repeated strings (the address,
+   *  the ESR) instead of each keeping a copy. */
+  private lastHex = { v: -1n, s: '' };
+  private lastWhere: SignalLocation | null = null;
+  private lastEsr = '';
+  private hexOf(v: bigint): string {
+    if (this.lastHex.v !== v) this.lastHex = { v, s: `0x${v.toString(16)}` };
+    return this.lastHex.s;
+  }
+  private shared(esr: string): string {
+    if (esr !== this.lastEsr) this.lastEsr = esr;
+    return this.lastEsr;
+  }
+
+  /** A process-directed signal is blocked only when every thread blocks it (complete_signal picks one that does
+   *  not); a fault or a tkill goes to its thread. */
+  private blockedByAll(t: Task, signo: number, source: string): boolean {
+    const bit = sigmask(signo);
+    if (source === 'fault' || source === 'tkill') return (t.blocked & bit) !== 0n;
+    return this.sys.tasks.every((x) => x.signal !== t.signal || x.exitState !== null || (x.blocked & bit) !== 0n);
+  }
+
   /** Where a signal came from: the faulting instruction, or the svc of the syscall that raised it; nothing for a
    *  signal no instruction raised (from outside, a timer). */
-  private signalLocation(source: string): Partial<SignalLocation> {
-    if (source === 'external') return {};
+  private signalLocation(source: string): SignalLocation | null {
+    if (source === 'external') return null;
     const ex = this.exception;
-    const pc = ex && (source === 'fault' || source === 'kernel') ? BigInt(ex.pc) : this.svcPc;
+    const pc = ex && (source === 'fault' || source === 'kernel') ? ex.at : this.svcPc;
     const { sys } = this;
-    return pc === null ? {} : locateSignal({ programPath: this.programPath, exePath: sys.task.exePath, mm: sys.mm, cpu: sys.cpu }, pc);
+    if (pc === null) return null;
+    const w = locateSignal({ programPath: this.programPath, exePath: sys.task.exePath, mm: sys.mm, cpu: sys.cpu }, pc);
+    // a refault loop locates the same instruction 100,000 times, and the report keeps every location: the same one
+    // is kept once (its strings shared), not as 100,000 copies
+    const l = this.lastWhere;
+    if (l && l.pc === w.pc && l.object === w.object && l.offset === w.offset && l.symbol === w.symbol && l.line === w.line &&
+      l.insn === w.insn) return l;
+    return this.lastWhere = w;
   }
 
   /** Counts identical consecutive faults (same pc, address and ESR): a handler that fixes nothing. */
   private trackRefault(rec: SignalRecord): void {
-    const key = `${this.exception?.pc}:${rec.addr}:${rec.esr}:${rec.signo}`;
-    this.lastFault = key === this.lastFault.key ? { key, count: this.lastFault.count + 1 } : { key, count: 1 };
+    const l = this.lastFault;
+    const pc = this.exception?.pc ?? 'undefined';
+    if (l.pc === pc && l.addr === rec.addr && l.esr === rec.esr && l.signo === rec.signo) l.count++;
+    else this.lastFault = { pc, addr: rec.addr, esr: rec.esr, signo: rec.signo, count: 1 };
   }
 
   private coreSysctls(): Record<string, string> {
@@ -237,10 +274,9 @@ export class Recorder implements Observer {
 
   /** The run ended at its instruction limit: say so when it was spinning in a refault loop. */
   noteRefaultLoop(): void {
-    const { key, count } = this.lastFault;
+    const { pc, addr, esr, signo, count } = this.lastFault;
     if (count < 2) return;
-    const [pc, addr, esr, signo] = key.split(':');
-    this.notes.push(`refault loop: ${signalName(Number(signo))} at pc 0x${BigInt(pc).toString(16)} (addr ${addr}, ESR ${esr}) ` +
+    this.notes.push(`refault loop: ${signalName(signo)} at pc 0x${BigInt(pc).toString(16)} (addr ${addr}, ESR ${esr}) ` +
       `was raised ${count} times in a row; the handler returns without fixing the fault, as it would forever on Linux`);
   }
 

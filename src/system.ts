@@ -75,6 +75,8 @@ export class System implements Kernel {
   ptracer: Ptracer | null = null;
   /** the outside world's timers (signals and gcores at a virtual time, the timeout), earliest first */
   private readonly hrtimers: { at: bigint; fn: () => void; wakes: boolean }[] = [];
+  /** the engines' changes to guest memory, counted for all (they may share MAP_SHARED memory: cpu.ts) */
+  private readonly memoryEpoch = { n: 0 };
   private readonly rng: Buffer;
   private rngCounter = 0n;
 
@@ -94,7 +96,7 @@ export class System implements Kernel {
       throw new LoaderError(programPath, `cannot read: ${(e as Error).message}`);
     }
     this.rng = digest(`arm64-fault seed ${o.seed}`);
-    const cpu = new Cpu({ countInsns: o.countInsns });
+    const cpu = new Cpu({ countInsns: o.countInsns, memoryEpoch: this.memoryEpoch });
     this.lastPid = o.pid;
     this.tracer = new Tracer(sink, () => this.icountNumber(), () => ({ tgid: this.task.pid, tid: this.task.tid }));
     this.clock = new Clock(o.time, () => this.retired(this.sched ? this.cpu : cpu));
@@ -217,7 +219,7 @@ export class System implements Kernel {
   }
 
   newCpu(): Cpu {
-    return new Cpu({ countInsns: this.options.countInsns });
+    return new Cpu({ countInsns: this.options.countInsns, memoryEpoch: this.memoryEpoch });
   }
 
   wakeUpNewTask(t: Task, regs: CpuContext): void {

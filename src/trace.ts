@@ -106,7 +106,10 @@ export class Tracer {
   emit<K extends TraceEventName>(name: K, data: TraceEventMap[K]): void {
     const observe = this.observer?.wants.has(name) ?? false;
     if (!this.sink && !this.watcher && !observe) return;
-    const e: TraceEvent = { name, icount: this.icount(), ...this.current(), ...data };
+    // built key by key (no spreads), in the order the trace's JSON lines show: name, icount, tgid, tid, the fields
+    const { tgid, tid } = this.current();
+    const e: TraceEvent = { name, icount: this.icount(), tgid, tid };
+    for (const key in data) e[key] = data[key as keyof typeof data];
     this.sink?.(e);
     if (observe) this.observer!.event(e);
     this.watcher?.(e);

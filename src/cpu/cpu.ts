@@ -1,23 +1,25 @@
 // Cpu: one Unicorn engine running AArch64 code at EL0. Memory, registers, and the single "why did execution
 // stop" record (CpuStop). Nothing here knows Linux; it only reports what the engine saw.
 import {
-  unicorn, type UnicornLib, type UcHandle, UC_ERR_NAMES,
-  UC_CPU_ARM64_MAX, UC_ARM64_REG_CPACR_EL1, UC_ARM64_REG_CP_REG, AF_FAULT_SP, type IcountLib,
-  AF_COUNT_NONE, AF_COUNT_BLOCK, AF_REG_SP, AF_REG_PC, AF_REG_NZCV, AF_REG_FPSR, AF_REG_FPCR, AF_REG_TPIDR,
-  AF_IO_DIRTY, AF_IO_LIMIT, AF_IO_PENDING, AF_IO_CODE, AF_IO_ADDR, AF_IO_SIZE, AF_IO_FAULT, AF_IO_ICOUNT, AF_IO_PC,
-  AF_IO_LEN, AF_PENDING_INTR, AF_NREGS,
+  unicorn, UC_ERR_NAMES, UC_CPU_ARM64_MAX, UC_ARM64_REG_CPACR_EL1, AF_FAULT_SP, AF_COUNT_NONE, AF_COUNT_BLOCK,
+  AF_REG_SP, AF_REG_PC, AF_IO_DIRTY, AF_IO_LIMIT, AF_IO_PENDING, AF_IO_CODE, AF_IO_ADDR, AF_IO_SIZE, AF_IO_FAULT,
+  AF_IO_ICOUNT, AF_IO_PC, AF_IO_CODE_AT, AF_IO_CODE_LEN, AF_IO_WORDS, AF_IO_VREGS_OK, AF_PENDING_INTR, AF_NREGS,
 } from './unicorn.ts';
 import { memKind, EXCP_DATA_ABORT, type CpuStop } from './stop.ts';
 import { UnicornError, EmulatorError, EngineMemoryError } from '../errors.ts';
 import { CpuDebug } from './debug.ts';
+import { CpuRegisters } from './registers.ts';
 
 export * from './stop.ts';
+export { type CpuSnapshot, snapshotRegs } from './registers.ts';
 
 export interface CpuOptions {
   /** exact instruction counting (native hook); costs about 4x in tight loops */
   countInsns: boolean;
   /** the translated-code buffer, MiB (default 128) */
   tcgBufferMiB?: number;
+  /** shared by the engines of one run (default: this engine's own) */
+  memoryEpoch?: MemoryEpoch;
 }
 
 const TRAMPOLINE = 0x1000n; //      below mmap_min_addr: no guest mapping can be there
@@ -38,57 +40,34 @@ const SCTLR_EL1_I = 1n << 12n;
 const SCTLR_EL1_USER = SCTLR_EL1_SA0 | SCTLR_EL1_SA | SCTLR_EL1_DZE | SCTLR_EL1_UCT | SCTLR_EL1_NTWE |
   SCTLR_EL1_C | SCTLR_EL1_I;
 
+/** A count of the changes to guest memory (a run, a write, a mapping change) of the engines that may share some
+ *  (a fork's MAP_SHARED mappings: one count per System): code a Cpu read is good while the count stays. */
+export interface MemoryEpoch { n: number }
 
-/** The user register file as raw little-endian bytes: x0..x30, sp, pc, nzcv, fpsr, fpcr, tpidr (AF_REG_*, 8 bytes
- *  each), and v0..v31 (16 bytes each). */
-export interface CpuSnapshot { readonly regs: Buffer; readonly vregs: Buffer }
-
-/** A snapshot's registers as values. */
-export function snapshotRegs(s: CpuSnapshot): {
-  x: bigint[]; sp: bigint; pc: bigint; nzcv: bigint; v: bigint[]; fpsr: number; fpcr: number; tpidr: bigint;
-} {
-  const r = (i: number) => s.regs.readBigUInt64LE(8 * i);
-  return {
-    x: Array.from({ length: 31 }, (_, i) => r(i)), sp: r(AF_REG_SP), pc: r(AF_REG_PC), nzcv: r(AF_REG_NZCV),
-    v: Array.from({ length: 32 }, (_, i) => s.vregs.readBigUInt64LE(16 * i) | (s.vregs.readBigUInt64LE(16 * i + 8) << 64n)),
-    fpsr: Number(r(AF_REG_FPSR)), fpcr: Number(r(AF_REG_FPCR)), tpidr: r(AF_REG_TPIDR),
-  };
-}
-
-export class Cpu {
-  private readonly U: UnicornLib;
-  private readonly uc: UcHandle;
-  private readonly cp = Buffer.alloc(32);
+export class Cpu extends CpuRegisters {
   /** the only stop a JS hook records (native/icount.c records the engine's own) */
   private pending: { kind: 'breakpoint'; pc: bigint } | null = null;
   private breakpoint: { addr: bigint; hook: bigint; skip: boolean } | null = null;
-  private readonly ic: IcountLib;
   /** native/icount.c's state: the stop hooks and, when counting, the counter */
   private readonly ctx: unknown;
   private readonly counter: unknown;
   private atEl0 = false;
-  /** the engine was freed (its mm is gone); the instruction count stays readable */
-  closed = false;
-  /** Register file shared with native/run.c: x0..x30, sp, pc, nzcv, fpsr, fpcr, tpidr, then the stop record.
-   *  Read in one call per stop; changed registers are written back in the next run's call (AF_IO_DIRTY). */
-  private readonly r = new BigUint64Array(AF_IO_LEN);
-  private readonly io = Buffer.from(this.r.buffer);
-  private regsValid = false;
-  /** v0..v31 (16 bytes each), read on first use after a stop and written back before the next run */
-  private readonly vregs = Buffer.alloc(512);
-  private vValid = false;
-  private vDirty = false;
+  private readonly mem: MemoryEpoch;
+  /** mem.n when the last stop read the code at its pc (AF_IO_WORDS), and the last word insnWord read itself */
+  private codeEpoch = -1;
+  private lastInsn = { at: -1n, word: 0, epoch: -1 };
+  private readonly word = Buffer.alloc(4);
   private icountCache: bigint | null = null;
   private dbg: CpuDebug | null = null;
 
   constructor(readonly options: CpuOptions) {
-    this.U = unicorn();
-    if (!this.U.icount) {
+    const U = unicorn();
+    if (!U.icount) {
       throw new EmulatorError('the native helper native/libaficount.so (in the arm64-fault package) is missing: build it with ' +
         '`make -C native` there, or run `node scripts/native-install.js` in the installed package');
     }
-    this.ic = this.U.icount;
-    this.uc = this.U.open();
+    super(U, U.icount, U.open());
+    this.mem = options.memoryEpoch ?? { n: 0 };
     this.check('uc_ctl(CPU_MODEL)', this.U.setCpuModel(this.uc, UC_CPU_ARM64_MAX));
     // 32 MiB of translated code instead of 1 GiB: Unicorn sets a 128 MiB buffer up in ~19 ms and a 32 MiB one in
     // ~1.2 ms (measured; every fork and exec makes an engine), and a full buffer is simply flushed. Older engines
@@ -143,6 +122,7 @@ export class Cpu {
   // about a thousand regions, Linux allows 65,530 mappings. On older engines every mapping is its own region.
   // A shared mapping (MAP_SHARED) gets host memory of its own, which a fork child's engine maps too (pmem.c).
   map(addr: bigint, size: bigint, prot: number, shared = false): void {
+    this.mem.n++;
     const err = this.ic.map(this.uc, this.ctx, addr, size, prot | (shared ? AF_MAP_SHARED : 0));
     if (err === 1 /* UC_ERR_NOMEM */) {
       throw new EngineMemoryError(`the engine cannot back 0x${size.toString(16)} bytes at 0x${addr.toString(16)}`);
@@ -151,9 +131,11 @@ export class Cpu {
     this.dbg?.remap(); // watchpoints hook engine addresses
   }
   protect(addr: bigint, size: bigint, prot: number): void {
+    this.mem.n++;
     this.check('af_protect', this.ic.protect(this.uc, this.ctx, addr, size, prot));
   }
   unmap(addr: bigint, size: bigint): void {
+    this.mem.n++;
     this.check('af_unmap', this.ic.unmap(this.uc, this.ctx, addr, size));
     this.dbg?.remap();
   }
@@ -170,7 +152,32 @@ export class Cpu {
     return out.length === 0 || this.ic.read(this.uc, this.ctx, addr, out, out.length) === 0;
   }
   write(addr: bigint, data: Buffer): boolean {
+    this.mem.n++;
     return data.length === 0 || this.ic.write(this.uc, this.ctx, addr, data, data.length) === 0;
+  }
+  /** Writes spans of data at addr in one call (pairs {offset, length}: data[offset…] goes to addr + offset): the
+   *  bytes between them keep their values. false when a span cannot be written (those before it are). */
+  writeSpans(addr: bigint, data: Buffer, spans: Uint32Array): boolean {
+    this.mem.n++;
+    return this.ic.writeSpans(this.uc, this.ctx, addr, data, spans, spans.length >> 1) === 0;
+  }
+
+  /**
+   * The instruction word at pc, or null when pc is not readable. The ESR synthesis, the fast-mode pc recovery
+   * and the report's location all decode the instruction of the last stop: native/run.c read 16 bytes from its
+   * pc with the stop, and other words are read once (both are good until any guest memory changes: MemoryEpoch).
+   */
+  insnWord(pc: bigint): number | null {
+    if (this.closed) return null;
+    const r = this.r;
+    if (this.codeEpoch === this.mem.n && r[AF_IO_CODE_LEN] === 16n && pc >= r[AF_IO_CODE_AT] && pc <= r[AF_IO_CODE_AT] + 12n) {
+      return this.io.readUInt32LE(8 * AF_IO_WORDS + Number(pc - r[AF_IO_CODE_AT]));
+    }
+    const last = this.lastInsn;
+    if (last.epoch === this.mem.n && last.at === pc) return last.word;
+    if (!this.readInto(pc, this.word)) return null;
+    this.lastInsn = { at: pc, word: this.word.readUInt32LE(0), epoch: this.mem.n };
+    return this.lastInsn.word;
   }
 
   /**
@@ -180,6 +187,7 @@ export class Cpu {
    * with map/read/write.
    */
   copyMemoryFrom(other: Cpu): boolean {
+    this.mem.n++;
     const err = this.ic.cloneMemory(this.uc, this.ctx, other.ctx);
     if (err === -1) return false;
     if (err === 1) throw new EngineMemoryError('the engine cannot back a copy of the parent\'s memory');
@@ -194,44 +202,6 @@ export class Cpu {
   }
 
   // ---- registers ----------------------------------------------------------------------------------------
-  /** The cached register file, loaded in one call when a stop has not already filled it. */
-  private regs(): BigUint64Array {
-    if (!this.regsValid) {
-      if (this.closed) throw new EmulatorError('the engine of an mm that is gone was used');
-      this.ic.regsRead(this.uc, this.io);
-      this.r[AF_IO_DIRTY] = 0n;
-      this.regsValid = true;
-    }
-    return this.r;
-  }
-  private readReg(i: number): bigint {
-    return this.regs()[i];
-  }
-  private writeReg(i: number, v: bigint): void {
-    const r = this.regs();
-    r[i] = BigInt.asUintN(64, v);
-    r[AF_IO_DIRTY] |= 1n << BigInt(i);
-  }
-  /** Writes the changed registers to the engine (run() does it in its own call). */
-  private flushRegs(): void {
-    if (this.regsValid && this.r[AF_IO_DIRTY] !== 0n) {
-      this.check('uc_reg_write', this.ic.regsWrite(this.uc, this.io, this.r[AF_IO_DIRTY]));
-      this.r[AF_IO_DIRTY] = 0n;
-    }
-    if (this.vDirty) {
-      this.check('uc_reg_write(Q)', this.ic.vregsWrite(this.uc, this.vregs));
-      this.vDirty = false;
-    }
-  }
-  /** x0..x30 */
-  x(n: number): bigint {
-    return this.readReg(n);
-  }
-  setX(n: number, v: bigint): void {
-    this.writeReg(n, v);
-  }
-  get pc(): bigint { return this.readReg(AF_REG_PC); }
-  set pc(v: bigint) { this.writeReg(AF_REG_PC, v); }
   get sp(): bigint { return this.readReg(AF_REG_SP); }
   set sp(v: bigint) {
     this.writeReg(AF_REG_SP, v);
@@ -300,86 +270,6 @@ export class Cpu {
   invalidateCode(start: bigint, end: bigint): void {
     this.check('af_invalidate', this.ic.invalidate(this.uc, this.ctx, start, end));
   }
-  /** NZCV in bits 31:28; the rest of the EL0 PSTATE the guest can see is zero here. */
-  get nzcv(): bigint { return this.readReg(AF_REG_NZCV); }
-  set nzcv(v: bigint) { this.writeReg(AF_REG_NZCV, v & 0xf0000000n); }
-  get tpidr(): bigint { return this.readReg(AF_REG_TPIDR); }
-  set tpidr(v: bigint) { this.writeReg(AF_REG_TPIDR, v); }
-  get fpsr(): number { return Number(this.readReg(AF_REG_FPSR)); }
-  set fpsr(v: number) { this.writeReg(AF_REG_FPSR, BigInt(v >>> 0)); }
-  get fpcr(): number { return Number(this.readReg(AF_REG_FPCR)); }
-  set fpcr(v: number) { this.writeReg(AF_REG_FPCR, BigInt(v >>> 0)); }
-  private vfile(): Buffer {
-    if (!this.vValid) {
-      this.ic.vregsRead(this.uc, this.vregs);
-      this.vValid = true;
-    }
-    return this.vregs;
-  }
-  /** x0..x30, sp, pc as raw little-endian bytes into out at offset: struct user_pt_regs' order (a signal frame) */
-  userRegsInto(out: Buffer, offset: number): void {
-    this.regs();
-    this.io.copy(out, offset, 0, 8 * (AF_REG_PC + 1));
-  }
-  /** The user registers as raw bytes (a context switch: two copies instead of a BigInt per register). */
-  snapshot(): CpuSnapshot {
-    const regs = Buffer.allocUnsafe(8 * AF_NREGS);
-    this.regs();
-    this.io.copy(regs, 0, 0, 8 * AF_NREGS);
-    const vregs = Buffer.allocUnsafe(512);
-    this.vfile().copy(vregs);
-    return { regs, vregs };
-  }
-  /** Loads a snapshot: every register is written back with the next run (one native call, as a stop reads them). */
-  restore(s: CpuSnapshot): void {
-    const r = this.regs();
-    s.regs.copy(this.io, 0, 0, 8 * AF_NREGS);
-    r[AF_IO_DIRTY] = (1n << BigInt(AF_NREGS)) - 1n;
-    s.vregs.copy(this.vregs);
-    this.vValid = true;
-    this.vDirty = true;
-  }
-  /** v0..v31 as unsigned 128-bit values */
-  v(n: number): bigint {
-    const b = this.vfile();
-    return b.readBigUInt64LE(16 * n) | (b.readBigUInt64LE(16 * n + 8) << 64n);
-  }
-  /** v0..v31 as their 512 raw little-endian bytes, copied into out at offset (one engine call at most) */
-  vregsInto(out: Buffer, offset: number): void {
-    this.vfile().copy(out, offset, 0, 512);
-  }
-  /** sets v0..v31 from 512 raw little-endian bytes */
-  setVregsFrom(data: Buffer): void {
-    if (data.length !== 512) throw new Error('setVregsFrom: 512 bytes expected');
-    data.copy(this.vregs, 0, 0, 512);
-    this.vValid = true;
-    this.vDirty = true;
-  }
-  setV(n: number, v: bigint): void {
-    const b = this.vfile();
-    b.writeBigUInt64LE(BigInt.asUintN(64, v), 16 * n);
-    b.writeBigUInt64LE(BigInt.asUintN(64, v >> 64n), 16 * n + 8);
-    this.vDirty = true;
-  }
-  /** MRS/MSR of any system register through UC_ARM64_REG_CP_REG (used for ID registers and set-up). */
-  readSysreg(op0: number, op1: number, crn: number, crm: number, op2: number): bigint | null {
-    this.fillCp(op0, op1, crn, crm, op2, 0n);
-    return this.U.regRead(this.uc, UC_ARM64_REG_CP_REG, this.cp) === 0 ? this.cp.readBigUInt64LE(24) : null;
-  }
-  writeSysreg(op0: number, op1: number, crn: number, crm: number, op2: number, v: bigint): void {
-    this.fillCp(op0, op1, crn, crm, op2, v);
-    this.check('uc_reg_write(CP_REG)', this.U.regWrite(this.uc, UC_ARM64_REG_CP_REG, this.cp));
-  }
-  private fillCp(op0: number, op1: number, crn: number, crm: number, op2: number, v: bigint): void {
-    this.cp.fill(0);
-    this.cp.writeUInt32LE(crn, 0);
-    this.cp.writeUInt32LE(crm, 4);
-    this.cp.writeUInt32LE(op0, 8);
-    this.cp.writeUInt32LE(op1, 12);
-    this.cp.writeUInt32LE(op2, 16);
-    this.cp.writeBigUInt64LE(v, 24);
-  }
-
   // ---- instruction count --------------------------------------------------------------------------------
   /** Instructions retired so far (exact), or null in fast mode. */
   get icount(): bigint | null {
@@ -402,9 +292,11 @@ export class Cpu {
     const begin = r[AF_REG_PC];
     if (this.breakpoint) this.breakpoint.skip = this.breakpoint.addr === begin;
     // one native call: write back changed registers, run, fold the stop, read the registers (native/run.c)
+    this.mem.n++;
     const err = this.ic.run(this.uc, this.ctx, this.io);
+    this.codeEpoch = this.mem.n;
     r[AF_IO_DIRTY] = 0n;
-    this.vValid = false;
+    this.vValid = r[AF_IO_VREGS_OK] !== 0n;
     this.icountCache = this.counter !== undefined ? r[AF_IO_ICOUNT] : null;
     let p = this.pending as Cpu['pending'];
     const fault = r[AF_IO_FAULT];
@@ -469,6 +361,7 @@ export class Cpu {
     this.pending = null;
     const limit = this.counter !== undefined ? this.ic.get(this.counter) : 0n;
     // Run exactly the eret: stop when the pc reaches the entry point.
+    this.mem.n++;
     const err = this.U.emuStart(this.uc, TRAMPOLINE, entry, 0);
     if (err !== 0 || this.pending) throw new EmulatorError(`could not enter EL0 through the eret trampoline (err ${err}, ${JSON.stringify(this.pending, (_k, v) => typeof v === 'bigint' ? v.toString(16) : v)})`);
     this.regsValid = false;
@@ -480,9 +373,5 @@ export class Cpu {
     // Unicorn bakes the `until` exit into the translated block at the entry point: drop that block only
     // (a full TB flush clears Unicorn's whole 1 GiB code buffer: seconds and 1 GiB of RSS).
     this.check('uc_ctl(TB_REMOVE_CACHE)', this.U.removeTbCache(this.uc, entry, entry + 4n));
-  }
-
-  private check(call: string, err: number): void {
-    if (err !== 0) throw new UnicornError(call, err, UC_ERR_NAMES[err] ?? String(err));
   }
 }

@@ -150,6 +150,8 @@ export interface IcountLib {
   unmap(uc: UcHandle, c: unknown, start: bigint, size: bigint): number;
   read(uc: UcHandle, c: unknown, addr: bigint, out: Buffer, len: number): number;
   write(uc: UcHandle, c: unknown, addr: bigint, data: Buffer, len: number): number;
+  /** the n spans of data (pairs {offset, length}) written at addr + offset, in one call: 0 or the first error */
+  writeSpans(uc: UcHandle, c: unknown, addr: bigint, data: Buffer, spans: Uint32Array, n: number): number;
   /** drops the translated code of [start, end) */
   invalidate(uc: UcHandle, c: unknown, start: bigint, end: bigint): number;
   /** copies every mapping of src's memory into dst's engine (which has none): 0, or -1 without the pool */
@@ -179,7 +181,8 @@ export const AF_REG_SP = 31, AF_REG_PC = 32, AF_REG_NZCV = 33, AF_REG_FPSR = 34,
 export const AF_NREGS = 37;
 /** native/run.c's stop record, as u64 indexes into io after the registers */
 export const AF_IO_DIRTY = 37, AF_IO_LIMIT = 38, AF_IO_ERR = 39, AF_IO_PENDING = 40, AF_IO_CODE = 41, AF_IO_ADDR = 42,
-  AF_IO_SIZE = 43, AF_IO_FAULT = 44, AF_IO_ICOUNT = 45, AF_IO_PC = 46, AF_IO_LEN = 47;
+  AF_IO_SIZE = 43, AF_IO_FAULT = 44, AF_IO_ICOUNT = 45, AF_IO_PC = 46, AF_IO_CODE_AT = 47, AF_IO_CODE_LEN = 48,
+  AF_IO_WORDS = 49, AF_IO_VREGS_OK = 51, AF_IO_VREGS = 52, AF_IO_LEN = 116;
 export const AF_PENDING_INTR = 1, AF_PENDING_MEM = 2;
 
 // src/cpu/unicorn.ts in a checkout, dist/cli.js in the bundled CLI: both reach native/ and .engine/ from the
@@ -208,6 +211,12 @@ function loadIcount(): IcountLib | null {
   } catch {
     return null;
   }
+  // a helper built from older sources has another stop record: native/run.c would write past Cpu's
+  let ioLen = -1;
+  try {
+    ioLen = so.func('int af_io_len(void)')() as number;
+  } catch { /* older still: no such function */ }
+  if (ioLen !== AF_IO_LEN) throw new Error(`${NATIVE_ICOUNT} is out of date: rebuild it with \`make -C native\``);
   const create = so.func('void *af_icount_new(void *uc)');
   const get = so.func('uint64_t af_icount_get(void *c)');
   const set = so.func('void af_icount_set(void *c, uint64_t v)');
@@ -232,6 +241,7 @@ function loadIcount(): IcountLib | null {
   const unmap = so.func('int af_unmap(void *uc, void *c, uint64_t start, uint64_t size)');
   const read = so.func('int af_read(void *uc, void *c, uint64_t addr, void *out, uint64_t len)');
   const write = so.func('int af_write(void *uc, void *c, uint64_t addr, const void *data, uint64_t len)');
+  const writeSpans = so.func('int af_write_spans(void *uc, void *c, uint64_t addr, const void *data, const void *spans, int n)');
   const invalidate = so.func('int af_invalidate(void *uc, void *c, uint64_t start, uint64_t end)');
   const cloneMemory = so.func('int af_clone_memory(void *uc, void *dst, void *src)');
   const engineRegions = so.func('int af_engine_regions(void *c)');
@@ -260,6 +270,7 @@ function loadIcount(): IcountLib | null {
     unmap: (uc, c, start, size) => unmap(uc, c, start, size) as number,
     read: (uc, c, addr, out, len) => read(uc, c, addr, out, len) as number,
     write: (uc, c, addr, data, len) => write(uc, c, addr, data, len) as number,
+    writeSpans: (uc, c, addr, data, spans, n) => writeSpans(uc, c, addr, data, spans, n) as number,
     invalidate: (uc, c, start, end) => invalidate(uc, c, start, end) as number,
     cloneMemory: (uc, dst, src) => cloneMemory(uc, dst, src) as number,
     engineRegions: (c) => engineRegions(c) as number,

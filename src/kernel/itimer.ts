@@ -23,6 +23,7 @@ export interface TimerClocks {
 }
 
 const NONE: readonly { which: number; left: bigint }[] = Object.freeze([]);
+const NO_SIGNALS: readonly number[] = Object.freeze([]);
 
 export class Itimers {
   readonly timers: Itimer[] = [0, 1, 2].map(() => ({ expires: null, interval: 0n }));
@@ -47,7 +48,9 @@ export class Itimers {
   }
 
   /** Fires every timer that has expired: returns the signals to send, re-arming periodic timers. */
-  due(): number[] {
+  due(): readonly number[] {
+    // asked on every return to user mode: with no timer armed that allocates nothing
+    if (this.timers[0].expires === null && this.timers[1].expires === null && this.timers[2].expires === null) return NO_SIGNALS;
     const sigs: number[] = [];
     this.timers.forEach((t, which) => {
       if (t.expires === null || this.clockOf(which) < t.expires) return;

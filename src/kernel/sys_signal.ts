@@ -21,10 +21,10 @@ import {
 type SigSyscall = (k: Kernel, a: bigint[]) => SysResult;
 const i32 = (v: bigint): number => Number(BigInt.asIntN(32, v));
 const getSet = (k: Kernel, addr: bigint): bigint | null => copyFromUser(k.mm, addr, 8)?.readBigUInt64LE() ?? null;
+const setBuf = Buffer.alloc(8); // copyToUser is done with it when it returns
 const putSet = (k: Kernel, addr: bigint, set: bigint, size = 8): boolean => {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64LE(set & ALL);
-  return copyToUser(k.mm, addr, b.subarray(0, size));
+  setBuf.writeBigUInt64LE(set & ALL);
+  return copyToUser(k.mm, addr, size === 8 ? setBuf : setBuf.subarray(0, size));
 };
 
 /** rt_sigaction + do_sigaction. struct sigaction: handler @0, flags (unsigned long) @8, restorer @16, mask @24. */

@@ -30,7 +30,8 @@ export interface LocateView {
   programPath: string;
   exePath: string;
   mm: { vmas: Vma[]; vmaAt(addr: bigint): Vma | undefined };
-  cpu: { read(addr: bigint, len: number): Buffer | null };
+  /** the instruction word at pc (null when unreadable) */
+  cpu: { insnWord(pc: bigint): number | null };
 }
 
 const ET_DYN = 3;
@@ -42,7 +43,8 @@ export function locateSignal(k: LocateView, pc: bigint): SignalLocation {
   if (!vma || pc < vma.start) return where;
   if (vma.file) {
     const data = vma.file.data;
-    const base = k.mm.vmas.filter((v) => v.file?.data === data).reduce((lo, v) => (v.start - v.pgoff < lo ? v.start - v.pgoff : lo), vma.start - vma.pgoff);
+    let base = vma.start - vma.pgoff; // the object's lowest mapping's (a loop: 100,000 faults in a refault loop)
+    for (const v of k.mm.vmas) if (v.file?.data === data && v.start - v.pgoff < base) base = v.start - v.pgoff;
     where.object = vma.file.path;
     where.offset = hex(pc - base);
     // link-time address: a static-pie (ET_DYN) is linked at 0 and loaded at base; an ET_EXEC where it runs
@@ -54,8 +56,8 @@ export function locateSignal(k: LocateView, pc: bigint): SignalLocation {
     where.offset = hex(pc - vma.start);
   }
   if ((vma.flags & VM_EXEC) !== 0 && (pc & 3n) === 0n) {
-    const word = k.cpu.read(pc, 4);
-    if (word) where.insn = insnText(word, pc);
+    const word = k.cpu.insnWord(pc);
+    if (word !== null) where.insn = insnText(word, pc);
   }
   return where;
 }
@@ -63,23 +65,28 @@ export function locateSignal(k: LocateView, pc: bigint): SignalLocation {
 // A handler that returns to its faulting instruction raises the same signal at the same pc again and again (a
 // benchmark or a refault loop: 100,000 times). The text of an (instruction word, pc) and the line of a (program,
 // address) never change while the process runs, so each is computed once; the maps are bounded.
+// Keyed by address (no key string to build per signal): the text with its word, the line by program.
 const MEMO_MAX = 4096;
-const insnMemo = new Map<string, string>();
-const lineMemo = new Map<string, string | null>();
-function memo<V>(m: Map<string, V>, key: string, make: () => V): V {
-  const hit = m.get(key);
-  if (hit !== undefined || m.has(key)) return hit as V;
-  if (m.size >= MEMO_MAX) m.clear();
-  const v = make();
-  m.set(key, v);
-  return v;
-}
-function insnText(word: Buffer, pc: bigint): string {
-  const w = word.readUInt32LE(0);
-  return memo(insnMemo, `${w}@${pc}`, () => disassemble(word, pc) ?? undecoded(w));
+const insnMemo = new Map<bigint, { word: number; text: string }>();
+const lineMemo = new Map<string, Map<bigint, string | null>>();
+function insnText(w: number, pc: bigint): string {
+  const hit = insnMemo.get(pc);
+  if (hit?.word === w) return hit.text;
+  if (insnMemo.size >= MEMO_MAX) insnMemo.clear();
+  const word = Buffer.alloc(4);
+  word.writeUInt32LE(w);
+  const text = disassemble(word, pc) ?? undecoded(w);
+  insnMemo.set(pc, { word: w, text });
+  return text;
 }
 function lineOf(programPath: string, linked: bigint): string | null {
-  return memo(lineMemo, `${linked}@${programPath}`, () => sourceLine(programPath, linked));
+  let m = lineMemo.get(programPath);
+  if (!m || m.size >= MEMO_MAX) lineMemo.set(programPath, m = new Map());
+  const hit = m.get(linked);
+  if (hit !== undefined || m.has(linked)) return hit as string | null;
+  const line = sourceLine(programPath, linked);
+  m.set(linked, line);
+  return line;
 }
 
 /** What Capstone 4 cannot decode: UDF #imm16 (0x0000xxxx, permanently undefined), else the raw word as objdump

@@ -39,21 +39,31 @@ export function symbolTable(file: Buffer): SymbolTable {
   const order = s.value.map((_, i) => i).sort((a, b) => s.value[a] - s.value[b] || Number(s.size[a] > 0) - Number(s.size[b] > 0)
     || (name(a) < name(b) ? 1 : name(a) > name(b) ? -1 : 0));
   const values = order.map((i) => s.value[i]);
+  // a refault loop names the same address 100,000 times: each name is made once (bounded)
+  const named = new Map<number, string | null>();
   return {
     lookup(addr) {
       const a = Number(addr);
-      let lo = 0;
-      let hi = values.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (values[mid] <= a) lo = mid + 1;
-        else hi = mid;
-      }
-      if (lo === 0) return null;
-      const i = order[lo - 1];
-      return `${name(i)}+0x${(a - s.value[i]).toString(16)}`;
+      const hit = named.get(a);
+      if (hit !== undefined) return hit;
+      if (named.size >= 4096) named.clear();
+      const n = nameOf(a);
+      named.set(a, n);
+      return n;
     },
   };
+  function nameOf(a: number): string | null {
+    let lo = 0;
+    let hi = values.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (values[mid] <= a) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0) return null;
+    const i = order[lo - 1];
+    return `${name(i)}+0x${(a - s.value[i]).toString(16)}`;
+  }
 }
 
 const cache = new WeakMap<Buffer, SymbolTable>();

@@ -14,8 +14,7 @@ import { SIGILL, ILL_ILLOPC } from '../../kernel/sigdefs.ts';
 
 /** el0t_64_sync_handler: the exception the engine stopped on, dispatched on its synthesized ESR. */
 export function el0SyncHandler(k: Kernel, stop: ExceptionStop): void {
-  const view = { x: (n: number) => k.cpu.x(n), sp: k.cpu.sp, read: (a: bigint, l: number) => k.cpu.read(a, l) };
-  const syn = synthesizeEsr(k.mm, view, stop);
+  const syn = synthesizeEsr(k.mm, k.cpu, stop);
   k.cpu.pc = syn.pc;
   k.trace('exception_entry', {
     ec: syn.ec, class: esrGetClassString(syn.esr), esr: `0x${syn.esr.toString(16)}`, far: `0x${syn.far.toString(16)}`,
@@ -33,9 +32,9 @@ export function el0SyncHandler(k: Kernel, stop: ExceptionStop): void {
       break;
     case ESR_ELx_EC_UNKNOWN: {
       // do_el0_undef: try the MRS / counter / WFI emulation first, then SIGILL with fault_code 0
-      const insn = k.cpu.read(syn.pc, 4)?.readUInt32LE(0);
-      if (insn !== undefined && emulateCacheMaint(k, insn)) return;
-      if (insn !== undefined && emulateEl0Sys(k, insn)) {
+      const insn = k.cpu.insnWord(syn.pc);
+      if (insn !== null && emulateCacheMaint(k, insn)) return;
+      if (insn !== null && emulateEl0Sys(k, insn)) {
         k.notice('exception_return', {});
         return;
       }

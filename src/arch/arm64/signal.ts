@@ -36,58 +36,57 @@ function putUser(mm: Mm, addr: bigint, data: Buffer): boolean {
 const FRAME_IMAGE = S.RT_SIGFRAME_SIZE + S.FRAME_RECORD_SIZE;
 const img = Buffer.alloc(FRAME_IMAGE);
 const img64 = new BigUint64Array(img.buffer, img.byteOffset, FRAME_IMAGE / 8);
-const span = Buffer.alloc(FRAME_IMAGE);
-/** Puts closer than this share one engine read and write (the bytes between keep their old values). */
-const CLUSTER_GAP = 256;
 
-/** Puts whose offsets sorted and grouped into clusters [start, end) of puts closer than CLUSTER_GAP; `full` when
- *  the puts cover the whole cluster (nothing to read first). */
-interface Cluster { start: number; end: number; puts: number[][]; full: boolean }
-/** The frame's layout depends on two things only (an esr record, a siginfo): `layout` names which, and its
- *  clusters are made once. */
-const clusterMemo = new Map<number, Cluster[]>();
-function clustersOf(puts: number[][], layout: number): Cluster[] {
-  let cs = clusterMemo.get(layout);
-  if (cs) return cs;
-  const sorted = puts.slice().sort((a, b) => a[0] - b[0]);
-  cs = [];
-  for (let i = 0; i < sorted.length;) {
-    const c: Cluster = { start: sorted[i][0], end: sorted[i][0] + sorted[i][1], puts: [sorted[i]], full: true };
-    for (i++; i < sorted.length && sorted[i][0] <= c.end + CLUSTER_GAP; i++) {
-      if (sorted[i][0] > c.end) c.full = false;
-      c.end = Math.max(c.end, sorted[i][0] + sorted[i][1]);
-      c.puts.push(sorted[i]);
-    }
-    cs.push(c);
+/** The frame's layout depends on two things only: an esr record (bit 0) and a siginfo (bit 1, SA_SIGINFO). */
+interface FramePuts {
+  /** setup_rt_frame's put_user writes in the kernel's order: [offset, length] of img at frame + offset */
+  puts: number[][];
+  /** the same bytes as spans {offset, length} sorted, touching ones joined (Cpu.writeSpans), and their extent */
+  spans: Uint32Array;
+  start: number;
+  end: number;
+}
+const putsMemo = new Map<number, FramePuts>();
+function framePuts(layout: number): FramePuts {
+  const hit = putsMemo.get(layout);
+  if (hit) return hit;
+  const esr = (layout & 1) !== 0;
+  const puts = [
+    [S.UC_FLAGS, 8], [S.UC_LINK, 8],
+    // __save_altstack: the raw sas_ss_* values (the 4 pad bytes after ss_flags are not written)
+    [S.UC_STACK_SS_SP, 8], [S.UC_STACK_SS_FLAGS, 4], [S.UC_STACK_SS_SIZE, 8],
+    // setup_sigframe
+    [S.RT_SIGFRAME_SIZE, S.FRAME_RECORD_SIZE], [S.SC_REGS, S.SC_PSTATE + 8 - S.SC_REGS], [S.SC_FAULT_ADDRESS, 8],
+    [S.UC_SIGMASK, 8], [S.FPSIMD_OFFSET, S.FPSIMD_CONTEXT_SIZE],
+    ...(esr ? [[S.ESR_OFFSET, S.ESR_CONTEXT_SIZE]] : []),
+    [esr ? S.ESR_OFFSET + S.ESR_CONTEXT_SIZE : S.ESR_OFFSET, 8], // the terminator's {magic, size}
+    ...(layout & 2 ? [[S.RT_SIGFRAME_INFO, SI_MAX_SIZE]] : []),
+  ];
+  const joined: number[][] = [];
+  for (const [o, n] of puts.slice().sort((a, b) => a[0] - b[0])) {
+    const last = joined[joined.length - 1];
+    if (last && o <= last[0] + last[1]) last[1] = Math.max(last[1], o + n - last[0]);
+    else joined.push([o, n]);
   }
-  clusterMemo.set(layout, cs);
-  return cs;
+  const end = joined[joined.length - 1];
+  const fp = { puts, spans: Uint32Array.from(joined.flat()), start: joined[0][0], end: end[0] + end[1] };
+  putsMemo.set(layout, fp);
+  return fp;
 }
 
 /**
- * The frame's put_user writes, in order: [offset, length] of img at frame + offset. When one writable VMA holds
- * them all they become one engine write per cluster of nearby puts (read first, so the bytes between keep their
- * old values); otherwise one by one, failing at the first that would fault.
+ * The frame's put_user writes: when one writable VMA holds them all, one engine call writes them (the bytes
+ * between keep their old values); otherwise one by one in the kernel's order, failing at the first that would
+ * fault.
  */
-function putUserAll(mm: Mm, frame: bigint, puts: number[][], layout: number): boolean {
-  const cs = clustersOf(puts, layout);
-  const v = mm.vmaAt(frame + BigInt(cs[0].start));
-  if (!v || frame + BigInt(cs[cs.length - 1].end) > v.end || !(v.flags & VM_WRITE)) {
+function putUserAll(mm: Mm, frame: bigint, layout: number): boolean {
+  const { puts, spans, start, end } = framePuts(layout);
+  const v = mm.vmaAt(frame + BigInt(start));
+  if (!v || frame + BigInt(end) > v.end || !(v.flags & VM_WRITE)) {
     for (const [o, n] of puts) if (!putUser(mm, frame + BigInt(o), img.subarray(o, o + n))) return false;
     return true;
   }
-  for (const c of cs) {
-    const at = frame + BigInt(c.start);
-    if (c.full) {
-      if (!mm.cpu.write(at, img.subarray(c.start, c.end))) return false;
-      continue;
-    }
-    const out = span.subarray(c.start, c.end);
-    if (!mm.cpu.readInto(at, out)) return false;
-    for (const [o, n] of c.puts) img.copy(span, o, o, o + n);
-    if (!mm.cpu.write(at, out)) return false;
-  }
-  return true;
+  return mm.cpu.writeSpans(frame, img, spans);
 }
 
 /** The EL0 PSTATE that pt_regs would hold: NZCV, EL0t (the only bits the emulated CPU shows EL0). */
@@ -117,9 +116,8 @@ export function setupRtFrame(k: Kernel, signo: number, info: KernelSiginfo, ka: 
   const frame = nextFrame - BigInt(S.RT_SIGFRAME_SIZE);
   if (frame < 0n || spTop > TASK_SIZE) return false; // access_ok(frame, sp_top - frame)
 
-  const put64 = (off: number, v: bigint): number[] => {
+  const put64 = (off: number, v: bigint): void => {
     img64[off >> 3] = v; // wraps to u64
-    return [off, 8];
   };
   cpu.userRegsInto(img, S.SC_REGS); // regs[31], sp, pc
   img64[S.SC_PSTATE >> 3] = userPstate(k);
@@ -134,27 +132,16 @@ export function setupRtFrame(k: Kernel, signo: number, info: KernelSiginfo, ka: 
     img.writeUInt32LE(S.ESR_CONTEXT_SIZE, S.ESR_OFFSET + 4);
     img64[(S.ESR_OFFSET + S.ESR_CONTEXT_ESR) >> 3] = task.thread.faultCode;
   }
-  const puts: number[][] = [
-    put64(S.UC_FLAGS, 0n),
-    put64(S.UC_LINK, 0n),
-    // __save_altstack: the raw sas_ss_* values (the 4 pad bytes after ss_flags are not written)
-    put64(S.UC_STACK_SS_SP, task.sas.sp),
-    [S.UC_STACK_SS_FLAGS, 4],
-    put64(S.UC_STACK_SS_SIZE, task.sas.size),
-    // setup_sigframe
-    [S.RT_SIGFRAME_SIZE, S.FRAME_RECORD_SIZE],
-    [S.SC_REGS, S.SC_PSTATE + 8 - S.SC_REGS],
-    put64(S.SC_FAULT_ADDRESS, task.thread.faultAddress),
-    put64(S.UC_SIGMASK, sigmaskToSave(task)),
-    [S.FPSIMD_OFFSET, S.FPSIMD_CONTEXT_SIZE],
-    ...(esr ? [[S.ESR_OFFSET, S.ESR_CONTEXT_SIZE]] : []),
-    put64(term, 0n), // the terminator's {magic, size}
-  ];
-  if (ka.flags & SA_SIGINFO) {
-    copySiginfoToUser(info).copy(img, S.RT_SIGFRAME_INFO);
-    puts.push([S.RT_SIGFRAME_INFO, SI_MAX_SIZE]);
-  }
-  if (!putUserAll(mm, frame, puts, (esr ? 1 : 0) | (ka.flags & SA_SIGINFO ? 2 : 0))) return false;
+  // the values of the puts (framePuts lists them): ucontext, uc_stack (__save_altstack), setup_sigframe
+  put64(S.UC_FLAGS, 0n);
+  put64(S.UC_LINK, 0n);
+  put64(S.UC_STACK_SS_SP, task.sas.sp);
+  put64(S.UC_STACK_SS_SIZE, task.sas.size);
+  put64(S.SC_FAULT_ADDRESS, task.thread.faultAddress);
+  put64(S.UC_SIGMASK, sigmaskToSave(task));
+  put64(term, 0n); // the terminator's {magic, size}
+  if (ka.flags & SA_SIGINFO) copySiginfoToUser(info).copy(img, S.RT_SIGFRAME_INFO);
+  if (!putUserAll(mm, frame, (esr ? 1 : 0) | (ka.flags & SA_SIGINFO ? 2 : 0))) return false;
   const at = (off: number): bigint => frame + BigInt(off);
   // the frame as written, for an observer that draws it (read only when asked: a handler loop delivers often)
   k.notice('rt_sigframe', { signo, frame, flags: ka.flags, esr, read: () => copyFromUser(mm, frame, S.RT_SIGFRAME_SIZE + S.FRAME_RECORD_SIZE) });

@@ -22,7 +22,7 @@ import type { Mm } from '../../mm/mm.ts';
 import { untaggedAddr } from '../../mm/uaccess.ts';
 import { VM_READ, VM_WRITE, VM_EXEC } from '../../mm/vma-flags.ts';
 import { beyondEof } from '../../mm/filemap.ts';
-import { decodeMemAccess, decodeBrk } from './insn.ts';
+import { decodeMemAccess, decodeBrk, type MemAccess } from './insn.ts';
 import {
   ESR_ELx_EC_UNKNOWN, ESR_ELx_EC_DABT_LOW, ESR_ELx_EC_IABT_LOW, ESR_ELx_EC_PC_ALIGN, ESR_ELx_EC_BRK64,
   ESR_ELx_EC_SP_ALIGN, ESR_ELx_EC_ILL, ESR_ELx_EC_SHIFT, ESR_ELx_IL, ESR_ELx_WNR, ESR_ELx_CM,
@@ -39,11 +39,11 @@ export interface Syndrome {
 const FSC_FAULT = 0x04, FSC_PERM = 0x0c, FSC_ALIGN = 0x21;
 
 /** Level at which the simulated walk of addr would find no entry (0–2), or 3. */
+const LEVEL_SIZES = [1n << 39n, 1n << 30n, 1n << 21n];
 export function translationLevel(mm: Mm, addr: bigint): number {
-  const sizes = [1n << 39n, 1n << 30n, 1n << 21n];
   for (let level = 0; level < 3; level++) {
-    const lo = addr & ~(sizes[level] - 1n);
-    const hi = lo + sizes[level];
+    const lo = addr & ~(LEVEL_SIZES[level] - 1n);
+    const hi = lo + LEVEL_SIZES[level];
     const v = mm.findVma(lo);
     if (!v || v.start >= hi) return level;
   }
@@ -71,15 +71,24 @@ export const synPcAlign = (): number => esrOf(ESR_ELx_EC_PC_ALIGN, 0);
 export const synSpAlign = (): number => esrOf(ESR_ELx_EC_SP_ALIGN, 0);
 export const synIllegalState = (): number => esrOf(ESR_ELx_EC_ILL, 0);
 
+/** What the synthesis reads of the CPU (a Cpu is one): registers, and the instruction word at an address (null
+ *  when it cannot be read). */
 export interface RegView {
   x(n: number): bigint;
-  sp: bigint;
-  read(addr: bigint, len: number): Buffer | null;
+  readonly sp: bigint;
+  insnWord(pc: bigint): number | null;
 }
 
-function insnAt(r: RegView, pc: bigint): number | null {
-  const b = r.read(pc, 4);
-  return b ? b.readUInt32LE(0) : null;
+/** decodeMemAccess, remembered by word: a handler loop faults at the same few instructions (the decodings are
+ *  never changed by their users) */
+const decoded = new Map<number, MemAccess | null>();
+function decode(insn: number): MemAccess | null {
+  let m = decoded.get(insn);
+  if (m === undefined) {
+    if (decoded.size >= 4096) decoded.clear();
+    decoded.set(insn, m = decodeMemAccess(insn));
+  }
+  return m;
 }
 
 /**
@@ -89,9 +98,9 @@ function insnAt(r: RegView, pc: bigint): number | null {
  */
 export function recoverFaultPc(r: RegView, tbStart: bigint, addr: bigint, write: boolean): bigint {
   for (let i = 0n, pc = tbStart; i < 512n; i++, pc += 4n) {
-    const insn = insnAt(r, pc);
+    const insn = r.insnWord(pc);
     if (insn === null) break;
-    const m = decodeMemAccess(insn);
+    const m = decode(insn);
     if (!m || m.size === 0) continue;
     if (write ? !m.write : !m.read) continue;
     const a = m.address((n) => r.x(n), r.sp, pc);
@@ -110,15 +119,15 @@ export function synthesizeEsr(mm: Mm, r: RegView, stop: ExceptionStop): Syndrome
       if (stop.addr & 3n) return { ec: ESR_ELx_EC_PC_ALIGN, esr: synPcAlign(), far: stop.addr, pc: stop.addr };
       return { ec: ESR_ELx_EC_IABT_LOW, esr: synInsnAbort(faultStatus(mm, stop.addr, 'fetch')), far: stop.addr, pc };
     }
-    const insn = insnAt(r, pc);
-    const m = insn === null ? null : decodeMemAccess(insn);
+    const insn = r.insnWord(pc);
+    const m = insn === null ? null : decode(insn);
     const cm = m?.kind === 'cache-maint';
     const write = stop.access === 'write' || m?.kind === 'atomic' || m?.kind === 'cas';
     return { ec: ESR_ELx_EC_DABT_LOW, esr: synDataAbort(faultStatus(mm, stop.addr, stop.access), write, cm), far: stop.addr, pc };
   }
   const pc = stop.pc;
   if (pc & 3n) return { ec: ESR_ELx_EC_PC_ALIGN, esr: synPcAlign(), far: pc, pc };
-  const insn = insnAt(r, pc);
+  const insn = r.insnWord(pc);
   if (stop.intno === EXCP_BKPT && insn !== null) {
     const imm = decodeBrk(insn);
     if (imm !== null) return { ec: ESR_ELx_EC_BRK64, esr: synBrk(imm), far: 0n, pc };
@@ -126,7 +135,7 @@ export function synthesizeEsr(mm: Mm, r: RegView, stop: ExceptionStop): Syndrome
   if (stop.intno === EXCP_DATA_ABORT && insn !== null) {
     // QEMU raises a data abort at EL0 for misaligned exclusives and atomics, and the native alignment sites
     // (align.ts) stop the same way for the classes it does not check: Unicorn reports no address.
-    const m = decodeMemAccess(insn);
+    const m = decode(insn);
     if (m) {
       const far = m.address((n) => r.x(n), r.sp, pc);
       const write = m.write && m.kind !== 'load-exclusive';

@@ -71,7 +71,7 @@ export type SyscallExit = SyscallReturn & { nr: number; blocked?: boolean };
 export function invokeSyscall(k: Kernel): SyscallExit {
   const cpu = k.cpu;
   const nr = Number(cpu.x(8));
-  const args = [0, 1, 2, 3, 4, 5].map((i) => cpu.x(i));
+  const args = [cpu.x(0), cpu.x(1), cpu.x(2), cpu.x(3), cpu.x(4), cpu.x(5)];
   const origX0 = args[0];
   const entry = sysCallTable[nr];
   if (nr === k.sysctl.oopsOnSyscall && !k.mm.vmaAt(args[0])) {
