@@ -16,7 +16,7 @@ import { ERESTARTNOHAND, ERESTARTSYS, ERESTARTNOINTR, ERESTART_RESTARTBLOCK, EIN
 import { SA_SIGINFO, SA_RESTORER, SA_RESTART, SIGSEGV, SEGV_MAPERR, SEGV_ACCERR, MINSIGSTKSZ } from '../../kernel/sigdefs.ts';
 import {
   signalPending, signalDelivered, forceSigsegv, forceSigFault, sigmaskToSave, sigsp,
-  setCurrentBlocked, restoreSavedSigmask, doSigaltstack, encodeStackT, decodeStackT,
+  setCurrentBlocked, restoreSavedSigmask, doSigaltstack, decodeStackT,
 } from '../../kernel/signal.ts';
 import { VDSO_SIGRETURN_OFFSET } from './vdso.ts';
 import * as S from './sigcontext.ts';
