@@ -70,6 +70,27 @@ describe('the working directory and file attributes', () => {
   });
 });
 
+describe('credentials', () => {
+  it('the set*id calls of a root process dropping privileges, as the host kernel answers them under qemu-aarch64', () => {
+    const r = runInRoot('cred_ids', [], { uid: 0, gid: 0 });
+    // qemu-aarch64 passes the calls to the host kernel: it must run as root for the same start
+    expect(process.getuid!()).toBe(0);
+    expect(r.stdout).toBe(qemu('cred_ids'));
+    for (const line of ['setresuid(-1, 1000, 0): 0; uid 0 1000 0 gid 0 100 0 dumpable 0',
+      'setuid(1000): all three: 0; uid 1000 1000 1000 gid 100 100 100 dumpable 0',
+      'setuid(0) now: -1 EPERM; uid 1000 1000 1000 gid 100 100 100 dumpable 0',
+      'setuid(-1): -1 EINVAL; uid 1000 1000 1000 gid 100 100 100 dumpable 0']) expect(r.stdout.split('\n')).toContain(line);
+  });
+
+  it('a changed effective uid makes the process undumpable at suid_dumpable 0: no core, and the report says why', () => {
+    const r = runInRoot('cred_ids', ['crash'], { uid: 0, gid: 0 });
+    expect([r.exit.signal, r.core.dumped, r.core.steps.find((s) => !s.ok)?.step]).toEqual(['SIGSEGV', false, 'dumpable']);
+    expect(r.core.reason).toContain('changed its effective or filesystem uid/gid');
+    const dumped = runInRoot('cred_ids', ['crash'], { uid: 0, gid: 0, suidDumpable: 1 });
+    expect(dumped.core.dumped).toBe(true);
+  });
+});
+
 describe('eventfd and epoll', () => {
   it('counters, semaphores, level and edge triggers, EPOLLONESHOT, EPOLLHUP, a blocking wait, the sigmask; as on qemu-aarch64', () => {
     const r = runInRoot('epoll_eventfd');

@@ -91,9 +91,10 @@ export function planCoredump(p: CoredumpParams): CoredumpPlan {
   // Step 3: __get_dumpable(mm_flags) == 0 → silent.
   if (p.dumpable === SUID_DUMP_DISABLE) {
     return fail('dumpable', 'dumpable 0 (SUID_DUMP_DISABLE): coredump_skip returns without a message',
-      'the process is not dumpable (dumpable 0): prctl(PR_SET_DUMPABLE, 0) was called, or it exec\'d a ' +
-      'set-user-ID/set-group-ID or unreadable program while fs.suid_dumpable was 0; the kernel skips the ' +
-      'dump silently — remove the prctl call or run with --suid-dumpable 1');
+      'the process is not dumpable (dumpable 0): prctl(PR_SET_DUMPABLE, 0) was called, or, while ' +
+      'fs.suid_dumpable was 0, it exec\'d a set-user-ID/set-group-ID or unreadable program or changed its ' +
+      'effective or filesystem uid/gid (setuid and the like); the kernel skips the dump silently — remove the ' +
+      'prctl call or run with --suid-dumpable 1');
   }
   // Step 4: SUID_DUMP_ROOT dumps as root, and only to a controlled place.
   steps.push({

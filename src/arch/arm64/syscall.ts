@@ -11,7 +11,7 @@ import { statSyscalls } from '../../fs/stat.ts';
 import { xattrSyscalls } from '../../fs/xattr.ts';
 import { attrSyscalls } from '../../fs/attr.ts';
 import { syncSyscalls } from '../../fs/sync.ts';
-import { groupsSyscalls } from '../../kernel/groups.ts';
+import { credSyscalls } from '../../kernel/cred.ts';
 import { posixTimerSyscalls } from '../../kernel/posix_timers.ts';
 import { eventfdSyscalls } from '../../fs/eventfd.ts';
 import { eventpollSyscalls } from '../../fs/eventpoll.ts';
@@ -45,7 +45,7 @@ export const sysCallTable: Readonly<SyscallTable> = Object.freeze({
   ...xattrSyscalls,
   ...attrSyscalls,
   ...syncSyscalls,
-  ...groupsSyscalls,
+  ...credSyscalls,
   ...posixTimerSyscalls,
   ...eventfdSyscalls,
   ...eventpollSyscalls,
