@@ -55,12 +55,11 @@ describe('POSIX timers (kernel/posix_timers.ts)', () => {
 
   it('qemu-aarch64 (on a v6.13+ host) prints the same, but for the timer id it translates', () => {
     const q = spawnSync('qemu-aarch64', [prog('posix_timer')], { encoding: 'utf8', timeout: 30_000 });
-    // qemu hands the guest its own timer_t (TIMER_MAGIC | index), not the kernel's id that si_timerid carries; its
-    // timers are the host's, so on a loaded machine an expiry or the quarter second may come late: the overrun is
-    // then another count, the same in si_overrun and timer_getoverrun
+    // qemu hands the guest its own timer_t (TIMER_MAGIC | index), not the kernel's id that si_timerid carries. Its
+    // timers are host timers whose signals qemu takes itself and queues for the guest, so the overrun count depends
+    // on qemu and the host's load (0 to 10 seen): only that si_overrun and timer_getoverrun agree is compared
     const overrun = /overrun (\d+), timer_getoverrun (\d+)/.exec(q.stdout)!;
     expect(overrun[1]).toBe(overrun[2]);
-    expect(Number(overrun[1])).toBeGreaterThan(0);
     expect(q.stdout.replace('timer id != timer_t', 'timer id = timer_t').replace(overrun[0], 'overrun 9, timer_getoverrun 9')
       .replace('SIGEV_NONE after 0.25 s: wrong', 'SIGEV_NONE after 0.25 s: about 0.75 s left')).toBe(report.stdout);
   }, 30_000);
