@@ -70,6 +70,18 @@ describe('the working directory and file attributes', () => {
   });
 });
 
+describe('statfs and copy_file_range', () => {
+  it('the filesystem of a directory, /proc and a pipe; copies with offsets and positions, and the checks; as on qemu-aarch64', () => {
+    const r = runInRoot('statfs_copy');
+    expect(r.stdout).toBe(qemu('statfs_copy'));
+    for (const line of ['statfs /proc/self: type 0x9fa0, blocks 0', 'fstatfs pipe: type 0x50495045', 'offsets now 6 4',
+      'positions now 10 7', 'out: 2345789', 'overlapping in one file: -1 EINVAL', 'from a directory: -1 EISDIR']) {
+      expect(r.stdout.split('\n')).toContain(line);
+    }
+    expect(r.notes).toEqual([]);
+  });
+});
+
 describe('credentials', () => {
   it('the set*id calls of a root process dropping privileges, as the host kernel answers them under qemu-aarch64', () => {
     const r = runInRoot('cred_ids', [], { uid: 0, gid: 0 });

@@ -15,6 +15,8 @@ import { credSyscalls } from '../../kernel/cred.ts';
 import { posixTimerSyscalls } from '../../kernel/posix_timers.ts';
 import { eventfdSyscalls } from '../../fs/eventfd.ts';
 import { eventpollSyscalls } from '../../fs/eventpoll.ts';
+import { statfsSyscalls } from '../../fs/statfs.ts';
+import { copyRangeSyscalls } from '../../fs/copy_range.ts';
 import { socketSyscalls } from '../../net/socket.ts';
 import { schedSyscalls } from '../../kernel/sched_syscalls.ts';
 import { fadviseSyscalls } from '../../mm/fadvise.ts';
@@ -49,6 +51,8 @@ export const sysCallTable: Readonly<SyscallTable> = Object.freeze({
   ...posixTimerSyscalls,
   ...eventfdSyscalls,
   ...eventpollSyscalls,
+  ...statfsSyscalls,
+  ...copyRangeSyscalls,
   ...socketSyscalls,
   ...schedSyscalls,
   ...fadviseSyscalls,
