@@ -3,8 +3,7 @@
 // poll says readable while the count is non-zero, writable while 1 more fits. O_NONBLOCK: -EAGAIN instead.
 import type { Syscall, SyscallTable, SysResult } from '../kernel/kernel.ts';
 import { EAGAIN, EFAULT, EINVAL, ERESTARTSYS, neg } from '../kernel/errno.ts';
-import { RLIMIT_NOFILE } from '../kernel/task.ts';
-import { O_CLOEXEC, O_NONBLOCK, O_RDWR, type OpenFile } from './files.ts';
+import { nofile, O_CLOEXEC, O_NONBLOCK, O_RDWR, type OpenFile } from './files.ts';
 import { EPOLLIN, EPOLLOUT, EPOLLERR, type CopyIn, type CopyOut } from './pipe.ts';
 
 const EFD_SEMAPHORE = 1;
@@ -73,9 +72,7 @@ const eventfd2: Syscall = (k, [initval, flagsArg]) => {
     poll: () => eventfdPoll(ctx),
     wakeups: () => ctx.wakeups,
   };
-  const limit = k.task.rlimit(RLIMIT_NOFILE);
-  const fd = k.task.files.install(f, 0, (flags & O_CLOEXEC) !== 0, Number(limit > 1n << 30n ? 1n << 30n : limit));
-  return BigInt(fd);
+  return BigInt(k.task.files.install(f, 0, (flags & O_CLOEXEC) !== 0, nofile(k.task)));
 };
 
 export const eventfdSyscalls: SyscallTable = { 19: ['eventfd2', eventfd2] };

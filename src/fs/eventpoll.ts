@@ -10,8 +10,7 @@ import type { Kernel, Syscall, SyscallTable, SysResult } from '../kernel/kernel.
 import { copyFromUser, copyToUser } from '../mm/uaccess.ts';
 import { EEXIST, EFAULT, EINTR, EINVAL, ENOENT, EPERM, neg } from '../kernel/errno.ts';
 import { restoreSavedSigmask, setCurrentBlocked } from '../kernel/signal.ts';
-import { RLIMIT_NOFILE } from '../kernel/task.ts';
-import { O_CLOEXEC, O_RDWR, type OpenFile } from './files.ts';
+import { nofile, O_CLOEXEC, O_RDWR, type OpenFile } from './files.ts';
 import { fileOf } from './read_write.ts';
 import { fileWakeups, vfsPoll } from './select.ts';
 import { EPOLLIN, EPOLLERR, EPOLLHUP } from './pipe.ts';
@@ -61,8 +60,7 @@ const epollCreate1: Syscall = (k, [flagsArg]) => {
     poll: () => (live(ep).some((it) => itemPoll(it) !== 0) ? EPOLLIN : 0),
     readIter: () => neg(EINVAL), writeIter: () => neg(EINVAL),
   };
-  const limit = k.task.rlimit(RLIMIT_NOFILE);
-  return BigInt(k.task.files.install(f, 0, (flags & O_CLOEXEC) !== 0, Number(limit > 1n << 30n ? 1n << 30n : limit)));
+  return BigInt(k.task.files.install(f, 0, (flags & O_CLOEXEC) !== 0, nofile(k.task)));
 };
 
 /** The entries whose file is still open somewhere: eventpoll_release removed the others. */

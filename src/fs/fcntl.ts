@@ -2,9 +2,8 @@
 // fs/file.c (dup, dup3, close_range). Close-on-exec is a bit of the descriptor (FileTable.closeOnExec); the
 // status flags (O_NONBLOCK, O_APPEND…) belong to the open file and so are shared by its duplicates.
 import type { Kernel, Syscall, SyscallTable } from '../kernel/kernel.ts';
-import { RLIMIT_NOFILE } from '../kernel/task.ts';
 import { EBADF, EINVAL, neg } from '../kernel/errno.ts';
-import { type OpenFile, O_APPEND, O_CLOEXEC, O_DIRECT, O_NOATIME, O_NONBLOCK } from './files.ts';
+import { type OpenFile, nofile, O_APPEND, O_CLOEXEC, O_DIRECT, O_NOATIME, O_NONBLOCK } from './files.ts';
 import { pipeFcntl } from './pipe.ts';
 
 export const F_DUPFD = 0, F_GETFD = 1, F_SETFD = 2, F_GETFL = 3, F_SETFL = 4, F_DUPFD_CLOEXEC = 1030;
@@ -13,15 +12,9 @@ export const FD_CLOEXEC = 1;
 const SETFL_MASK = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME;
 const CLOSE_RANGE_UNSHARE = 1 << 1, CLOSE_RANGE_CLOEXEC = 1 << 2;
 
-/** rlimit(RLIMIT_NOFILE), as a descriptor bound */
-function nofile(k: Kernel): number {
-  const n = k.task.rlimit(RLIMIT_NOFILE);
-  return Number(n > 1n << 30n ? 1n << 30n : n);
-}
-
 /** f_dupfd: the lowest free descriptor ≥ from; -EINVAL when from is not below RLIMIT_NOFILE. */
 function fDupfd(k: Kernel, from: number, f: OpenFile, cloexec: boolean): bigint {
-  const end = nofile(k);
+  const end = nofile(k.task);
   if (from >= end) return neg(EINVAL);
   f.refs++; // get_file
   const fd = k.task.files.install(f, from, cloexec, end);
@@ -71,7 +64,7 @@ const dup: Syscall = (k, [fdArg]) => {
   const f = k.task.files.get(Number(BigInt.asIntN(32, fdArg)));
   if (!f) return neg(EBADF);
   f.refs++;
-  const fd = k.task.files.install(f, 0, false, nofile(k));
+  const fd = k.task.files.install(f, 0, false, nofile(k.task));
   if (fd < 0) f.refs--;
   return BigInt(fd);
 };
@@ -86,7 +79,7 @@ const dup3: Syscall = (k, [oldArg, newArg, flagsArg]) => {
   const oldfd = Number(BigInt.asUintN(32, oldArg));
   const newfd = Number(BigInt.asUintN(32, newArg));
   if (oldfd === newfd) return neg(EINVAL);
-  if (newfd >= nofile(k)) return neg(EBADF);
+  if (newfd >= nofile(k.task)) return neg(EBADF);
   const files = k.task.files;
   const f = files.get(oldfd);
   if (!f) return neg(EBADF);

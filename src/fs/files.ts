@@ -4,6 +4,13 @@ import * as fs from 'node:fs';
 import type { SysResult } from '../kernel/kernel.ts';
 import type { CopyIn, CopyOut } from './pipe.ts';
 import { EBADF, EMFILE, ESPIPE, EINVAL, EISDIR, errnoFromNode } from '../kernel/errno.ts';
+import { RLIMIT_NOFILE } from '../kernel/task.ts';
+
+/** rlimit(RLIMIT_NOFILE) as a bound for new descriptors (at most 2^30: sysctl_nr_open's ceiling) */
+export function nofile(t: { rlimit(resource: number): bigint }): number {
+  const n = t.rlimit(RLIMIT_NOFILE);
+  return Number(n > 1n << 30n ? 1n << 30n : n);
+}
 
 export interface OpenFile {
   kind: 'stdio' | 'host' | 'memory' | 'pipe';

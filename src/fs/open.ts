@@ -13,9 +13,8 @@ import { lookupOverlay } from './sysroot.ts';
 import { procOpen } from './proc/root.ts';
 import { newsizeOk } from '../mm/filemap.ts';
 import {
-  O_ACCMODE, O_CLOEXEC, O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC, O_DIRECTORY, O_NOFOLLOW, O_RDONLY, O_WRONLY, O_LARGEFILE,
+  nofile, O_ACCMODE, O_CLOEXEC, O_CREAT, O_EXCL, O_NOCTTY, O_TRUNC, O_DIRECTORY, O_NOFOLLOW, O_RDONLY, O_WRONLY, O_LARGEFILE,
 } from './files.ts';
-import { RLIMIT_NOFILE } from '../kernel/task.ts';
 import { fileOf } from './read_write.ts';
 import { pipeIoctlFionread } from './pipe.ts';
 
@@ -50,16 +49,15 @@ const openat: Syscall = (k, [dirfd, pathp, flagsArg, mode]) => {
   // do_dentry_open keeps f_flags without the open-time-only bits; arm64 is 64-bit, so O_LARGEFILE is forced
   const fflags = (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC)) | O_LARGEFILE;
   const cloexec = (flags & O_CLOEXEC) !== 0;
-  const limit = k.task.rlimit(RLIMIT_NOFILE);
-  const nofile = Number(limit > 1n << 30n ? 1n << 30n : limit);
+  const limit = nofile(k.task);
   // the guest's /proc (fs/proc/root.ts); a symlink there that leads out of /proc (cwd, exe, fd/N) opens its target
   const proc = procOpen(k, guest, fflags);
   if (typeof proc === 'number') return BigInt(proc);
-  if (proc && 'kind' in proc) return BigInt(k.task.files.install(proc, 0, cloexec, nofile));
+  if (proc && 'kind' in proc) return BigInt(k.task.files.install(proc, 0, cloexec, limit));
   const path = proc?.path ?? p;
   if (guest === '/dev/null') { // reads find EOF, writes vanish (drivers/char/mem.c null_fops)
     const devNull = { kind: 'memory' as const, path: guest, flags: fflags, pos: 0n, data: Buffer.alloc(0), refs: 1, write: (d: Buffer) => d.length };
-    return BigInt(k.task.files.install(devNull, 0, cloexec, nofile));
+    return BigInt(k.task.files.install(devNull, 0, cloexec, limit));
   }
   const readOnly = (flags & O_ACCMODE) === O_RDONLY && !(flags & (O_CREAT | O_TRUNC));
   const r = readOnly ? lookupOverlay(k.root, k.sysroot ?? null, dir, path, !(flags & O_NOFOLLOW))
@@ -70,11 +68,11 @@ const openat: Syscall = (k, [dirfd, pathp, flagsArg, mode]) => {
     const st = r.exists ? fs.statSync(r.host) : null;
     if (st?.isDirectory()) {
       if ((flags & O_ACCMODE) !== O_RDONLY) return neg(EISDIR);
-      return BigInt(k.task.files.install({ kind: 'host', path: r.guest, flags: fflags, pos: 0n, isDir: true, host: r.host, fd: fs.openSync(r.host, 'r'), refs: 1 }, 0, cloexec, nofile));
+      return BigInt(k.task.files.install({ kind: 'host', path: r.guest, flags: fflags, pos: 0n, isDir: true, host: r.host, fd: fs.openSync(r.host, 'r'), refs: 1 }, 0, cloexec, limit));
     }
     if (flags & O_DIRECTORY) return neg(ENOTDIR);
     const fd = fs.openSync(r.host, hostFlags(flags), Number(mode) & ~k.task.umask & 0o7777);
-    const n = k.task.files.install({ kind: 'host', path: r.guest, flags: fflags, pos: 0n, fd, refs: 1 }, 0, cloexec, nofile);
+    const n = k.task.files.install({ kind: 'host', path: r.guest, flags: fflags, pos: 0n, fd, refs: 1 }, 0, cloexec, limit);
     if (n < 0) fs.closeSync(fd);
     return BigInt(n);
   } catch (e) {

@@ -6,13 +6,12 @@ import type { Kernel, Syscall, SyscallTable, SysResult, Wait } from '../kernel/k
 import { copyToUser } from '../mm/uaccess.ts';
 import { sendSignal, signalPending } from '../kernel/signal.ts';
 import { SIGPIPE, SI_USER } from '../kernel/sigdefs.ts';
-import { RLIMIT_NOFILE } from '../kernel/task.ts';
 import { CLOCK_REALTIME } from '../kernel/time.ts';
 import {
   EAGAIN, EBADF, EBUSY, EFAULT, EINVAL, ENOPKG, EPERM, EPIPE, ERESTARTSYS, neg,
 } from '../kernel/errno.ts';
 import {
-  type OpenFile, type PipeEnd, fput, O_ACCMODE, O_CLOEXEC, O_DIRECT, O_EXCL, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY,
+  type OpenFile, type PipeEnd, fput, nofile, O_ACCMODE, O_CLOEXEC, O_DIRECT, O_EXCL, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY,
 } from './files.ts';
 
 export const PAGE_SIZE = 4096;
@@ -315,14 +314,14 @@ const pipe2: Syscall = (k, [fildes, flagsArg]) => {
     kind: 'pipe', path: pipeDname(pipe), flags: O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)), pos: 0n, pipe, refs: 1,
   };
   const cloexec = (flags & O_CLOEXEC) !== 0;
-  const nofile = Number(t.rlimit(RLIMIT_NOFILE) > 1n << 30n ? 1n << 30n : t.rlimit(RLIMIT_NOFILE));
-  const fdr = t.files.install(rd, 0, cloexec, nofile);
+  const limit = nofile(t);
+  const fdr = t.files.install(rd, 0, cloexec, limit);
   if (fdr < 0) {
     fput(rd);
     fput(wr);
     return BigInt(fdr);
   }
-  const fdw = t.files.install(wr, 0, cloexec, nofile);
+  const fdw = t.files.install(wr, 0, cloexec, limit);
   const undo = (): void => {
     // put_unused_fd: the descriptors were never visible; the files go
     t.files.fds[fdr] = undefined;
