@@ -9,11 +9,14 @@
 import type { Kernel, Syscall, SyscallTable, SysResult } from '../kernel/kernel.ts';
 import { copyFromUser, copyToUser } from '../mm/uaccess.ts';
 import { EEXIST, EFAULT, EINTR, EINVAL, ENOENT, EPERM, neg } from '../kernel/errno.ts';
-import { restoreSavedSigmask, setCurrentBlocked } from '../kernel/signal.ts';
+import { restoreSavedSigmask } from '../kernel/signal.ts';
 import { nofile, O_CLOEXEC, O_RDWR, type OpenFile } from './files.ts';
 import { fileOf } from './read_write.ts';
-import { fileWakeups, vfsPoll } from './select.ts';
+import { fileWakeups, readTimeout, setUserSigmask, vfsPoll } from './select.ts';
 import { EPOLLIN, EPOLLERR, EPOLLHUP } from './pipe.ts';
+
+/** a timeout as readTimeout gives it: its end on the virtual clock (null: forever), and whether it was 0 */
+type Timeout = Exclude<ReturnType<typeof readTimeout>, bigint>;
 
 const EPOLL_CTL_ADD = 1, EPOLL_CTL_DEL = 2, EPOLL_CTL_MOD = 3;
 const EPOLLEXCLUSIVE = 1 << 28, EPOLLWAKEUP = 1 << 29, EPOLLONESHOT = 1 << 30, EPOLLET = -0x80000000;
@@ -133,30 +136,25 @@ function sendEvents(k: Kernel, ep: Eventpoll, eventsp: bigint, max: number): big
   return BigInt(out.length);
 }
 
-/** do_epoll_wait with set_user_sigmask: `ns` is the timeout (null: forever, 0: do not wait). */
-function epollWait(k: Kernel, epfdArg: bigint, eventsp: bigint, maxArg: bigint, ns: bigint | null, sigmask: bigint, size: bigint): SysResult {
+/** do_epoll_wait with set_user_sigmask: `to` is the timeout as readTimeout gives it (end null: forever). */
+function epollWait(k: Kernel, epfdArg: bigint, eventsp: bigint, maxArg: bigint, to: Timeout, sigmask: bigint, size: bigint): SysResult {
   const max = Number(BigInt.asIntN(32, maxArg));
   if (max <= 0 || max > EP_MAX_EVENTS) return neg(EINVAL);
   const f = fileOf(k, epfdArg);
   if (typeof f === 'bigint') return f;
   const ep = epollOf(f);
   if (!ep) return neg(EINVAL);
-  if (sigmask !== 0n) {
-    if (size !== 8n) return neg(EINVAL);
-    const m = copyFromUser(k.mm, sigmask, 8);
-    if (!m) return neg(EFAULT);
-    k.task.savedSigmask = k.task.blocked;
-    setCurrentBlocked(k.task, m.readBigUInt64LE(0));
-  }
+  const bad = setUserSigmask(k, sigmask, size);
+  if (bad !== null) return bad;
   // restore_saved_sigmask_unless(-EINTR): an interrupting signal's delivery restores the mask instead
   const done = (r: bigint): bigint => {
     if (r !== neg(EINTR)) restoreSavedSigmask(k.task);
     return r;
   };
   const ready = (): boolean => live(ep).some((it) => itemPoll(it) !== 0);
-  if (ready() || ns === 0n) return done(sendEvents(k, ep, eventsp, max));
+  if (ready() || to.zero) return done(sendEvents(k, ep, eventsp, max));
   return {
-    wait: true, reason: `in epoll_wait on ${live(ep).length} descriptors`, deadline: ns === null ? null : k.clock.elapsed() + ns,
+    wait: true, reason: `in epoll_wait on ${live(ep).length} descriptors`, deadline: to.end,
     ready,
     finish: (why) => done(why === 'signal' && !ready() ? neg(EINTR) : sendEvents(k, ep, eventsp, max)),
   };
@@ -164,21 +162,15 @@ function epollWait(k: Kernel, epfdArg: bigint, eventsp: bigint, maxArg: bigint, 
 
 /** epoll_pwait(epfd, events, maxevents, timeout_ms, sigmask, sigsetsize): a negative timeout waits forever. */
 const epollPwait: Syscall = (k, [epfd, eventsp, max, timeout, sigmask, size]) => {
-  const ms = BigInt(Number(BigInt.asIntN(32, timeout)));
-  return epollWait(k, epfd, eventsp, max, ms < 0n ? null : ms * 1_000_000n, sigmask, size);
+  const ms = BigInt.asIntN(32, timeout);
+  const to = ms < 0n ? { end: null, zero: false } : { end: k.clock.elapsed() + ms * 1_000_000n, zero: ms === 0n };
+  return epollWait(k, epfd, eventsp, max, to, sigmask, size);
 };
 
 /** epoll_pwait2(epfd, events, maxevents, timeout timespec, sigmask, sigsetsize): NULL waits forever. */
 const epollPwait2: Syscall = (k, [epfd, eventsp, max, tsp, sigmask, size]) => {
-  let ns: bigint | null = null;
-  if (tsp !== 0n) {
-    const b = copyFromUser(k.mm, tsp, 16);
-    if (!b) return neg(EFAULT);
-    const [sec, nsec] = [b.readBigInt64LE(0), b.readBigInt64LE(8)];
-    if (sec < 0n || nsec < 0n || nsec >= 1_000_000_000n) return neg(EINVAL);
-    ns = sec * 1_000_000_000n + nsec;
-  }
-  return epollWait(k, epfd, eventsp, max, ns, sigmask, size);
+  const to = readTimeout(k, tsp);
+  return typeof to === 'bigint' ? to : epollWait(k, epfd, eventsp, max, to, sigmask, size);
 };
 
 export const eventpollSyscalls: SyscallTable = {

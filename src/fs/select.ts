@@ -31,7 +31,7 @@ export function fileWakeups(f: OpenFile): number {
 }
 
 /** A timeout: null (forever), or its absolute end on the virtual clock; -errno from poll_select_set_timeout. */
-function readTimeout(k: Kernel, tsp: bigint): { end: bigint | null; zero: boolean } | bigint {
+export function readTimeout(k: Kernel, tsp: bigint): { end: bigint | null; zero: boolean } | bigint {
   if (tsp === 0n) return { end: null, zero: false };
   const b = copyFromUser(k.mm, tsp, 16);
   if (!b) return neg(EFAULT);
@@ -43,7 +43,7 @@ function readTimeout(k: Kernel, tsp: bigint): { end: bigint | null; zero: boolea
 }
 
 /** set_user_sigmask: a sigmask replaces the blocked set for the call; saved_sigmask keeps the old one. */
-function setUserSigmask(k: Kernel, umask: bigint, size: bigint): bigint | null {
+export function setUserSigmask(k: Kernel, umask: bigint, size: bigint): bigint | null {
   if (umask === 0n) return null;
   if (size !== 8n) return neg(EINVAL);
   const b = copyFromUser(k.mm, umask, 8);
