@@ -8,13 +8,11 @@ import { copyFromUser } from '../mm/uaccess.ts';
 import { EFAULT, EINVAL, ENOENT, ENOTDIR, EOPNOTSUPP, EPERM, errnoFromNode, neg } from '../kernel/errno.ts';
 import { CLOCK_REALTIME } from '../kernel/time.ts';
 import { guestAbsolute, lookup } from './namei.ts';
-import { lookupOverlay } from './sysroot.ts';
 import { fileOf } from './read_write.ts';
-import { AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW, dirOf, s32, userPath } from './open.ts';
-import { statAt } from './stat.ts';
+import { AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, dirOf, s32, userPath } from './open.ts';
+import { pathAt } from './stat.ts';
 import { loadKoffi } from '../cpu/koffi.ts';
 
-const AT_FDCWD = -100n;
 const S_IFMT = 0o170000, S_IFDIR = 0o040000;
 const isDir = (st: Buffer): boolean => (st.readUInt32LE(16) & S_IFMT) === S_IFDIR;
 
@@ -32,12 +30,10 @@ function onHost(op: () => void): bigint {
 const chdir: Syscall = (k, [pathp]) => {
   const p = userPath(k, pathp);
   if (typeof p !== 'string') return p;
-  const st = statAt(k, AT_FDCWD, pathp, 0);
-  if (typeof st === 'bigint') return st;
-  if (!isDir(st)) return neg(ENOTDIR);
-  const guest = guestAbsolute(k.task.cwd, p);
-  const r = guest === '/proc' || guest.startsWith('/proc/') ? null : lookupOverlay(k.root, k.sysroot ?? null, k.task.cwd, p, true);
-  k.task.cwd = r && typeof r !== 'number' ? r.guest : guest;
+  const at = pathAt(k, AT_FDCWD, p, true);
+  if (typeof at === 'bigint') return at;
+  if ('proc' in at ? !isDir(at.proc) : !fs.statSync(at.host).isDirectory()) return neg(ENOTDIR);
+  k.task.cwd = 'proc' in at ? guestAbsolute(k.task.cwd, p) : at.guest;
   return 0n;
 };
 
@@ -139,12 +135,12 @@ const utimensat: Syscall = (k, [dirfd, pathp, utimes, flagsArg]) => {
   const flags = Number(flagsArg & 0xffffffffn);
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return neg(EINVAL);
   // do_utimes: a NULL path is dirfd itself (with no flags); with AT_FDCWD it is a bad address
-  const byFd = pathp === 0n && s32(dirfd) !== -100;
+  const byFd = pathp === 0n && s32(dirfd) !== AT_FDCWD;
   if (byFd && flags) return neg(EINVAL);
   const t = targetAt(k, dirfd, pathp, flags, byFd);
   if (typeof t === 'bigint') return t;
   const c = hostLibc();
-  const r = 'fd' in t ? c.futimens(t.fd, ts) : c.utimensat(-100, t.host, ts, t.link ? AT_SYMLINK_NOFOLLOW : 0);
+  const r = 'fd' in t ? c.futimens(t.fd, ts) : c.utimensat(AT_FDCWD, t.host, ts, t.link ? AT_SYMLINK_NOFOLLOW : 0);
   return r === 0 ? 0n : neg(loadKoffi().errno());
 };
 

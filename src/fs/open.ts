@@ -18,7 +18,7 @@ import {
 import { fileOf } from './read_write.ts';
 import { pipeIoctlFionread } from './pipe.ts';
 
-const AT_FDCWD = -100;
+export const AT_FDCWD = -100;
 export const AT_SYMLINK_NOFOLLOW = 0x100;
 export const AT_EMPTY_PATH = 0x1000;
 export const s32 = (v: bigint): number => Number(BigInt.asIntN(32, v));

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import type { Kernel, Syscall, SyscallTable } from '../kernel/kernel.ts';
 import { copyToUser } from '../mm/uaccess.ts';
 import { EFAULT, EINVAL, errnoFromNode, neg } from '../kernel/errno.ts';
-import { guestAbsolute } from './namei.ts';
+import { guestAbsolute, type Lookup } from './namei.ts';
 import { lookupOverlay } from './sysroot.ts';
 import { procStat, procReadlink } from './proc/root.ts';
 import { fileOf } from './read_write.ts';
@@ -61,6 +61,21 @@ export function statFd(k: Kernel, fd: bigint): Buffer | bigint {
 const fstat: Syscall = (k, [fd, statbuf]) => toUser(k, statbuf, statFd(k, fd));
 
 /**
+ * user_path_at for the calls that look a path up to read about it (stat, chdir, statfs): the node p names
+ * relative to dirfd, a final symlink followed or not. A /proc node gives its own struct stat; anything else is a
+ * file of the sysroot or the root (its lookup). Or -errno.
+ */
+export function pathAt(k: Kernel, dirfd: number, p: string, follow: boolean): { proc: Buffer } | Lookup | bigint {
+  const dir = dirOf(k, dirfd, p);
+  if (typeof dir !== 'string') return dir;
+  const proc = procStat(k, guestAbsolute(dir, p), follow);
+  if (typeof proc === 'number') return BigInt(proc);
+  if (proc && !('path' in proc)) return { proc };
+  const r = lookupOverlay(k.root, k.sysroot ?? null, dir, proc?.path ?? p, follow);
+  return typeof r === 'number' ? BigInt(r) : r;
+}
+
+/**
  * vfs_fstatat: the struct stat of a path (or, with AT_EMPTY_PATH and "", of dirfd itself), or -errno.
  * `flags`: AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH (the caller checked the others).
  */
@@ -68,14 +83,8 @@ export function statAt(k: Kernel, dirfd: bigint, pathp: bigint, flags: number): 
   const p = userPath(k, pathp);
   if (typeof p !== 'string') return p;
   if (p === '' && flags & AT_EMPTY_PATH) return statFd(k, dirfd);
-  const dir = dirOf(k, s32(dirfd), p);
-  if (typeof dir !== 'string') return dir;
-  const follow = !(flags & AT_SYMLINK_NOFOLLOW);
-  const proc = procStat(k, guestAbsolute(dir, p), follow);
-  if (typeof proc === 'number') return BigInt(proc);
-  if (proc && !('path' in proc)) return proc;
-  const r = lookupOverlay(k.root, k.sysroot ?? null, dir, proc?.path ?? p, follow);
-  if (typeof r === 'number') return BigInt(r);
+  const r = pathAt(k, s32(dirfd), p, !(flags & AT_SYMLINK_NOFOLLOW));
+  if (typeof r === 'bigint' || 'proc' in r) return typeof r === 'bigint' ? r : r.proc;
   try {
     return encodeStat(fs.lstatSync(r.host, { bigint: true }));
   } catch (e) {

@@ -7,11 +7,9 @@ import * as fs from 'node:fs';
 import type { Kernel, Syscall, SyscallTable } from '../kernel/kernel.ts';
 import { copyToUser } from '../mm/uaccess.ts';
 import { EFAULT, errnoFromNode, neg } from '../kernel/errno.ts';
-import { guestAbsolute } from './namei.ts';
-import { lookupOverlay } from './sysroot.ts';
 import { fileOf } from './read_write.ts';
-import { dirOf, s32, userPath } from './open.ts';
-import { statAt } from './stat.ts';
+import { AT_FDCWD, userPath } from './open.ts';
+import { pathAt } from './stat.ts';
 
 const PROC_SUPER_MAGIC = 0x9fa0n, PIPEFS_MAGIC = 0x50495045n, ANON_INODE_FS_MAGIC = 0x09041934n;
 const ST_VALID = 0x20n, ST_RELATIME = 0x1000n;
@@ -44,14 +42,11 @@ const toUser = (k: Kernel, buf: bigint, c: Counts | bigint): bigint =>
 
 /** statfs(path, buf): the lookup follows symlinks, as user_statfs's LOOKUP_FOLLOW. */
 const statfs: Syscall = (k, [pathp, buf]) => {
-  const st = statAt(k, -100n, pathp, 0); // the path must resolve, /proc included
-  if (typeof st === 'bigint') return st;
-  const p = userPath(k, pathp) as string;
-  const dir = dirOf(k, s32(-100n), p) as string;
-  const guest = guestAbsolute(dir, p);
-  if (guest === '/proc' || guest.startsWith('/proc/')) return toUser(k, buf, pseudo(PROC_SUPER_MAGIC));
-  const r = lookupOverlay(k.root, k.sysroot ?? null, dir, p, true);
-  return toUser(k, buf, typeof r === 'number' ? BigInt(r) : hostStatfs(r.host));
+  const p = userPath(k, pathp);
+  if (typeof p !== 'string') return p;
+  const at = pathAt(k, AT_FDCWD, p, true);
+  if (typeof at === 'bigint') return at;
+  return toUser(k, buf, 'proc' in at ? pseudo(PROC_SUPER_MAGIC) : hostStatfs(at.host));
 };
 
 /** fstatfs(fd, buf) */

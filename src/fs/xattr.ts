@@ -4,14 +4,12 @@
 // that as "not supported here" and go on.
 import type { Syscall, SyscallTable } from '../kernel/kernel.ts';
 import { EOPNOTSUPP, neg } from '../kernel/errno.ts';
-import { AT_SYMLINK_NOFOLLOW } from './open.ts';
+import { AT_FDCWD, AT_SYMLINK_NOFOLLOW } from './open.ts';
 import { statAt, statFd } from './stat.ts';
-
-const AT_FDCWD = -100n;
 
 /** A *xattr call on a path (following a final symlink, or not: the l* calls), answered as `ret` once it exists. */
 const onPath = (follow: boolean, ret: bigint): Syscall => (k, [pathp]) => {
-  const st = statAt(k, AT_FDCWD, pathp, follow ? 0 : AT_SYMLINK_NOFOLLOW);
+  const st = statAt(k, BigInt(AT_FDCWD), pathp, follow ? 0 : AT_SYMLINK_NOFOLLOW);
   return typeof st === 'bigint' ? st : ret;
 };
 
